@@ -1,0 +1,82 @@
+# mod_reverb: everyday targets (see README.md).
+#   make demo   - install what is missing, build, start a private stack, sync a demo shop
+#   make test   - install, build, run every test (unit, integration, ASan/UBSan, fuzz smoke)
+PY       := /usr/bin/python3
+PYTEST   := $(PY) -m pytest -q -p no:cacheprovider
+ASAN_SO  := build/asan/.libs/mod_reverb.so
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build build-asan unit unit-valgrind integration integration-asan \
+        browser ocmod-test fuzz fuzz-smoke test demo demo-stop bench ocmod install clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build:
+	@$(MAKE) --no-print-directory -f Makefile.apxs
+
+build-asan:
+	@$(MAKE) --no-print-directory -f Makefile.apxs SANITIZE=1 BUILD=build/asan
+
+unit:
+	@$(MAKE) --no-print-directory -C tests/unit
+
+unit-valgrind:
+	@$(MAKE) --no-print-directory -C tests/unit valgrind
+
+integration: build
+	$(PYTEST) tests/fake_reverb tests/integration
+
+integration-asan: build-asan
+	REVERB_MODULE=$(CURDIR)/$(ASAN_SO) \
+	REVERB_LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
+	$(PYTEST) tests/integration
+
+ocmod-test: ocmod
+	$(PYTEST) tests/ocmod
+
+browser: build
+	$(PY) tests/browser/run.py
+
+fuzz:
+	@$(MAKE) --no-print-directory -C fuzz run SECONDS=$(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory -C fuzz run SECONDS=5
+
+# Each runner prints its own closing line; cmocka's goes to stderr, so the
+# unit Makefile merges it (2>&1).
+test: deps build
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-valgrind
+	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory integration-asan
+	@$(MAKE) --no-print-directory ocmod-test
+	@$(MAKE) --no-print-directory browser
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+demo: deps build
+	@scripts/demo.sh
+
+demo-stop:
+	@scripts/demo.sh stop
+
+bench: deps build
+	@bench/run.sh
+
+ocmod:
+	@scripts/build-ocmod.sh
+
+install: build
+	apxs -i -n reverb .libs/mod_reverb.so
+	install -m 644 conf/reverb.load /etc/apache2/mods-available/reverb.load
+	install -m 644 conf/reverb.conf /etc/apache2/mods-available/reverb.conf
+	install -d /usr/share/mod_reverb/sql
+	install -m 644 sql/install.sql sql/uninstall.sql /usr/share/mod_reverb/sql/
+
+clean:
+	@$(MAKE) --no-print-directory -f Makefile.apxs clean
+	-@$(MAKE) --no-print-directory -C tests/unit clean
+	rm -rf dist

@@ -1,0 +1,9 @@
+#!/bin/sh
+# embed.sh NAME FILE > header: a C array NAME holding FILE's bytes plus a NUL,
+# so sql/ and assets/ ship inside the module (no install paths to get wrong).
+set -eu
+name=$1; file=$2
+echo "/* generated from $file by scripts/embed.sh: do not edit */"
+echo "static const char $name[] = {"
+od -An -v -tx1 "$file" | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/ /'
+echo " 0x00 };"

@@ -1,0 +1,158 @@
+-- mod_reverb schema. Idempotent: every statement may run again on a
+-- database that already has it. Table prefix shown as `oc_`; the module and
+-- the installer replace it with the configured prefix (ReverbTablePrefix).
+-- All tables are InnoDB: OpenCart 3.0's own tables are MyISAM, so locking,
+-- idempotency and the queue must live here. One statement per `;` + newline.
+
+CREATE TABLE IF NOT EXISTS `oc_reverb_meta` (
+  `name`  VARCHAR(64)  NOT NULL,
+  `value` VARCHAR(255) NOT NULL DEFAULT '',
+  `updated_at` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `oc_reverb_product_map` (
+  `product_id`           INT NOT NULL,
+  `reverb_listing_id`    VARCHAR(64) NULL,
+  `sync_enabled`         TINYINT(1) NOT NULL DEFAULT 0,
+  `condition_uuid`       VARCHAR(64) NULL,
+  `reverb_category_uuid` VARCHAR(64) NULL,
+  `handmade`             TINYINT(1) NOT NULL DEFAULT 0,
+  `upc_does_not_apply`   TINYINT(1) NOT NULL DEFAULT 1,
+  `last_synced_at`       DATETIME NULL,
+  `listing_state`        VARCHAR(32) NULL,
+  `listing_url`          VARCHAR(512) NULL,
+  `pushed_hash`          CHAR(64) NULL COMMENT 'SHA-256 of the listing body last pushed',
+  `photos_hash`          CHAR(64) NULL COMMENT 'SHA-256 of the photo URL list last pushed',
+  `synced_title`         VARCHAR(255) NULL COMMENT 'three-way merge base',
+  `synced_description`   MEDIUMTEXT NULL,
+  `synced_price`         DECIMAL(15,4) NULL,
+  `synced_quantity`      INT NULL,
+  `last_error`           TEXT NULL,
+  `last_error_at`        DATETIME NULL,
+  `updated_at`           DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`product_id`),
+  KEY `listing` (`reverb_listing_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `oc_reverb_order_map` (
+  `reverb_order_number` VARCHAR(64) NOT NULL,
+  `order_id`            INT NOT NULL DEFAULT 0,
+  `reverb_status`       VARCHAR(32) NOT NULL DEFAULT '',
+  `order_bundle_id`     VARCHAR(64) NULL,
+  `product_id`          INT NOT NULL DEFAULT 0,
+  `quantity`            INT NOT NULL DEFAULT 0,
+  `import_state`        VARCHAR(16) NOT NULL DEFAULT 'claimed' COMMENT 'claimed|imported|waiting',
+  `stock_taken`         TINYINT(1) NOT NULL DEFAULT 0 COMMENT '1 while stock is decremented for this order',
+  `claimed_at`          DATETIME(3) NULL,
+  `created_at`          DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `updated_at`          DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  `shipped_provider`    VARCHAR(64) NULL,
+  `shipped_tracking`    VARCHAR(128) NULL,
+  `shipped_at`          DATETIME NULL,
+  PRIMARY KEY (`reverb_order_number`),
+  KEY `order_id` (`order_id`),
+  KEY `bundle` (`order_bundle_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `oc_reverb_sync_log` (
+  `log_id`              INT NOT NULL AUTO_INCREMENT,
+  `product_id`          INT NULL,
+  `direction`           ENUM('push','pull') NOT NULL,
+  `status`              ENUM('success','error') NOT NULL,
+  `action`              VARCHAR(32) NOT NULL DEFAULT '' COMMENT 'create|update|end|lookup|order|webhook|...',
+  `message`             TEXT NULL,
+  `sku`                 VARCHAR(64) NULL,
+  `reverb_listing_id`   VARCHAR(64) NULL,
+  `reverb_order_number` VARCHAR(64) NULL,
+  `http_status`         INT NULL,
+  `errors`              TEXT NULL COMMENT 'Reverb errors object, JSON',
+  `created_at`          DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`log_id`),
+  KEY `product` (`product_id`),
+  KEY `status` (`status`, `log_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The job queue. At most one live job per (kind, ref): `live_key` is set
+-- while the job is pending or running and NULL once it ends, and is unique.
+-- A change arriving while the job runs sets `again`, so the job runs once more.
+CREATE TABLE IF NOT EXISTS `oc_reverb_job` (
+  `job_id`       BIGINT NOT NULL AUTO_INCREMENT,
+  `kind`         VARCHAR(32) NOT NULL COMMENT 'push|order|pull|prefetch',
+  `ref`          VARCHAR(64) NOT NULL COMMENT 'product_id, order number, listing id',
+  `live_key`     VARCHAR(100) NULL,
+  `state`        VARCHAR(16) NOT NULL DEFAULT 'pending' COMMENT 'pending|running|done|failed',
+  `priority`     INT NOT NULL DEFAULT 100 COMMENT 'lower runs first',
+  `again`        TINYINT(1) NOT NULL DEFAULT 0,
+  `attempts`     INT NOT NULL DEFAULT 0,
+  `run_after`    DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  `lease_owner`  VARCHAR(128) NULL,
+  `lease_until`  DATETIME(3) NULL,
+  `run_id`       INT NULL COMMENT 'full sync run this job belongs to',
+  `last_error`   TEXT NULL,
+  `created_at`   DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  `updated_at`   DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`job_id`),
+  UNIQUE KEY `live_key` (`live_key`),
+  KEY `claim` (`state`, `priority`, `run_after`),
+  KEY `run` (`run_id`, `state`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A full catalogue sync ("Sync all"): progress is counted from its jobs.
+CREATE TABLE IF NOT EXISTS `oc_reverb_sync_run` (
+  `run_id`      INT NOT NULL AUTO_INCREMENT,
+  `state`       VARCHAR(16) NOT NULL DEFAULT 'running' COMMENT 'running|finished',
+  `total`       INT NOT NULL DEFAULT 0,
+  `started_at`  DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  `finished_at` DATETIME(3) NULL,
+  PRIMARY KEY (`run_id`),
+  KEY `state` (`state`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Seller listings seen during a full sync's prefetch: SKU -> listing id.
+CREATE TABLE IF NOT EXISTS `oc_reverb_listing_seen` (
+  `sku`        VARCHAR(64) NOT NULL,
+  `listing_id` VARCHAR(64) NOT NULL,
+  `state`      VARCHAR(32) NOT NULL DEFAULT '',
+  `run_id`     INT NOT NULL DEFAULT 0,
+  PRIMARY KEY (`sku`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Shared rate limiter: one row per Reverb request in the sliding window,
+-- serialised by the `rate` row of oc_reverb_lock. Shared by every process
+-- and every server that uses this database.
+CREATE TABLE IF NOT EXISTS `oc_reverb_rate` (
+  `id` BIGINT NOT NULL AUTO_INCREMENT,
+  `ts` DATETIME(6) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ts` (`ts`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Named leases and serialisation rows (rate, cron, sync, worker heartbeat).
+CREATE TABLE IF NOT EXISTS `oc_reverb_lock` (
+  `name`        VARCHAR(64) NOT NULL,
+  `holder`      VARCHAR(128) NULL,
+  `until`       DATETIME(3) NULL,
+  `updated_at`  DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Webhook deliveries as received (the body is only a hint).
+CREATE TABLE IF NOT EXISTS `oc_reverb_webhook` (
+  `webhook_id`  BIGINT NOT NULL AUTO_INCREMENT,
+  `topic`       VARCHAR(64) NOT NULL DEFAULT '',
+  `ref`         VARCHAR(64) NOT NULL DEFAULT '',
+  `received_at` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`webhook_id`),
+  KEY `received` (`received_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Small cache of Reverb lookups (categories, conditions), 24 h.
+CREATE TABLE IF NOT EXISTS `oc_reverb_cache` (
+  `name`       VARCHAR(64) NOT NULL,
+  `value`      MEDIUMTEXT NOT NULL,
+  `expires_at` DATETIME NOT NULL,
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

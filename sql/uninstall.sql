@@ -1,0 +1,5 @@
+-- Drops mod_reverb's tables (prefix shown as `oc_`). OpenCart's own rows
+-- (orders imported, settings) are left as they are.
+DROP TABLE IF EXISTS `oc_reverb_meta`, `oc_reverb_product_map`, `oc_reverb_order_map`,
+  `oc_reverb_sync_log`, `oc_reverb_job`, `oc_reverb_sync_run`, `oc_reverb_listing_seen`,
+  `oc_reverb_rate`, `oc_reverb_lock`, `oc_reverb_webhook`, `oc_reverb_cache`;

@@ -1,0 +1,53 @@
+/* rv_json.h: small json-c helpers.
+ *
+ * Typed getters accept the shapes Reverb and PHP really send: PHP's mysqli
+ * hands numbers over as strings ("1"), Reverb sends ids as strings.
+ * Returned strings point into the json_object and live as long as it does.
+ */
+#ifndef RV_JSON_H
+#define RV_JSON_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+#include <json-c/json.h>
+
+#define RV_JSON_MAX_DEPTH 32                    /* nested arrays/objects */
+#define RV_JSON_MAX_LEN (16u * 1024u * 1024u)   /* bytes */
+
+/* Parses exactly one JSON value from buf[0..len). Returns a new reference
+ * (release with json_object_put) or NULL with *err (when err is not NULL)
+ * set to plain words: empty document, truncated document, invalid JSON,
+ * trailing characters, nesting deeper than 32, document too large.
+ * Non-finite numbers (NaN, Infinity) are rejected: they are not JSON. */
+json_object *rv_json_parse(const char *buf, size_t len, const char **err);
+
+/* o[key] when o is an object and the value a string without embedded NUL;
+ * otherwise NULL. */
+const char *rv_json_str(json_object *o, const char *key);
+
+/* o[key] as an integer: a JSON integer, an integral JSON number, or a
+ * string of decimal digits with an optional leading '-' ("1", "-3").
+ * Returns 0 and sets *out, or -1 (missing, null, other shape, overflow). */
+int rv_json_int(json_object *o, const char *key, long long *out);
+
+/* Same rules for a value that is already at hand. */
+int rv_json_as_int(json_object *v, long long *out);
+
+/* o[key] as a boolean: true/false, 0/1, "0"/"1", "true"/"false".
+ * Returns 0 and sets *out to 0 or 1, or -1. */
+int rv_json_bool(json_object *o, const char *key, int *out);
+
+/* Walks a dotted path through objects ("shipping_address.region"); a
+ * segment of digits indexes an array ("orders.0.order_number").
+ * Borrowed reference or NULL. */
+json_object *rv_json_path(json_object *o, const char *dotted);
+
+/* Compact serialisation ("/" not escaped) copied into the pool;
+ * "null" for NULL. */
+const char *rv_json_dump(apr_pool_t *p, json_object *o);
+
+/* Canonical compact serialisation: object keys sorted bytewise at every
+ * level, so equal content always gives the same text (for hashing). */
+const char *rv_json_canonical(apr_pool_t *p, json_object *o);
+
+#endif

@@ -1,0 +1,595 @@
+/* rv_admin.c: admin routes for settings, status, lookups, the product panel
+ * and the sync log (contract §5). Sync, orders and webhooks routes live with
+ * their engines (rv_push.c, rv_orders.c, rv_webhook.c). */
+#include "rv_route.h"
+#include "rv_queue.h"
+#include "rv_ratelimit.h"
+#include "rv_reverb.h"
+#include "rv_migrate.h"
+#include "rv_json.h"
+#include "rv_query.h"
+#include "rv_text.h"
+
+#include "http_log.h"
+#include "http_protocol.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#include "gen/rv_assets.h"
+
+APLOG_USE_MODULE(reverb);
+
+static const char *lld(apr_pool_t *p, long long v)
+{
+    return rv_i64(p, v);
+}
+
+/* OpenCart stores names HTML-escaped; the UI sets text, not HTML. */
+static const char *rv_decoded(apr_pool_t *p, const char *v)
+{
+    return v ? rv_entity_decode(p, v) : NULL;
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+    json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+/* ---- status ---- */
+
+int rv_route_status(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *top = json_object_new_object(), *queue = json_object_new_object(),
+                *rate = json_object_new_object(), *worker = json_object_new_object();
+    long long pending = 0, running = 0, failed = 0;
+    rv_rows_t *rows;
+
+    add_str(top, "engine", q->conf->engine ? "on" : "off");
+    add_str(top, "version", RV_VERSION);
+    rv_queue_counts(q->db, p, &pending, &running, &failed);
+    json_object_object_add(queue, "pending", json_object_new_int64(pending));
+    json_object_object_add(queue, "running", json_object_new_int64(running));
+    json_object_object_add(queue, "failed", json_object_new_int64(failed));
+    json_object_object_add(top, "queue", queue);
+    json_object_object_add(rate, "limit", json_object_new_int(q->conf->rate_limit));
+    json_object_object_add(rate, "used_last_minute", json_object_new_int64(rv_rate_used(q->db, p)));
+    json_object_object_add(top, "rate", rate);
+    if (rv_db_query(q->db, p, &rows,
+            "SELECT holder, DATE_FORMAT(`until`, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS heartbeat,"
+            " TIMESTAMPDIFF(SECOND, `until`, NOW(3)) AS age FROM {P}reverb_lock"
+            " WHERE name = 'worker'", RV_NOARGS) == 0 && rows->nrows) {
+        add_str(worker, "heartbeat", rv_row_get(rows, 0, "heartbeat"));
+        add_str(worker, "holder", rv_row_get(rows, 0, "holder"));
+        if (rv_row_get(rows, 0, "age"))
+            json_object_object_add(worker, "age_seconds",
+                                   json_object_new_int64(rv_row_int(rows, 0, "age", 0)));
+        else
+            json_object_object_add(worker, "age_seconds", NULL);
+    }
+    json_object_object_add(worker, "enabled", json_object_new_boolean(q->conf->worker));
+    json_object_object_add(top, "worker", worker);
+    add_str(top, "last_error", rv_db_value(q->db, p,
+        "SELECT message FROM {P}reverb_sync_log WHERE status = 'error'"
+        " ORDER BY log_id DESC LIMIT 1", RV_NOARGS));
+    add_str(top, "schema_version", RV_SCHEMA_VERSION);
+    json_object_object_add(top, "module_status",
+                           json_object_new_int(rv_setting_int(q->settings, "status", 0) ? 1 : 0));
+    return rv_http_json(q->r, HTTP_OK, top);
+}
+
+/* ---- settings ---- */
+
+int rv_route_settings(rv_req_t *q)
+{
+    if (q->r->method_number == M_POST) {
+        json_object *in;
+        const char *err;
+        if (rv_http_read_json_object(q->r, &in))
+            return OK;
+        err = rv_settings_apply(q->db, q->r->pool, q->conf->store_id, in);
+        if (err)
+            return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request", err);
+        q->settings = rv_settings_load(q->db, q->r->pool, q->conf->store_id);
+        if (!q->settings)
+            return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                                 "The shop database cannot be reached. Try again shortly.");
+    }
+    return rv_http_json(q->r, HTTP_OK,
+                        rv_settings_to_json(q->db, q->r->pool, q->settings, q->base_url));
+}
+
+/* Plain-words answer for a failed Reverb call made on the admin's behalf. */
+static int rv_admin_api_error(rv_req_t *q, const rv_api_result_t *res)
+{
+    switch (res->kind) {
+    case RV_API_UNAUTHORIZED:
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_unauthorized",
+            "Reverb did not accept the token. Check that it is a valid personal "
+            "token with the read_listings, write_listings, read_orders and "
+            "write_orders scopes.");
+    case RV_API_RATE_LIMITED:
+        return rv_http_error(q->r, HTTP_TOO_MANY_REQUESTS, "rate_limited",
+            "Reverb's request limit is reached for this minute. Try again shortly.");
+    case RV_API_NETWORK:
+    case RV_API_TIMEOUT:
+    case RV_API_SERVER_ERROR:
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_unreachable",
+            apr_pstrcat(q->r->pool, "Reverb could not be reached: ",
+                        res->message ? res->message : "no answer", NULL));
+    default:
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error",
+            apr_pstrcat(q->r->pool, "Reverb refused the request: ",
+                        res->message ? res->message : "unknown error", NULL));
+    }
+}
+
+int rv_route_test_connection(rv_req_t *q)
+{
+    json_object *in, *out;
+    const char *token = NULL, *shop;
+    rv_api_result_t res;
+    rv_ctx_t *c;
+    int rc;
+
+    if (rv_http_read_json_object(q->r, &in))
+        return OK;
+    token = rv_json_str(in, "token");
+    if (token && (!*token || strlen(token) > 255))
+        token = NULL;
+    c = rv_ctx_create(q->r->pool, q->r->server, q->db, q->settings, token);
+    c->inline_attempts = 1;
+    if (rv_reverb_call(c, q->r->pool, "GET", "my/account", NULL, &res) != RV_API_OK) {
+        rc = rv_admin_api_error(q, &res);
+        rv_api_result_clear(&res);
+        return rc;
+    }
+    shop = rv_json_str(rv_json_path(res.json, "shop") ? rv_json_path(res.json, "shop") : res.json,
+                       "name");
+    if (!shop)
+        shop = rv_json_str(res.json, "shop_name");
+    out = json_object_new_object();
+    json_object_object_add(out, "ok", json_object_new_boolean(1));
+    add_str(out, "shop_name", shop ? shop : "");
+    rv_api_result_clear(&res);
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+/* ---- cached lookups (categories, conditions): 24 h in {P}reverb_cache ---- */
+
+static json_object *rv_cached_lookup(rv_req_t *q, const char *name, const char *path,
+                                     rv_api_result_t *res, int *failed)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *cached = rv_db_value(q->db, p,
+        "SELECT value FROM {P}reverb_cache WHERE name = %s AND expires_at > NOW()",
+        RV_ARGS(name));
+    rv_ctx_t *c;
+    json_object *o;
+
+    *failed = 0;
+    if (cached && (o = rv_json_parse(cached, strlen(cached), NULL)))
+        return o;
+    c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    if (rv_reverb_call(c, p, "GET", path, NULL, res) != RV_API_OK) {
+        *failed = 1;
+        return NULL;
+    }
+    o = json_object_get(res->json);
+    rv_db_exec(q->db, p, NULL,
+        "REPLACE INTO {P}reverb_cache (name, value, expires_at)"
+        " VALUES (%s, %s, NOW() + INTERVAL 24 HOUR)",
+        RV_ARGS(name, rv_json_dump(p, o)));
+    rv_api_result_clear(res);
+    return o;
+}
+
+static json_object *rv_group_categories(json_object *cats)
+{
+    json_object *groups = json_object_new_array(), *index = json_object_new_object();
+    size_t i, n = cats ? json_object_array_length(cats) : 0;
+    for (i = 0; i < n; i++) {
+        json_object *cat = json_object_array_get_idx(cats, i), *g, *item;
+        const char *full = rv_json_str(cat, "full_name"), *uuid = rv_json_str(cat, "uuid");
+        char root[128];
+        const char *sep;
+        size_t len;
+        if (!uuid)
+            continue;
+        if (!full)
+            full = rv_json_str(cat, "name") ? rv_json_str(cat, "name") : uuid;
+        sep = strstr(full, " > ");
+        len = sep ? (size_t)(sep - full) : strlen(full);
+        if (len >= sizeof(root))
+            len = sizeof(root) - 1;
+        memcpy(root, full, len);
+        root[len] = '\0';
+        if (!json_object_object_get_ex(index, root, &g)) {
+            json_object *grp = json_object_new_object();
+            g = json_object_new_array();
+            json_object_object_add(grp, "root", json_object_new_string(root));
+            json_object_object_add(grp, "categories", g);
+            json_object_array_add(groups, grp);
+            json_object_object_add(index, root, json_object_get(g));
+        }
+        item = json_object_new_object();
+        json_object_object_add(item, "uuid", json_object_new_string(uuid));
+        json_object_object_add(item, "name", json_object_new_string(
+            rv_json_str(cat, "name") ? rv_json_str(cat, "name") : full));
+        json_object_object_add(item, "full_name", json_object_new_string(full));
+        json_object_array_add(g, item);
+    }
+    json_object_put(index);
+    return groups;
+}
+
+int rv_route_categories(rv_req_t *q)
+{
+    rv_api_result_t res;
+    int failed, rc;
+    json_object *all = rv_cached_lookup(q, "categories", "categories/flat", &res, &failed), *out;
+    if (failed) {
+        rc = rv_admin_api_error(q, &res);
+        rv_api_result_clear(&res);
+        return rc;
+    }
+    out = json_object_new_object();
+    json_object_object_add(out, "groups", rv_group_categories(rv_json_path(all, "categories")));
+    json_object_put(all);
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+int rv_route_conditions(rv_req_t *q)
+{
+    rv_api_result_t res;
+    int failed, rc;
+    size_t i, n;
+    json_object *all = rv_cached_lookup(q, "conditions", "listing_conditions", &res, &failed);
+    json_object *list, *out, *conds;
+    if (failed) {
+        rc = rv_admin_api_error(q, &res);
+        rv_api_result_clear(&res);
+        return rc;
+    }
+    conds = json_object_new_array();
+    list = rv_json_path(all, "conditions");
+    n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    for (i = 0; i < n; i++) {
+        json_object *c = json_object_array_get_idx(list, i), *o = json_object_new_object();
+        add_str(o, "uuid", rv_json_str(c, "uuid"));
+        add_str(o, "display_name", rv_json_str(c, "display_name"));
+        json_object_array_add(conds, o);
+    }
+    json_object_put(all);
+    out = json_object_new_object();
+    json_object_object_add(out, "conditions", conds);
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+/* ---- category map ---- */
+
+static int rv_valid_uuid(const char *s)
+{
+    size_t i, n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!(apr_isxdigit(s[i]) || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+int rv_route_category_map(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *map, *out, *cats, *allowed;
+    size_t i, n;
+
+    if (q->r->method_number == M_POST) {
+        json_object *in, *given, *clean = json_object_new_object();
+        if (rv_http_read_json_object(q->r, &in)) {
+            json_object_put(clean);
+            return OK;
+        }
+        if (!json_object_object_get_ex(in, "map", &given)
+            || !json_object_is_type(given, json_type_object)) {
+            json_object_put(clean);
+            return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
+                                 "'map' must be an object of category id to Reverb category.");
+        }
+        json_object_object_foreach(given, key, val) {
+            const char *uuid = json_object_is_type(val, json_type_string)
+                             ? json_object_get_string(val) : NULL;
+            char *end;
+            long long id = strtoll(key, &end, 10);
+            if (*end || id <= 0 || (uuid && *uuid && !rv_valid_uuid(uuid)) || (!uuid && val)) {
+                json_object_put(clean);
+                return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
+                    apr_psprintf(p, "Category %s: not a valid Reverb category.", key));
+            }
+            if (uuid && *uuid)
+                json_object_object_add(clean, key, json_object_new_string(uuid));
+        }
+        if (rv_setting_save(q->db, p, q->conf->store_id, "category_map",
+                            rv_json_dump(p, clean), 1)) {
+            json_object_put(clean);
+            return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                                 "The category map could not be saved.");
+        }
+        json_object_put(clean);
+        q->settings = rv_settings_load(q->db, p, q->conf->store_id);
+    }
+    map = rv_setting_json(q->settings, "category_map");
+    if (!map || !json_object_is_type(map, json_type_object)) {
+        if (map)
+            json_object_put(map);
+        map = json_object_new_object();
+    }
+    allowed = rv_setting_json(q->settings, "categories");
+    cats = json_object_new_array();
+    n = allowed && json_object_is_type(allowed, json_type_array)
+      ? json_object_array_length(allowed) : 0;
+    for (i = 0; i < n; i++) {
+        const char *id = json_object_get_string(json_object_array_get_idx(allowed, i));
+        json_object *o = json_object_new_object(), *uuid;
+        json_object_object_add(o, "category_id", json_object_new_int64(apr_atoi64(id)));
+        add_str(o, "name", rv_decoded(p, rv_db_value(q->db, p,
+            "SELECT GROUP_CONCAT(cd.name ORDER BY cp.level SEPARATOR ' > ')"
+            " FROM {P}category_path cp JOIN {P}category_description cd"
+            "  ON cd.category_id = cp.path_id AND cd.language_id = 1"
+            " WHERE cp.category_id = %s", RV_ARGS(id))));
+        add_str(o, "reverb_uuid", json_object_object_get_ex(map, id, &uuid)
+                                  ? json_object_get_string(uuid) : NULL);
+        json_object_array_add(cats, o);
+    }
+    if (allowed)
+        json_object_put(allowed);
+    out = json_object_new_object();
+    json_object_object_add(out, "map", map);
+    json_object_object_add(out, "categories", cats);
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+/* ---- product panel ---- */
+
+static json_object *rv_product_panel(rv_req_t *q, const char *pid)
+{
+    rv_rows_t *rows;
+    json_object *o;
+    if (rv_db_query(q->db, q->r->pool, &rows,
+            "SELECT p.product_id, pd.name, p.sku, COALESCE(m.sync_enabled, 0) AS sync_enabled,"
+            " m.condition_uuid, m.reverb_category_uuid, COALESCE(m.handmade, 0) AS handmade,"
+            " COALESCE(m.upc_does_not_apply, 1) AS upc_does_not_apply, m.reverb_listing_id,"
+            " m.listing_state, m.listing_url,"
+            " DATE_FORMAT(m.last_synced_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS last_synced_at,"
+            " m.last_error FROM {P}product p"
+            " LEFT JOIN {P}product_description pd ON pd.product_id = p.product_id"
+            "  AND pd.language_id = 1"
+            " LEFT JOIN {P}reverb_product_map m ON m.product_id = p.product_id"
+            " WHERE p.product_id = %s", RV_ARGS(pid)) || rows->nrows == 0)
+        return NULL;
+    o = json_object_new_object();
+    json_object_object_add(o, "product_id", json_object_new_int64(rv_row_int(rows, 0, "product_id", 0)));
+    add_str(o, "name", rv_decoded(q->r->pool, rv_row_get(rows, 0, "name")));
+    add_str(o, "sku", rv_row_get(rows, 0, "sku"));
+    json_object_object_add(o, "sync_enabled", json_object_new_int((int)rv_row_int(rows, 0, "sync_enabled", 0)));
+    add_str(o, "condition_uuid", rv_row_get(rows, 0, "condition_uuid"));
+    add_str(o, "category_uuid", rv_row_get(rows, 0, "reverb_category_uuid"));
+    json_object_object_add(o, "handmade", json_object_new_int((int)rv_row_int(rows, 0, "handmade", 0)));
+    json_object_object_add(o, "upc_does_not_apply",
+                           json_object_new_int((int)rv_row_int(rows, 0, "upc_does_not_apply", 1)));
+    add_str(o, "listing_id", rv_row_get(rows, 0, "reverb_listing_id"));
+    add_str(o, "listing_state", rv_row_get(rows, 0, "listing_state"));
+    add_str(o, "listing_url", rv_row_get(rows, 0, "listing_url"));
+    add_str(o, "last_synced_at", rv_row_get(rows, 0, "last_synced_at"));
+    add_str(o, "last_error", rv_row_get(rows, 0, "last_error"));
+    return o;
+}
+
+static const char *rv_flag_field(json_object *in, const char *key, const char *dflt, int *bad)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(in, key, &v))
+        return dflt;
+    if (json_object_is_type(v, json_type_boolean))
+        return json_object_get_boolean(v) ? "1" : "0";
+    if (json_object_is_type(v, json_type_int) && (json_object_get_int(v) == 0 || json_object_get_int(v) == 1))
+        return json_object_get_int(v) ? "1" : "0";
+    if (json_object_is_type(v, json_type_string)
+        && (!strcmp(json_object_get_string(v), "0") || !strcmp(json_object_get_string(v), "1")))
+        return json_object_get_string(v);
+    *bad = 1;
+    return dflt;
+}
+
+static const char *rv_uuid_field(json_object *in, const char *key, const char *dflt, int *bad)
+{
+    json_object *v;
+    const char *s;
+    if (!json_object_object_get_ex(in, key, &v))
+        return dflt;
+    if (!v)
+        return "";
+    if (!json_object_is_type(v, json_type_string)) {
+        *bad = 1;
+        return dflt;
+    }
+    s = json_object_get_string(v);
+    if (*s && !rv_valid_uuid(s))
+        *bad = 1;
+    return s;
+}
+
+static int rv_product_save(rv_req_t *q, const char *pid, json_object *in, json_object *cur)
+{
+    int bad = 0;
+    const char *sync = rv_flag_field(in, "sync_enabled",
+        json_object_get_string(json_object_object_get(cur, "sync_enabled")), &bad);
+    const char *hand = rv_flag_field(in, "handmade",
+        json_object_get_string(json_object_object_get(cur, "handmade")), &bad);
+    const char *upc = rv_flag_field(in, "upc_does_not_apply",
+        json_object_get_string(json_object_object_get(cur, "upc_does_not_apply")), &bad);
+    const char *cond = rv_uuid_field(in, "condition_uuid",
+        rv_json_str(cur, "condition_uuid"), &bad);
+    const char *cat = rv_uuid_field(in, "category_uuid", rv_json_str(cur, "category_uuid"), &bad);
+    if (bad)
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
+            "sync_enabled, handmade and upc_does_not_apply must be 0 or 1; "
+            "condition_uuid and category_uuid must be Reverb ids.");
+    if (rv_db_exec(q->db, q->r->pool, NULL,
+            "INSERT INTO {P}reverb_product_map (product_id, sync_enabled, handmade,"
+            " upc_does_not_apply, condition_uuid, reverb_category_uuid)"
+            " VALUES (%s, %s, %s, %s, NULLIF(%s, ''), NULLIF(%s, ''))"
+            " ON DUPLICATE KEY UPDATE sync_enabled = VALUES(sync_enabled),"
+            " handmade = VALUES(handmade), upc_does_not_apply = VALUES(upc_does_not_apply),"
+            " condition_uuid = VALUES(condition_uuid),"
+            " reverb_category_uuid = VALUES(reverb_category_uuid)",
+            RV_ARGS(pid, sync, hand, upc, cond ? cond : "", cat ? cat : "")))
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The product settings could not be saved.");
+    /* the worker decides: create/update when on, end the listing when off */
+    rv_queue_add(q->db, q->r->pool, "push", pid, RV_PRIO_NORMAL, 0);
+    return DECLINED;
+}
+
+int rv_route_product(rv_req_t *q)
+{
+    const char *pid = lld(q->r->pool, q->id);
+    json_object *cur = rv_product_panel(q, pid), *out;
+    if (!cur)
+        return rv_http_error(q->r, HTTP_NOT_FOUND, "not_found", "No such product.");
+    if (q->r->method_number == M_POST) {
+        json_object *in;
+        int rc;
+        if (rv_http_read_json_object(q->r, &in)) {
+            json_object_put(cur);
+            return OK;
+        }
+        rc = rv_product_save(q, pid, in, cur);
+        json_object_put(cur);
+        if (rc != DECLINED)
+            return rc;
+        cur = rv_product_panel(q, pid);
+    }
+    out = json_object_new_object();
+    json_object_object_add(out, "product", cur);
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+/* ---- sync log ---- */
+
+static const char *rv_filter(request_rec *r, const char *name, const char *a, const char *b,
+                             int *bad)
+{
+    const char *v = r->args ? rv_query_get(r->pool, r->args, name) : NULL;
+    if (!v || !*v)
+        return "";
+    if (strcmp(v, a) && strcmp(v, b))
+        *bad = 1;
+    return v;
+}
+
+int rv_route_log(rv_req_t *q)
+{
+    request_rec *r = q->r;
+    apr_pool_t *p = r->pool;
+    long long page, per_page, product_id;
+    int bad = 0, i;
+    const char *status = rv_filter(r, "status", "success", "error", &bad);
+    const char *direction = rv_filter(r, "direction", "push", "pull", &bad);
+    const char *args = r->args ? r->args : "";
+    rv_rows_t *rows;
+    json_object *out, *entries;
+    const char *where = " WHERE (%s = '' OR l.status = %s) AND (%s = '' OR l.direction = %s)"
+                        " AND (%s = '0' OR l.product_id = %s)";
+
+    if (rv_query_int(p, args, "page", 1, 1000000, 1, &page)
+        || rv_query_int(p, args, "per_page", 1, 200, 25, &per_page)
+        || rv_query_int(p, args, "product_id", 0, 1LL << 40, 0, &product_id) || bad)
+        return rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
+            "page and per_page must be positive numbers (per_page at most 200); status is "
+            "success or error; direction is push or pull.");
+    out = json_object_new_object();
+    {
+        const char *pidv = lld(p, product_id);
+        const char *total = rv_db_value(q->db, p,
+            apr_pstrcat(p, "SELECT COUNT(*) FROM {P}reverb_sync_log l", where, NULL),
+            RV_ARGS(status, status, direction, direction, pidv, pidv));
+        json_object_object_add(out, "total", json_object_new_int64(total ? apr_atoi64(total) : 0));
+        if (rv_db_query(q->db, p, &rows, apr_pstrcat(p,
+                "SELECT l.log_id, l.product_id, pd.name AS product_name, l.direction, l.status,"
+                " l.action, l.message, l.sku, l.reverb_listing_id, m.listing_url,"
+                " l.reverb_order_number, l.http_status, l.errors,"
+                " DATE_FORMAT(l.created_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS created_at"
+                " FROM {P}reverb_sync_log l"
+                " LEFT JOIN {P}product_description pd ON pd.product_id = l.product_id"
+                "  AND pd.language_id = 1"
+                " LEFT JOIN {P}reverb_product_map m ON m.product_id = l.product_id",
+                where, " ORDER BY l.log_id DESC LIMIT %s OFFSET %s", NULL),
+                RV_ARGS(status, status, direction, direction, pidv, pidv, lld(p, per_page),
+                        lld(p, (page - 1) * per_page)))) {
+            json_object_put(out);
+            return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                                 "The sync log could not be read.");
+        }
+    }
+    json_object_object_add(out, "page", json_object_new_int64(page));
+    json_object_object_add(out, "per_page", json_object_new_int64(per_page));
+    entries = json_object_new_array();
+    for (i = 0; i < rows->nrows; i++) {
+        json_object *e = json_object_new_object();
+        const char *errors = rv_row_get(rows, i, "errors"), *lid;
+        json_object_object_add(e, "log_id", json_object_new_int64(rv_row_int(rows, i, "log_id", 0)));
+        if (rv_row_get(rows, i, "product_id"))
+            json_object_object_add(e, "product_id",
+                                   json_object_new_int64(rv_row_int(rows, i, "product_id", 0)));
+        else
+            json_object_object_add(e, "product_id", NULL);
+        add_str(e, "product_name", rv_decoded(p, rv_row_get(rows, i, "product_name")));
+        add_str(e, "direction", rv_row_get(rows, i, "direction"));
+        add_str(e, "status", rv_row_get(rows, i, "status"));
+        add_str(e, "action", rv_row_get(rows, i, "action"));
+        add_str(e, "message", rv_row_get(rows, i, "message"));
+        add_str(e, "sku", rv_row_get(rows, i, "sku"));
+        lid = rv_row_get(rows, i, "reverb_listing_id");
+        add_str(e, "reverb_listing_id", lid);
+        add_str(e, "listing_url", rv_row_get(rows, i, "listing_url") ? rv_row_get(rows, i, "listing_url")
+                : lid ? apr_pstrcat(p, "https://reverb.com/item/", lid, NULL) : NULL);
+        add_str(e, "reverb_order_number", rv_row_get(rows, i, "reverb_order_number"));
+        json_object_object_add(e, "http_status", rv_row_get(rows, i, "http_status")
+            ? json_object_new_int64(rv_row_int(rows, i, "http_status", 0)) : NULL);
+        json_object_object_add(e, "errors", errors ? rv_json_parse(errors, strlen(errors), NULL) : NULL);
+        add_str(e, "created_at", rv_row_get(rows, i, "created_at"));
+        json_object_array_add(entries, e);
+    }
+    json_object_object_add(out, "entries", entries);
+    return rv_http_json(r, HTTP_OK, out);
+}
+
+/* ---- static assets (the admin UI's JS and CSS, embedded at build) ---- */
+
+int rv_route_asset(rv_req_t *q)
+{
+    request_rec *r = q->r;
+    const char *body, *type;
+    if (!strcmp(q->tail, "reverb-admin.js")) {
+        body = rv_asset_js;
+        type = "application/javascript; charset=utf-8";
+    }
+    else if (!strcmp(q->tail, "reverb-admin.css")) {
+        body = rv_asset_css;
+        type = "text/css; charset=utf-8";
+    }
+    else {
+        return rv_http_error(r, HTTP_NOT_FOUND, "not_found", "No such asset.");
+    }
+    ap_set_content_type(r, type);
+    /* the page links ?v=<version>, so a long cache is safe */
+    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=86400");
+    apr_table_setn(r->headers_out, "ETag", "\"" RV_VERSION "\"");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, strlen(body));
+    if (!r->header_only)
+        ap_rwrite(body, (int)strlen(body), r);
+    return OK;
+}

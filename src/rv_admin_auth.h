@@ -1,0 +1,18 @@
+/* rv_admin_auth.h: OpenCart admin session check for /reverb/admin/ routes
+ * (contract §5). */
+#ifndef RV_ADMIN_AUTH_H
+#define RV_ADMIN_AUTH_H
+
+#include "rv_db.h"
+
+typedef enum { RV_AUTH_OK = 0, RV_AUTH_UNAUTHENTICATED, RV_AUTH_FORBIDDEN, RV_AUTH_DB } rv_auth_result_t;
+
+/* Checks cookie OCSESSID -> oc_session (not expired, UTC) -> user_id and
+ * user_token, the request's token (query user_token or X-OC-User-Token, in
+ * constant time), the user active, and the group's permission for
+ * extension/module/reverb: `access` for GET/HEAD, `modify` otherwise.
+ * On success *user_id is set. */
+rv_auth_result_t rv_admin_authenticate(request_rec *r, rv_db_t *db, long long *user_id,
+                                       const char **why);
+
+#endif

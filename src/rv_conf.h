@@ -1,0 +1,35 @@
+/* rv_conf.h: mod_reverb's per-server configuration (contract §2). */
+#ifndef RV_CONF_H
+#define RV_CONF_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+#define RV_VERSION "0.1.0"
+#define RV_DEFAULT_API_URL "https://api.reverb.com/api/"
+#define RV_BODY_LIMIT (1024 * 1024)   /* contract §5: bodies over 1 MiB refused */
+
+typedef struct {
+    int engine;              /* ReverbEngine On|Off */
+    const char *prefix;      /* ReverbTablePrefix, validated [A-Za-z0-9_]{0,32} */
+    int store_id;            /* ReverbStoreId */
+    const char *api_url;     /* ReverbApiUrl */
+    int rate_limit;          /* ReverbRateLimit, requests per minute */
+    int worker;              /* ReverbWorker On|Off */
+    int http_timeout;        /* ReverbHttpTimeout, seconds */
+    int worker_interval_ms;  /* ReverbWorkerInterval (tests use short ones) */
+    const char *ca_file;     /* ReverbCAFile, optional */
+    /* "set" flags for merging a virtual host over the main server */
+    unsigned int engine_set : 1, prefix_set : 1, store_set : 1, url_set : 1,
+                 rate_set : 1, worker_set : 1, timeout_set : 1,
+                 interval_set : 1, ca_set : 1;
+} rv_conf_t;
+
+extern module AP_MODULE_DECLARE_DATA reverb_module;
+
+static inline rv_conf_t *rv_conf_get(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &reverb_module);
+}
+
+#endif

@@ -1,0 +1,73 @@
+/* rv_db.h: database access through mod_dbd's pooled connections.
+ *
+ * Every statement is an apr_dbd prepared statement, cached per connection.
+ * SQL text names tables as {P}table; {P} becomes the validated
+ * ReverbTablePrefix when the statement is prepared. Placeholders are
+ * apr_dbd's printf-style %s. Values are never part of the SQL text. */
+#ifndef RV_DB_H
+#define RV_DB_H
+
+#include "httpd.h"
+#include "apr_dbd.h"
+#include "mod_dbd.h"
+
+typedef struct {
+    server_rec *s;
+    ap_dbd_t *dbd;
+    const char *prefix;
+    int owned;          /* opened with ap_dbd_open: close with ap_dbd_close */
+    int in_txn;
+} rv_db_t;
+
+typedef struct {
+    int ncols, nrows;
+    const char **names;
+    const char ***rows;     /* rows[i][j], NULL for SQL NULL */
+} rv_rows_t;
+
+/* Arguments as an array literal: rv_db_exec(db, p, &n, sql, RV_ARGS(a, b)). */
+#define RV_ARGS(...) (const char *[]){__VA_ARGS__}, \
+    (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *))
+#define RV_NOARGS NULL, 0
+
+void rv_db_init_optional_fns(void);
+int rv_db_available(void);
+
+/* The request's pooled connection (released by mod_dbd with the request);
+ * NULL when the database cannot be reached. */
+rv_db_t *rv_db_for_request(request_rec *r);
+/* A connection for background work; give it back with rv_db_close. */
+rv_db_t *rv_db_open(apr_pool_t *p, server_rec *s);
+void rv_db_close(rv_db_t *db);
+
+/* 0 on success, else an apr_dbd error code (logged at the caller's level). */
+int rv_db_exec(rv_db_t *db, apr_pool_t *p, int *affected, const char *sql,
+               const char **args, int nargs);
+int rv_db_query(rv_db_t *db, apr_pool_t *p, rv_rows_t **out, const char *sql,
+                const char **args, int nargs);
+/* First column of the first row, or NULL (no row, NULL value or error). */
+const char *rv_db_value(rv_db_t *db, apr_pool_t *p, const char *sql,
+                        const char **args, int nargs);
+/* Plain statement without values (DDL, transaction control). */
+int rv_db_plain(rv_db_t *db, const char *sql);
+int rv_db_begin(rv_db_t *db);
+int rv_db_commit(rv_db_t *db);
+void rv_db_rollback(rv_db_t *db);
+const char *rv_db_error(rv_db_t *db, int rv);
+/* last AUTO_INCREMENT id on this connection */
+const char *rv_db_last_id(rv_db_t *db, apr_pool_t *p);
+
+/* Row helpers: column by name, "" never substituted for NULL. */
+const char *rv_row_get(const rv_rows_t *rows, int i, const char *col);
+long long rv_row_int(const rv_rows_t *rows, int i, const char *col, long long dflt);
+
+/* A 64-bit integer as text for a statement argument. (APR's own printf
+ * has no %lld: use this, or APR_INT64_T_FMT.) */
+const char *rv_i64(apr_pool_t *p, long long v);
+
+/* "[A-Za-z0-9_]{0,32}" */
+int rv_prefix_valid(const char *prefix);
+/* Replace {P} with the prefix. */
+const char *rv_sql_expand(apr_pool_t *p, const char *sql, const char *prefix);
+
+#endif

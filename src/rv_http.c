@@ -1,0 +1,122 @@
+/* rv_http.c: bounded body reading and JSON answers. */
+#include "rv_http.h"
+#include "rv_conf.h"
+#include "rv_json.h"
+
+#include "http_protocol.h"
+#include "http_log.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(reverb);
+
+int rv_http_json(request_rec *r, int status, json_object *obj)
+{
+    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN
+                                                      | JSON_C_TO_STRING_NOSLASHESCAPE);
+    r->status = status;
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_rputs(text, r);
+    ap_rputs("\n", r);
+    json_object_put(obj);
+    return OK;
+}
+
+int rv_http_error(request_rec *r, int status, const char *code, const char *message)
+{
+    json_object *err = json_object_new_object(), *top = json_object_new_object();
+    json_object_object_add(err, "code", json_object_new_string(code));
+    json_object_object_add(err, "message", json_object_new_string(message));
+    json_object_object_add(top, "error", err);
+    ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_WARNING : APLOG_DEBUG, 0, r,
+                  "reverb: %d %s: %s", status, code, message);
+    return rv_http_json(r, status, top);
+}
+
+int rv_http_read_body(request_rec *r, char **buf, apr_size_t *len)
+{
+    apr_size_t cap = 8192, got_total = 0;
+    const char *clen = apr_table_get(r->headers_in, "Content-Length");
+    char *data;
+    long got;
+    int rc;
+
+    if (clen && apr_atoi64(clen) > RV_BODY_LIMIT) {
+        rv_http_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                      "The request body is larger than 1 MiB.");
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
+        rv_http_error(r, HTTP_BAD_REQUEST, "bad_request", "The request body could not be read.");
+        return HTTP_BAD_REQUEST;
+    }
+    data = apr_palloc(r->pool, cap + 1);
+    if (ap_should_client_block(r)) {
+        for (;;) {
+            if (got_total == cap) {
+                char *bigger;
+                if (cap > RV_BODY_LIMIT) {
+                    rv_http_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                                  "The request body is larger than 1 MiB.");
+                    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+                }
+                bigger = apr_palloc(r->pool, cap * 2 + 1);
+                memcpy(bigger, data, got_total);
+                data = bigger;
+                cap *= 2;
+            }
+            got = ap_get_client_block(r, data + got_total, cap - got_total);
+            if (got == 0)
+                break;
+            if (got < 0) {
+                rv_http_error(r, HTTP_BAD_REQUEST, "bad_request",
+                              "The request body could not be read.");
+                return HTTP_BAD_REQUEST;
+            }
+            got_total += (apr_size_t)got;
+            if (got_total > RV_BODY_LIMIT) {
+                rv_http_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                              "The request body is larger than 1 MiB.");
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+        }
+    }
+    data[got_total] = '\0';
+    *buf = data;
+    *len = got_total;
+    return 0;
+}
+
+int rv_http_read_json_object(request_rec *r, json_object **obj)
+{
+    char *buf;
+    apr_size_t len;
+    const char *err = NULL;
+    int rc = rv_http_read_body(r, &buf, &len);
+    *obj = NULL;
+    if (rc)
+        return rc;
+    if (len == 0) {
+        *obj = json_object_new_object();
+        return 0;
+    }
+    *obj = rv_json_parse(buf, len, &err);
+    if (!*obj) {
+        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_json",
+                      apr_psprintf(r->pool, "The request body is not valid JSON: %s.",
+                                   err ? err : "parse error"));
+        return HTTP_BAD_REQUEST;
+    }
+    if (!json_object_is_type(*obj, json_type_object)) {
+        json_object_put(*obj);
+        *obj = NULL;
+        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                      "The request body must be a JSON object.");
+        return HTTP_BAD_REQUEST;
+    }
+    /* the handler owns it now; make sure it is released with the request */
+    apr_pool_cleanup_register(r->pool, *obj, (apr_status_t (*)(void *))json_object_put,
+                              apr_pool_cleanup_null);
+    return 0;
+}

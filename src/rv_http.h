@@ -1,0 +1,21 @@
+/* rv_http.h: request bodies and JSON answers for every route. */
+#ifndef RV_HTTP_H
+#define RV_HTTP_H
+
+#include "httpd.h"
+#include <json-c/json.h>
+
+/* The contract's error body {"error":{"code","message"}} with `status`.
+ * Returns OK: the handler has answered. */
+int rv_http_error(request_rec *r, int status, const char *code, const char *message);
+/* Sends `obj` (consumed: json_object_put) with `status`. Returns OK. */
+int rv_http_json(request_rec *r, int status, json_object *obj);
+
+/* Reads the body (at most RV_BODY_LIMIT bytes). On failure answers the
+ * request itself (413/400) and returns that status; 0 on success. */
+int rv_http_read_body(request_rec *r, char **buf, apr_size_t *len);
+/* Reads and parses a JSON object body. An empty body gives an empty
+ * object. On failure answers 400/413 and returns non-zero. */
+int rv_http_read_json_object(request_rec *r, json_object **obj);
+
+#endif

@@ -1,0 +1,27 @@
+/* rv_push.c: OpenCart -> Reverb push engine (stub, being written). */
+#include "rv_route.h"
+#include "rv_jobs.h"
+
+int rv_route_product_sync(rv_req_t *q)
+{
+    return rv_http_error(q->r, HTTP_NOT_IMPLEMENTED, "not_implemented", "Not implemented yet.");
+}
+
+int rv_route_sync(rv_req_t *q)
+{
+    return rv_http_error(q->r, HTTP_NOT_IMPLEMENTED, "not_implemented", "Not implemented yet.");
+}
+
+rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
+{
+    rv_job_result_t r = { RV_JOB_FAIL, 0, "not implemented" };
+    (void)c; (void)p; (void)job;
+    return r;
+}
+
+rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
+{
+    rv_job_result_t r = { RV_JOB_FAIL, 0, "not implemented" };
+    (void)c; (void)p; (void)job;
+    return r;
+}

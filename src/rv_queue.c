@@ -1,0 +1,124 @@
+/* rv_queue.c: database job queue with leases. */
+#include "rv_queue.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(reverb);
+
+int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                 int priority, long long run_id)
+{
+    /* ON DUPLICATE KEY UPDATE assigns left to right: run_after and again
+     * must read the old priority/state before they change. */
+    return rv_db_exec(db, p, NULL,
+        "INSERT INTO {P}reverb_job (kind, ref, live_key, priority, run_id, run_after)"
+        " VALUES (%s, %s, CONCAT(%s, ':', %s), %s, NULLIF(%s, '0'), NOW(3))"
+        " ON DUPLICATE KEY UPDATE"
+        "  run_after = IF(state = 'pending' AND VALUES(priority) < priority, NOW(3), run_after),"
+        "  again = IF(state = 'running', 1, again),"
+        "  priority = LEAST(priority, VALUES(priority)),"
+        "  run_id = COALESCE(VALUES(run_id), run_id)",
+        RV_ARGS(kind, ref, kind, ref, apr_itoa(p, priority),
+                rv_i64(p, run_id)));
+}
+
+int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job)
+{
+    rv_rows_t *rows;
+    int rv;
+
+    if (rv_db_begin(db))
+        return -1;
+    rv = rv_db_query(db, p, &rows,
+        "SELECT job_id, kind, ref, attempts, run_id FROM {P}reverb_job"
+        " WHERE (state = 'pending' AND run_after <= NOW(3))"
+        "    OR (state = 'running' AND lease_until < NOW(3))"
+        " ORDER BY priority, job_id LIMIT 1 FOR UPDATE SKIP LOCKED", RV_NOARGS);
+    if (rv || rows->nrows == 0) {
+        rv_db_rollback(db);
+        return rv ? -1 : 0;
+    }
+    job->job_id = rv_row_int(rows, 0, "job_id", 0);
+    job->kind = rv_row_get(rows, 0, "kind");
+    job->ref = rv_row_get(rows, 0, "ref");
+    job->attempts = (int)rv_row_int(rows, 0, "attempts", 0) + 1;
+    job->run_id = rv_row_int(rows, 0, "run_id", 0);
+    job->owner = owner;
+    rv = rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_job SET state = 'running', lease_owner = %s,"
+        " lease_until = NOW(3) + INTERVAL %s SECOND, attempts = attempts + 1"
+        " WHERE job_id = %s",
+        RV_ARGS(owner, apr_itoa(p, lease_s), rv_i64(p, job->job_id)));
+    if (rv) {
+        rv_db_rollback(db);
+        return -1;
+    }
+    return rv_db_commit(db) ? -1 : 1;
+}
+
+static const char *id_str(apr_pool_t *p, const rv_job_t *job)
+{
+    return rv_i64(p, job->job_id);
+}
+
+/* Every finishing update is guarded by the lease owner: a worker that lost
+ * its lease (it was too slow, another took over) changes nothing. */
+int rv_queue_done(rv_db_t *db, apr_pool_t *p, const rv_job_t *job)
+{
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_job SET"
+        "  state = IF(again, 'pending', 'done'), live_key = IF(again, live_key, NULL),"
+        "  attempts = IF(again, 0, attempts), again = 0, run_after = NOW(3),"
+        "  lease_owner = NULL, lease_until = NULL, last_error = NULL"
+        " WHERE job_id = %s AND lease_owner = %s",
+        RV_ARGS(id_str(p, job), job->owner));
+}
+
+int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
+                   const char *error)
+{
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_job SET state = 'pending',"
+        "  run_after = NOW(3) + INTERVAL %s MICROSECOND,"
+        "  lease_owner = NULL, lease_until = NULL, last_error = %s"
+        " WHERE job_id = %s AND lease_owner = %s",
+        RV_ARGS(rv_i64(p, (long long)delay_ms * 1000), error ? error : "",
+                id_str(p, job), job->owner));
+}
+
+int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *error)
+{
+    /* a change that came in meanwhile still gets its run */
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_job SET"
+        "  state = IF(again, 'pending', 'failed'), live_key = IF(again, live_key, NULL),"
+        "  attempts = IF(again, 0, attempts), again = 0, run_after = NOW(3),"
+        "  lease_owner = NULL, lease_until = NULL, last_error = %s"
+        " WHERE job_id = %s AND lease_owner = %s",
+        RV_ARGS(error ? error : "", id_str(p, job), job->owner));
+}
+
+int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s)
+{
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_job SET lease_until = NOW(3) + INTERVAL %s SECOND"
+        " WHERE job_id = %s AND lease_owner = %s",
+        RV_ARGS(apr_itoa(p, lease_s), id_str(p, job), job->owner));
+}
+
+int rv_queue_counts(rv_db_t *db, apr_pool_t *p, long long *pending, long long *running,
+                    long long *failed)
+{
+    rv_rows_t *rows;
+    if (rv_db_query(db, p, &rows,
+            "SELECT COALESCE(SUM(state = 'pending'), 0) AS pending,"
+            " COALESCE(SUM(state = 'running'), 0) AS running,"
+            " COALESCE(SUM(state = 'failed'), 0) AS failed"
+            " FROM {P}reverb_job WHERE state IN ('pending', 'running', 'failed')", RV_NOARGS))
+        return -1;
+    *pending = rv_row_int(rows, 0, "pending", 0);
+    *running = rv_row_int(rows, 0, "running", 0);
+    *failed = rv_row_int(rows, 0, "failed", 0);
+    return 0;
+}

@@ -1,0 +1,89 @@
+/* rv_ratelimit.c: shared sliding-window limiter in the database. */
+#include "rv_ratelimit.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+#include "apr_time.h"
+
+APLOG_USE_MODULE(reverb);
+
+/* One attempt under the lock: 0 granted, 1 full (*wait_ms set), -1 error. */
+static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int *wait_ms)
+{
+    rv_rows_t *rows;
+    long long used, pause_ms, free_ms;
+    const char *id;
+
+    if (rv_db_begin(db))
+        return -1;
+    if (rv_db_query(db, p, &rows,
+            "SELECT GREATEST(0, COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), `until`), 0)) DIV 1000"
+            " AS pause_ms FROM {P}reverb_lock WHERE name = 'rate' FOR UPDATE", RV_NOARGS)
+        || rows->nrows == 0)
+        goto fail;
+    pause_ms = rv_row_int(rows, 0, "pause_ms", 0);
+    if (pause_ms > 0) {
+        rv_db_commit(db);
+        *wait_ms = (int)pause_ms;
+        return 1;
+    }
+    if (rv_db_query(db, p, &rows,
+            "SELECT COUNT(*) AS used,"
+            " COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), MIN(ts) + INTERVAL "
+            APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND), 0) DIV 1000 AS free_ms"
+            " FROM {P}reverb_rate WHERE ts > NOW(6) - INTERVAL "
+            APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND", RV_NOARGS))
+        goto fail;
+    used = rv_row_int(rows, 0, "used", 0);
+    free_ms = rv_row_int(rows, 0, "free_ms", 0);
+    if (used >= limit) {
+        rv_db_commit(db);
+        *wait_ms = (int)(free_ms > 0 ? free_ms : 50);
+        return 1;
+    }
+    if (rv_db_exec(db, p, NULL, "INSERT INTO {P}reverb_rate (ts) VALUES (NOW(6))", RV_NOARGS))
+        goto fail;
+    /* prune now and then; the window only needs the last minute */
+    id = rv_db_last_id(db, p);
+    if (id && apr_atoi64(id) % 200 == 0)
+        rv_db_exec(db, p, NULL,
+                   "DELETE FROM {P}reverb_rate WHERE ts < NOW(6) - INTERVAL 10 MINUTE", RV_NOARGS);
+    return rv_db_commit(db) ? -1 : 0;
+fail:
+    rv_db_rollback(db);
+    return -1;
+}
+
+int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms)
+{
+    apr_time_t deadline = apr_time_now() + apr_time_from_msec(max_wait_ms);
+    for (;;) {
+        apr_pool_t *sub;
+        int rv, wait = 0;
+        apr_pool_create(&sub, p);
+        rv = rv_rate_try(db, sub, limit, &wait);
+        apr_pool_destroy(sub);
+        if (rv != 1)
+            return rv;
+        if (wait_ms)
+            *wait_ms = wait;
+        if (apr_time_now() + apr_time_from_msec(wait) > deadline)
+            return 1;
+        apr_sleep(apr_time_from_msec(wait > 1000 ? 1000 : wait) + 1000);
+    }
+}
+
+int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds)
+{
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_lock SET `until` = GREATEST(COALESCE(`until`, NOW(3)),"
+        " NOW(3) + INTERVAL %s SECOND) WHERE name = 'rate'",
+        RV_ARGS(apr_itoa(p, seconds)));
+}
+
+long long rv_rate_used(rv_db_t *db, apr_pool_t *p)
+{
+    const char *v = rv_db_value(db, p,
+        "SELECT COUNT(*) FROM {P}reverb_rate WHERE ts > NOW(6) - INTERVAL 60 SECOND", RV_NOARGS);
+    return v ? apr_atoi64(v) : -1;
+}

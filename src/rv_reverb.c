@@ -1,0 +1,102 @@
+/* rv_reverb.c: rate-limited Reverb calls and the sync log. */
+#include "rv_reverb.h"
+#include "rv_ratelimit.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(reverb);
+
+rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t *st,
+                        const char *token_override)
+{
+    rv_ctx_t *c = apr_pcalloc(p, sizeof(*c));
+    const char *token = token_override ? token_override : rv_setting(st, "token", NULL);
+    c->s = s;
+    c->conf = rv_conf_get(s);
+    c->db = db;
+    c->settings = st;
+    c->max_wait_ms = 5000;
+    c->inline_attempts = 3;
+    if (token && *token) {
+        c->api = rv_api_create(p, c->conf->api_url, token, c->conf->http_timeout);
+        if (c->api && c->conf->ca_file)
+            rv_api_set_ca_file(c->api, c->conf->ca_file);
+    }
+    return c;
+}
+
+static void rv_result_set(apr_pool_t *p, rv_api_result_t *res, rv_api_kind_t kind,
+                          const char *message)
+{
+    memset(res, 0, sizeof(*res));
+    res->kind = kind;
+    res->retry_after_s = -1;
+    res->message = apr_pstrdup(p, message);
+}
+
+rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
+                             const char *path, json_object *body, rv_api_result_t *res)
+{
+    int attempt, wait_ms = 0, idempotent = strcmp(method, "POST") != 0;
+    unsigned int seed = (unsigned int)apr_time_now();
+
+    if (!c->api) {
+        rv_result_set(p, res, RV_API_UNAUTHORIZED,
+                      "No Reverb token is set. Enter your personal token in the settings.");
+        return res->kind;
+    }
+    for (attempt = 1;; attempt++) {
+        int rv = rv_rate_acquire(c->db, p, c->conf->rate_limit, c->max_wait_ms, &wait_ms);
+        if (rv != 0) {
+            rv_result_set(p, res, RV_API_RATE_LIMITED, rv < 0
+                ? "The rate limiter's database state could not be read."
+                : "Waiting for the Reverb rate limit (requests per minute).");
+            res->retry_after_s = rv < 0 ? 5 : (wait_ms + 999) / 1000;
+            return res->kind;
+        }
+        rv_api_request(c->api, p, method, path, body, res);
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, c->s, "reverb: %s %s -> %ld %s (%.3f s)",
+                     method, path, res->http_status, rv_api_kind_name(res->kind),
+                     res->elapsed_s);
+        if (res->kind == RV_API_RATE_LIMITED) {
+            int pause = res->retry_after_s > 0 ? res->retry_after_s : 30;
+            rv_rate_pause(c->db, p, pause);
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s,
+                         "reverb: Reverb answered 429; pausing all requests for %d s", pause);
+            return res->kind;
+        }
+        if (!rv_api_retryable(res->kind) || !idempotent || attempt >= c->inline_attempts)
+            return res->kind;
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: %s %s failed (%s); retrying",
+                     method, path, res->message ? res->message : rv_api_kind_name(res->kind));
+        rv_api_result_clear(res);
+        apr_sleep(apr_time_from_msec(rv_api_backoff_ms(attempt, 200, 2000, &seed)));
+    }
+}
+
+void rv_log_from_result(rv_log_entry_t *e, const rv_api_result_t *res)
+{
+    e->ok = res->kind == RV_API_OK;
+    e->message = res->message;
+    e->errors_json = res->errors_json;
+    e->http_status = res->http_status;
+}
+
+int rv_log_write(rv_db_t *db, apr_pool_t *p, const rv_log_entry_t *e)
+{
+    int rv = rv_db_exec(db, p, NULL,
+        "INSERT INTO {P}reverb_sync_log (product_id, direction, status, action, message, sku,"
+        " reverb_listing_id, reverb_order_number, http_status, errors, created_at)"
+        " VALUES (NULLIF(%s, '0'), %s, %s, %s, %s, NULLIF(%s, ''), NULLIF(%s, ''),"
+        " NULLIF(%s, ''), NULLIF(%s, '0'), NULLIF(%s, ''), NOW(3))",
+        RV_ARGS(rv_i64(p, e->product_id), e->direction,
+                e->ok ? "success" : "error", e->action ? e->action : "",
+                e->message ? e->message : "", e->sku ? e->sku : "",
+                e->listing_id ? e->listing_id : "", e->order_number ? e->order_number : "",
+                apr_psprintf(p, "%ld", e->http_status), e->errors_json ? e->errors_json : ""));
+    if (rv)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s,
+                     "reverb: could not write the sync log: %s", rv_db_error(db, rv));
+    return rv;
+}

@@ -1,0 +1,47 @@
+/* rv_reverb.h: every Reverb call goes through here: the shared rate
+ * limiter, retries for idempotent calls, and the sync log. */
+#ifndef RV_REVERB_H
+#define RV_REVERB_H
+
+#include "rv_conf.h"
+#include "rv_db.h"
+#include "rv_settings.h"
+#include "rv_api.h"
+
+typedef struct {
+    server_rec *s;
+    rv_conf_t *conf;
+    rv_db_t *db;
+    rv_settings_t *settings;
+    rv_api_t *api;             /* NULL when no token is set */
+    int max_wait_ms;           /* how long a call may wait for a rate slot */
+    int inline_attempts;       /* attempts per idempotent call (>= 1) */
+} rv_ctx_t;
+
+/* NULL api (and a log line) when the token is missing. */
+rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t *st,
+                        const char *token_override);
+
+/* One logical call. GET/PUT/DELETE are retried here on 5xx and network
+ * faults with backoff; POST is never repeated blindly (the caller looks the
+ * SKU up first). A 429 pauses every process (Retry-After honoured) and is
+ * returned to the caller. */
+rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
+                             const char *path, json_object *body, rv_api_result_t *res);
+
+typedef struct {
+    long long product_id;          /* 0: none */
+    const char *direction;         /* "push" | "pull" */
+    int ok;
+    const char *action;            /* create, update, end, lookup, order, ... */
+    const char *message;
+    const char *sku, *listing_id, *order_number;
+    const char *errors_json;       /* Reverb's errors object */
+    long http_status;
+} rv_log_entry_t;
+
+int rv_log_write(rv_db_t *db, apr_pool_t *p, const rv_log_entry_t *e);
+/* A log entry from an API result (message/errors/status copied). */
+void rv_log_from_result(rv_log_entry_t *e, const rv_api_result_t *res);
+
+#endif

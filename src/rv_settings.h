@@ -1,0 +1,39 @@
+/* rv_settings.h: module_reverb_* settings in OpenCart's oc_setting (contract §3). */
+#ifndef RV_SETTINGS_H
+#define RV_SETTINGS_H
+
+#include "rv_db.h"
+#include <json-c/json.h>
+
+typedef struct {
+    apr_table_t *values;     /* name (without "module_reverb_") -> raw value */
+    int store_id;
+} rv_settings_t;
+
+/* Creates webhook_key and cron_key when missing (once, at schema check). */
+int rv_settings_ensure_keys(rv_db_t *db, apr_pool_t *p, int store_id);
+/* Loads the settings; NULL on database error. */
+rv_settings_t *rv_settings_load(rv_db_t *db, apr_pool_t *p, int store_id);
+const char *rv_setting(const rv_settings_t *st, const char *name, const char *dflt);
+long long rv_setting_int(const rv_settings_t *st, const char *name, long long dflt);
+/* Parsed JSON value of a serialized setting, or NULL; caller puts it. */
+json_object *rv_setting_json(const rv_settings_t *st, const char *name);
+/* Writes one setting (replaces the row), serialized=1 for JSON values. */
+int rv_setting_save(rv_db_t *db, apr_pool_t *p, int store_id, const char *name,
+                    const char *value, int serialized);
+/* A per-field sync toggle from sync_fields (default on). */
+int rv_setting_field_on(const rv_settings_t *st, const char *field);
+
+/* An OpenCart config value (code 'config') of the store, e.g. config_currency. */
+const char *rv_oc_config(rv_db_t *db, apr_pool_t *p, int store_id, const char *key);
+/* Random hex string of 2*nbytes characters. */
+const char *rv_random_hex(apr_pool_t *p, int nbytes);
+
+/* GET/POST settings (admin routes). */
+json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st,
+                                 const char *base_url);
+/* Validates every field first; writes only when all are valid. Returns NULL
+ * on success or a plain-words error. */
+const char *rv_settings_apply(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in);
+
+#endif

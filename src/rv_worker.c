@@ -1,0 +1,175 @@
+/* rv_worker.c: mod_watchdog callback that claims and runs queued jobs.
+ *
+ * mod_watchdog runs the callback in one thread of one child (singleton);
+ * several servers on one database each run one, and the queue's
+ * SKIP LOCKED claims plus the shared limiter keep them apart. Nothing here
+ * relies on the STOPPING state (it is not delivered on Debian's build):
+ * a job left running by a dead process is reclaimed when its lease ends. */
+#include "rv_worker.h"
+#include "rv_conf.h"
+#include "rv_db.h"
+#include "rv_jobs.h"
+#include "rv_settings.h"
+
+#include "http_log.h"
+#include "mod_watchdog.h"
+#include "apr_optional.h"
+#include "apr_strings.h"
+#include <unistd.h>
+
+APLOG_USE_MODULE(reverb);
+
+#define RV_WD_NAME "reverb-worker"
+#define RV_LEASE_S 120
+#define RV_ROUND_BUDGET_MS 20000
+
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get_instance;
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register_callback;
+
+rv_job_result_t rv_job_from_api(const rv_job_t *job, const rv_api_result_t *res)
+{
+    rv_job_result_t out = { RV_JOB_FAIL, 0, res->message };
+    if (res->kind == RV_API_RATE_LIMITED) {
+        out.outcome = RV_JOB_RETRY;
+        out.delay_ms = (res->retry_after_s > 0 ? res->retry_after_s : 30) * 1000;
+    }
+    else if (rv_api_retryable(res->kind) && job->attempts < RV_JOB_MAX_ATTEMPTS) {
+        unsigned int seed = (unsigned int)(job->job_id * 7919 + job->attempts);
+        out.outcome = RV_JOB_RETRY;
+        out.delay_ms = rv_api_backoff_ms(job->attempts, 1000, 60000, &seed);
+    }
+    return out;
+}
+
+static rv_job_result_t rv_job_dispatch(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
+{
+    rv_job_result_t unknown = { RV_JOB_FAIL, 0, "unknown job kind" };
+    if (!strcmp(job->kind, "push"))
+        return rv_push_job(c, p, job);
+    if (!strcmp(job->kind, "prefetch"))
+        return rv_prefetch_job(c, p, job);
+    if (!strcmp(job->kind, "order"))
+        return rv_order_job(c, p, job);
+    if (!strcmp(job->kind, "pull"))
+        return rv_pull_job(c, p, job);
+    return unknown;
+}
+
+static void rv_job_finish(rv_db_t *db, apr_pool_t *p, const rv_job_t *job,
+                          rv_job_result_t res)
+{
+    switch (res.outcome) {
+    case RV_JOB_DONE:
+        rv_queue_done(db, p, job);
+        break;
+    case RV_JOB_RETRY:
+        rv_queue_retry(db, p, job, res.delay_ms, res.error);
+        break;
+    default:
+        rv_queue_fail(db, p, job, res.error);
+        break;
+    }
+}
+
+static void rv_worker_heartbeat(rv_db_t *db, apr_pool_t *p, const char *owner)
+{
+    rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_lock SET holder = %s, `until` = NOW(3) WHERE name = 'worker'",
+        RV_ARGS(owner));
+}
+
+static const char *rv_worker_owner(apr_pool_t *p)
+{
+    char host[128] = "";
+    gethostname(host, sizeof(host) - 1);
+    return apr_psprintf(p, "%s:%d", host, (int)getpid());
+}
+
+int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
+{
+    rv_conf_t *conf = rv_conf_get(s);
+    apr_time_t end = apr_time_now() + apr_time_from_msec(budget_ms);
+    const char *owner = rv_worker_owner(p);
+    rv_settings_t *st;
+    rv_ctx_t *ctx;
+    rv_db_t *db = rv_db_open(p, s);
+    int ran = 0;
+
+    if (!db)
+        return -1;
+    rv_worker_heartbeat(db, p, owner);
+    st = rv_settings_load(db, p, conf->store_id);
+    if (!st || !rv_setting_int(st, "status", 0)) {
+        rv_db_close(db);
+        return 0;
+    }
+    ctx = rv_ctx_create(p, s, db, st, NULL);
+    while (apr_time_now() < end) {
+        apr_pool_t *jp;
+        rv_job_t job;
+        int got;
+        apr_pool_create(&jp, p);
+        got = rv_queue_claim(db, jp, owner, RV_LEASE_S, &job);
+        if (got == 1) {
+            rv_job_finish(db, jp, &job, rv_job_dispatch(ctx, jp, &job));
+            ran++;
+        }
+        apr_pool_destroy(jp);
+        if (got != 1)
+            break;
+        if (ran % 10 == 0)
+            rv_worker_heartbeat(db, p, owner);
+    }
+    rv_db_close(db);
+    return ran;
+}
+
+static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
+{
+    server_rec *s = data;
+    rv_conf_t *conf = rv_conf_get(s);
+    apr_pool_t *round;
+
+    if (state != AP_WATCHDOG_STATE_RUNNING || !conf->engine || !conf->worker)
+        return APR_SUCCESS;
+    apr_pool_create(&round, pool);
+    if (rv_worker_drain(round, s, RV_ROUND_BUDGET_MS) < 0)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "reverb: worker cannot reach the database; will retry");
+    apr_pool_destroy(round);
+    /* anything but APR_SUCCESS would stop the callback for good */
+    return APR_SUCCESS;
+}
+
+int rv_worker_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    rv_conf_t *conf = rv_conf_get(s);
+    ap_watchdog_t *wd;
+    apr_status_t rv;
+
+    if (!conf->worker || !conf->engine)
+        return OK;
+    wd_get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    wd_register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (!wd_get_instance || !wd_register_callback) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "reverb: mod_watchdog is not available; the worker needs it");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    /* child watchdog (parent = 0), singleton = 1 */
+    rv = wd_get_instance(&wd, RV_WD_NAME, 0, 1, pconf);
+    if (rv == APR_SUCCESS)
+        rv = wd_register_callback(wd, apr_time_from_msec(conf->worker_interval_ms), s,
+                                  rv_worker_callback);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "reverb: cannot start the worker");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+void rv_worker_child_init(apr_pool_t *p, server_rec *s)
+{
+    (void)p;
+    (void)s;
+}
