@@ -1,0 +1,183 @@
+"""Issue 2: routing, errors, schema, settings, keys, MPMs, database outages."""
+import json
+import os
+
+from harness.apache import Apache
+from harness.util import request, wait_until
+
+MIB = 1024 * 1024
+
+
+def test_unknown_route_is_404_json(apache):
+    r = apache.get("/reverb/no/such/thing")
+    assert r.status == 404
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert r.error_code == "not_found"
+    assert r.json["error"]["message"]
+
+
+def test_status_reports_queue_rate_and_worker(apache, admin):
+    r = admin.get(apache, "/reverb/admin/status")
+    assert r.status == 200, r
+    assert r.json["engine"] == "on"
+    assert r.json["queue"]["pending"] == 0
+    assert r.json["rate"]["limit"] == 100
+    assert "used_last_minute" in r.json["rate"]
+    assert r.json["schema_version"] == "1"
+    # the worker thread writes its heartbeat within a few rounds
+    wait_until(lambda: admin.get(apache, "/reverb/admin/status").json["worker"].get("heartbeat"),
+               timeout=10, what="worker heartbeat")
+
+
+def test_wrong_method_is_405(apache, admin):
+    r = request("DELETE", apache.url + admin.path("/reverb/admin/status"), cookie=admin.cookie)
+    assert r.status == 405
+    assert r.error_code == "method_not_allowed"
+
+
+def test_body_over_one_mib_is_413(apache, admin, db):
+    before = db.checksum()
+    big = b"{" + b" " * (MIB + 10) + b"}"
+    r = admin.post(apache, "/reverb/admin/settings", big)
+    assert r.status == 413 and r.error_code == "body_too_large"
+    r = admin.post(apache, "/reverb/admin/settings", big, chunked=True)
+    assert r.status == 413 and r.error_code == "body_too_large"
+    assert db.checksum() == before
+
+
+def test_malformed_json_is_400_and_writes_nothing(apache, admin, db):
+    before = db.checksum()
+    for body in (b'{"sync_mode": ', b'{"a":1} trailing', b"\xff\xfe", b'{"a": tru}'):
+        r = admin.post(apache, "/reverb/admin/settings", body)
+        assert r.status == 400, (body, r)
+        assert r.error_code == "invalid_json"
+    for body in (b"[1,2]", b'"text"', b'{"status": "yes"}', b'{"categories": "20"}',
+                 b'{"sync_mode": "sideways"}', b'{"store_url": "ftp://x"}'):
+        r = admin.post(apache, "/reverb/admin/settings", body)
+        assert r.status == 400, (body, r)
+        assert r.error_code == "invalid_request"
+    assert db.checksum() == before
+
+
+def test_settings_round_trip_and_token_masked(apache, admin, db):
+    token = "rv-secret-token-1234abcd"
+    r = admin.post(apache, "/reverb/admin/settings", {
+        "token": token, "sync_mode": "both_ways", "status": 1, "categories": [20, "28"],
+        "sync_fields": {"price": False}, "store_url": "https://shop.example.com",
+        "order_status_map": {"paid": 2, "shipped": "3"}, "auto_publish": True})
+    assert r.status == 200, r
+    s = r.json["settings"]
+    assert s["sync_mode"] == "both_ways" and s["status"] == 1 and s["auto_publish"] == 1
+    assert s["categories"] == [20, 28]
+    assert s["sync_fields"]["price"] is False and s["sync_fields"]["title"] is True
+    assert s["store_url"] == "https://shop.example.com/"
+    assert s["order_status_map"] == {"paid": 2, "shipped": 3}
+    assert s["token_set"] is True and s["token_masked"].endswith("abcd")
+    assert token not in r.body.decode()
+    assert db.setting("token") == token
+    assert json.loads(db.setting("categories")) == [20, 28]
+    # the secret keys exist and appear in the URLs to copy
+    assert s["cron_url"].endswith("/reverb/cron?key=" + db.setting("cron_key"))
+    assert s["webhook_url"].endswith("/reverb/webhook?key=" + db.setting("webhook_key"))
+    g = admin.get(apache, "/reverb/admin/settings")
+    assert g.json["settings"] == s
+    assert token not in g.body.decode()
+    assert any(c["name"] == "Laptops & Notebooks" for c in g.json["oc_categories"])
+    assert token not in apache.error_log()
+
+
+def test_webhook_and_cron_need_their_key(apache, db):
+    before = db.checksum()
+    for path in ("/reverb/webhook", "/reverb/webhook?key=wrong", "/reverb/webhook?key="):
+        r = apache.post(path, {"order_number": "1"})
+        assert r.status == 403 and r.error_code == "forbidden", path
+    for path in ("/reverb/cron", "/reverb/cron?key=" + "0" * 32):
+        r = apache.get(path)
+        assert r.status == 403 and r.error_code == "forbidden", path
+    # the webhook key does not open cron, nor the other way round
+    assert apache.get("/reverb/cron?key=" + db.setting("webhook_key")).status == 403
+    assert apache.post("/reverb/webhook?key=" + db.setting("cron_key"), {}).status == 403
+    assert db.checksum() == before
+
+
+def test_schema_created_innodb_and_second_start_changes_nothing(db):
+    a = Apache(db)
+    a.start()
+    try:
+        tables = db.reverb_tables()
+        for t in ("oc_reverb_product_map", "oc_reverb_order_map", "oc_reverb_sync_log",
+                  "oc_reverb_job", "oc_reverb_rate", "oc_reverb_lock", "oc_reverb_meta"):
+            assert t in tables
+        engines = {r[0] for r in db.query(
+            "SELECT engine FROM information_schema.tables WHERE table_schema='opencart'"
+            " AND table_name LIKE 'oc\\_reverb\\_%%'")}
+        assert engines == {"InnoDB"}
+        shape = [db.query("SHOW CREATE TABLE `%s`" % t) for t in tables]
+        meta = db.query("SELECT name, value, updated_at FROM oc_reverb_meta")
+        keys = (db.setting("webhook_key"), db.setting("cron_key"))
+    finally:
+        a.stop()
+    b = Apache(db)
+    b.start()
+    try:
+        wait_until(lambda: db.value("SELECT COUNT(*) FROM oc_reverb_lock WHERE name='worker'"
+                                    " AND `until` > NOW() - INTERVAL 5 SECOND"), timeout=10,
+                   what="second server touching the database")
+        assert [db.query("SHOW CREATE TABLE `%s`" % t) for t in db.reverb_tables()] == shape
+        assert db.query("SELECT name, value, updated_at FROM oc_reverb_meta") == meta
+        assert (db.setting("webhook_key"), db.setting("cron_key")) == keys
+    finally:
+        b.stop()
+        a.destroy()
+        b.destroy()
+
+
+def test_engine_off_answers_503(db, admin):
+    a = Apache(db, engine="Off")
+    a.start()
+    try:
+        r = admin.get(a, "/reverb/admin/status")
+        assert r.status == 503 and r.error_code == "engine_off"
+        assert a.get("/reverb/nothing").status == 404
+    finally:
+        a.stop()
+        a.destroy()
+
+
+def test_mpms_serve_routes(apache_mpm, db):
+    from conftest import Admin
+    adm = Admin(db)
+    assert apache_mpm.get("/reverb/nope").status == 404
+    r = adm.get(apache_mpm, "/reverb/admin/status")
+    assert r.status == 200 and r.json["engine"] == "on"
+    r = adm.post(apache_mpm, "/reverb/admin/settings", {"sync_mode": "one_way"})
+    assert r.status == 200 and r.json["settings"]["sync_mode"] == "one_way"
+    assert apache_mpm.get("/reverb/admin/status").status == 401
+
+
+def test_database_down_is_503_and_recovers(db, admin):
+    a = Apache(db)
+    a.expect_errors(r"\[dbd:error\]")
+    a.start()
+    try:
+        assert admin.get(a, "/reverb/admin/status").status == 200
+        db.stop()
+        r = admin.get(a, "/reverb/admin/status")
+        assert r.status == 503 and r.error_code == "database_unavailable"
+        assert a.post("/reverb/webhook?key=x", {}).status == 503
+        db.start()
+        wait_until(lambda: admin.get(a, "/reverb/admin/status").status == 200, timeout=20,
+                   what="recovery without an Apache restart")
+    finally:
+        if db.proc is None:
+            db.start()
+        a.stop()
+        a.destroy()
+
+
+def test_assets_served_cacheable(apache):
+    r = apache.get("/reverb/admin/assets/reverb-admin.js")
+    assert r.status == 200
+    assert r.headers["Content-Type"].startswith("application/javascript")
+    assert "max-age" in r.headers["Cache-Control"]
+    assert apache.get("/reverb/admin/assets/other.js").status == 404
