@@ -1,0 +1,564 @@
+#!/usr/bin/env python3
+"""A fake Reverb API (v3) for mod_reverb's tests. Python stdlib only.
+
+Faithful to the shapes in shared/notes/anchors-reverb.md §9: HAL JSON with
+absolute `_links`, pagination by `_links.next` (per_page capped at 50),
+`/my/listings` filtered by `sku` and `state` (default live), 412 with
+`message` and `errors` on invalid listings, 429 + Retry-After over a
+requests-per-minute limit. Faults are injected on demand and every API
+request is recorded, with its arrival time, for assertions.
+
+API under /api/ ; control under /_fake/ (never rate limited, never recorded).
+Run: fake_reverb.py --port 0 --port-file FILE
+"""
+import argparse
+import json
+import random
+import re
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CONDITIONS = [
+    ("7c3f45de-2ae0-4c81-8400-fdb6b1d74890", "Brand New", "brand-new"),
+    ("6db7df88-293b-4017-a1c1-cdb5e599fa1a", "Mint (with inventory)", "mint-inventory"),
+    ("ac5b9c1e-dc78-466d-b0b3-7cf712967a48", "Mint", "mint"),
+    ("df268ad1-c462-4ba6-b6db-e007e23922ea", "Excellent", "excellent"),
+    ("ae4d9114-1bd7-4ec5-a4ba-6653af5ac84d", "Very Good", "very-good"),
+    ("f7a3f48c-972a-44c6-b01a-0cd27488d3f6", "Good", "good"),
+    ("98777886-76d0-44c8-865e-bb40e669e934", "Fair", "fair"),
+    ("6a9dfcad-600b-46c8-9e08-ce6e5057921e", "Poor", "poor"),
+    ("fbf35668-96a0-4baa-bcde-ab18d6b1b329", "Non Functioning", "non-functioning"),
+    ("9225283f-60c2-4413-ad18-1f5eba7a856f", "B-Stock", "b-stock"),
+]
+MULTI_QTY = {"7c3f45de-2ae0-4c81-8400-fdb6b1d74890", "6db7df88-293b-4017-a1c1-cdb5e599fa1a",
+             "9225283f-60c2-4413-ad18-1f5eba7a856f"}
+CATEGORIES = [
+    ("dfd39027-d134-4353-b9e4-57dc6be791b9", "Electric Guitars", "Electric Guitars"),
+    ("e57deb7a-382b-4e18-a008-67d4fbcb2879", "Solid Body", "Electric Guitars > Solid Body"),
+    ("ec5d2dc9-4b5b-47b4-b04b-1f1d2d6b0fbc", "Semi-Hollow", "Electric Guitars > Semi-Hollow"),
+    ("3ca3eb03-7eac-477d-b253-15ce603d2550", "Acoustic Guitars", "Acoustic Guitars"),
+    ("630dc140-45e2-4371-b569-19405de321cc", "Dreadnought", "Acoustic Guitars > Dreadnought"),
+    ("fa10f97c-dd98-4a8f-933b-8cb55eb653dd", "Effects and Pedals", "Effects and Pedals"),
+    ("732e30f0-21cf-4960-a3d4-bb90c68081eb", "Distortion", "Effects and Pedals > Distortion"),
+    ("69a7e38f-0ce1-4b4d-8ce6-2a4e5ef8d0e7", "Delay", "Effects and Pedals > Delay"),
+    ("10335451-31e5-418a-8ed8-f48cd738f17d", "Amps", "Amps"),
+    ("19d53222-297d-4cb2-8c1f-1a2b5e2c5d2f", "Guitar Combos", "Amps > Guitar Combos"),
+    ("53a9c7d7-d73d-4e7f-905c-553503e50a90", "Bass Guitars", "Bass Guitars"),
+    ("09055aa7-ed49-459d-9452-aa959f288dc2", "Keyboards and Synths", "Keyboards and Synths"),
+    ("d002db05-ab63-4c79-999c-d49bbe8d7739", "Drums and Percussion", "Drums and Percussion"),
+    ("b3cb9f8e-4cb6-4325-8215-1efcd9999daf", "Pro Audio", "Pro Audio"),
+]
+CATEGORY_IDS = {c[0] for c in CATEGORIES}
+TOPICS = {"listings/update", "listings/publish", "orders/create", "orders/update",
+          "payments/create", "payments/update", "app/uninstalled"}
+
+
+def now_iso(t=None):
+    t = time.time() if t is None else t
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + "-00:00"
+
+
+def money(amount, currency="AUD"):
+    a = "%.2f" % float(amount)
+    return {"amount": a, "amount_cents": int(round(float(a) * 100)), "currency": currency,
+            "symbol": "$", "display": "$" + a}
+
+
+class State:
+    """Everything the fake knows, under one lock."""
+
+    def __init__(self, tokens):
+        self.lock = threading.RLock()
+        self.default_tokens = list(tokens)
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.listings = {}           # id -> listing dict (internal form)
+            self.orders = {}             # order_number -> order
+            self.webhooks = {}
+            self.shipments = []
+            self.requests = []
+            self.faults = []
+            self.next_id = 1000
+            self.next_webhook = 1
+            self.config = {"rate_limit": 0, "retry_after": 2, "tokens": list(self.default_tokens),
+                           "shop_name": "Fake Music Shop AU", "latency_ms": 0}
+            self.served_times = []       # arrival times of served (non-429) API requests
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeReverb/1.0"
+    state = None   # set by main()
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    # ---- plumbing -------------------------------------------------------
+    def _body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n else b""
+        if not raw:
+            return None, raw
+        try:
+            return json.loads(raw), raw
+        except ValueError:
+            return ValueError("bad json"), raw
+
+    def _send(self, status, obj=None, headers=None):
+        data = b"" if obj is None else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/hal+json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+        return status
+
+    def base(self):
+        return "http://%s:%d" % self.server.server_address[:2]
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def _dispatch(self, method):
+        t = time.time()
+        u = urllib.parse.urlsplit(self.path)
+        body, raw = self._body()
+        if u.path.startswith("/_fake/"):
+            self._control(method, u.path, body)
+            return
+        st = self.state
+        entry = {"t": t, "method": method, "path": u.path, "query": u.query,
+                 "body": body if not isinstance(body, Exception) else raw.decode("utf-8", "replace"),
+                 "headers": {"authorization": self.headers.get("Authorization"),
+                             "accept_version": self.headers.get("Accept-Version"),
+                             "content_type": self.headers.get("Content-Type"),
+                             "user_agent": self.headers.get("User-Agent"),
+                             "x_reverb_app": self.headers.get("X-Reverb-App")},
+                 "status": None}
+        with st.lock:
+            st.requests.append(entry)
+            fault = self._pick_fault(method, u.path)
+            limit = st.config["rate_limit"]
+            if limit:
+                recent = [x for x in st.served_times if x > t - 60]
+                st.served_times = recent
+                if len(recent) >= limit:
+                    entry["status"] = 429
+                    ra = st.config["retry_after"]
+                    self._send(429, {"message": "Too many requests"}, {"Retry-After": str(ra)})
+                    return
+                st.served_times.append(t)
+            latency = st.config["latency_ms"]
+        if latency:
+            time.sleep(latency / 1000.0)
+        if fault and self._apply_fault_before(fault, entry):
+            return
+        status = self._api(method, u, body, entry, fault)
+        entry["status"] = status
+
+    # ---- faults -----------------------------------------------------------
+    def _pick_fault(self, method, path):
+        for rule in self.state.faults:
+            if rule.get("method") and rule["method"] != method:
+                continue
+            if rule.get("path_regex") and not re.search(rule["path_regex"], path):
+                continue
+            if rule.get("times") is not None and rule["times"] <= 0:
+                continue
+            p = rule.get("probability", 1.0)
+            if p < 1.0 and rule["_rng"].random() >= p:
+                continue
+            if rule.get("times") is not None:
+                rule["times"] -= 1
+            return dict(rule)
+        return None
+
+    def _apply_fault_before(self, f, entry):
+        kind = str(f["kind"])
+        if kind in ("500", "502", "503", "429", "412") and not f.get("after_effect"):
+            entry["status"] = int(kind)
+            if kind == "429":
+                return self._send(429, {"message": "Too many requests"},
+                                  {"Retry-After": str(f.get("retry_after", 1))}) or True
+            if kind == "412":
+                return self._send(412, {"message": "Injected validation error",
+                                        "errors": {"title": ["is invalid"]}}) or True
+            return self._send(int(kind), {"message": "Internal server error"}) or True
+        if kind == "timeout" and not f.get("after_effect"):
+            entry["status"] = 0
+            time.sleep(f.get("delay_ms", 15000) / 1000.0)
+            self.close_connection = True
+            return True
+        if kind == "drop" and not f.get("after_effect"):
+            entry["status"] = 0
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return True
+        return False
+
+    # ---- control API --------------------------------------------------------
+    def _control(self, method, path, body):
+        st = self.state
+        parts = path.strip("/").split("/")[1:]
+        with st.lock:
+            if parts == ["reset"]:
+                st.reset()
+                return self._send(200, {"ok": True})
+            if parts == ["config"] and method == "POST":
+                st.config.update(body or {})
+                return self._send(200, st.config)
+            if parts == ["faults"] and method == "POST":
+                rules = (body or {}).get("rules", [])
+                for r in rules:
+                    r["_rng"] = random.Random(r.get("seed", 1))
+                st.faults = rules
+                return self._send(200, {"ok": True})
+            if parts == ["requests"]:
+                if method == "DELETE":
+                    st.requests = []
+                    return self._send(200, {"ok": True})
+                return self._send(200, {"requests": st.requests})
+            if parts == ["stats"]:
+                served = sorted(r["t"] for r in st.requests if r["status"] != 429)
+                mx, j = 0, 0
+                for i, t in enumerate(served):
+                    while served[j] <= t - 60:
+                        j += 1
+                    mx = max(mx, i - j + 1)
+                return self._send(200, {"requests_total": len(st.requests),
+                                        "max_in_any_60s_window": mx})
+            if parts == ["state"]:
+                return self._send(200, {"listings": [self._listing_out(l) for l in st.listings.values()],
+                                        "orders": list(st.orders.values()),
+                                        "webhooks": list(st.webhooks.values()),
+                                        "shipments": st.shipments})
+            if parts == ["listings"] and method == "POST":
+                l = self._new_listing(body or {}, publish=False)
+                l["state"] = (body or {}).get("state", l["state"])
+                return self._send(201, self._listing_out(l))
+            if len(parts) == 2 and parts[0] == "listings" and method in ("POST", "PATCH"):
+                l = st.listings.get(parts[1])
+                if not l:
+                    return self._send(404, {"message": "not found"})
+                self._apply_listing(l, body or {})
+                if "state" in (body or {}):
+                    l["state"] = body["state"]
+                l["updated_at"] = now_iso()
+                return self._send(200, self._listing_out(l))
+            if parts == ["orders"] and method == "POST":
+                o = self._seed_order(body or {})
+                return self._send(201, o)
+            if len(parts) == 2 and parts[0] == "orders" and method in ("POST", "PATCH"):
+                o = st.orders.get(parts[1])
+                if not o:
+                    return self._send(404, {"message": "not found"})
+                o.update(body or {})
+                o["updated_at"] = now_iso()
+                return self._send(200, o)
+        return self._send(404, {"message": "unknown control path"})
+
+    # ---- the API --------------------------------------------------------------
+    def _api(self, method, u, body, entry, fault):
+        st = self.state
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or auth[7:] not in st.config["tokens"]:
+            return self._send(401, {"message": "The access token is invalid", "error": "invalid_token"})
+        if self.headers.get("Accept-Version") != "3.0":
+            return self._send(400, {"message": "Accept-Version: 3.0 is required"})
+        if isinstance(body, Exception):
+            return self._send(400, {"message": "Malformed JSON body"})
+        path = u.path[len("/api"):] if u.path.startswith("/api/") else None
+        if path is None:
+            return self._send(404, {"message": "Not found"})
+        q = dict(urllib.parse.parse_qsl(u.query))
+        with st.lock:
+            status = self._route(method, path, q, body or {})
+        if fault and fault.get("after_effect"):
+            # the effect happened; the client never hears about it
+            self.close_connection = True
+            try:
+                self.connection.shutdown(2)
+            except OSError:
+                pass
+            return 0
+        return status
+
+    def _route(self, method, path, q, body):
+        m = re.fullmatch(r"/listings/(\d+)(?:-[\w-]*)?", path)
+        if path == "/my/account" and method == "GET":
+            return self._send(200, {"shop": {"name": self.state.config["shop_name"], "slug": "fake-shop"},
+                                    "first_name": "Fake", "email": "shop@example.com",
+                                    "currency": "AUD", "shop_id": 42,
+                                    "_links": {"self": {"href": self.base() + "/api/my/account"}}})
+        if path == "/listings" and method == "POST":
+            return self._create_listing(body)
+        if m and method == "PUT":
+            return self._update_listing(m.group(1), body)
+        if m and method == "GET":
+            l = self.state.listings.get(m.group(1))
+            return self._send(200, self._listing_out(l)) if l else self._send(404, {"message": "Not found"})
+        if m and method == "DELETE":
+            l = self.state.listings.get(m.group(1))
+            if not l:
+                return self._send(404, {"message": "Not found"})
+            if l["state"] != "draft":
+                return self._send(422, {"message": "Only drafts can be deleted"})
+            del self.state.listings[m.group(1)]
+            return self._send(200, {"message": "Listing deleted"})
+        m = re.fullmatch(r"/my/listings/(\d+)/state/end", path)
+        if m and method == "PUT":
+            l = self.state.listings.get(m.group(1))
+            if not l:
+                return self._send(404, {"message": "Not found"})
+            if body.get("reason") not in ("not_sold", "reverb_sale"):
+                return self._send(412, {"message": "Invalid reason", "errors": {"reason": ["is invalid"]}})
+            l["state"] = "ended"
+            l["updated_at"] = now_iso()
+            return self._send(200, {"listing": self._listing_out(l)})
+        if path == "/my/listings" and method == "GET":
+            state = q.get("state", "live")
+            items = [l for l in self.state.listings.values()
+                     if (state == "all" or l["state"] == state)
+                     and ("sku" not in q or l.get("sku") == q["sku"])]
+            items.sort(key=lambda l: -int(l["id"]))
+            return self._paged("listings", [self._listing_out(l) for l in items], q, "/api/my/listings")
+        if path == "/listing_conditions" and method == "GET":
+            return self._send(200, {"conditions": [{"uuid": u, "display_name": n, "slug": s}
+                                                   for u, n, s in CONDITIONS]})
+        if path == "/categories/flat" and method == "GET":
+            return self._send(200, {"categories": [
+                {"uuid": u, "name": n, "full_name": f, "slug": n.lower().replace(" ", "-"),
+                 "root_uuid": u} for u, n, f in CATEGORIES]})
+        if path == "/my/orders/selling/all" and method == "GET":
+            items = list(self.state.orders.values())
+            if "updated_start_date" in q:
+                start = q["updated_start_date"][:19]
+                items = [o for o in items if o["updated_at"][:19] >= start]
+            items.sort(key=lambda o: o["updated_at"], reverse=True)
+            return self._paged("orders", items, q, "/api/my/orders/selling/all")
+        m = re.fullmatch(r"/my/orders/selling/([\w-]+)", path)
+        if m and method == "GET":
+            o = self.state.orders.get(m.group(1))
+            return self._send(200, o) if o else self._send(404, {"message": "Order not found"})
+        m = re.fullmatch(r"/my/orders/selling/([\w-]+)/ship", path)
+        if m and method == "POST":
+            o = self.state.orders.get(m.group(1))
+            if not o:
+                return self._send(404, {"message": "Order not found"})
+            if not body.get("provider") or not body.get("tracking_number"):
+                return self._send(412, {"message": "Tracking is incomplete",
+                                        "errors": {"tracking_number": ["can't be blank"]}})
+            self.state.shipments.append({"order_number": m.group(1), **body})
+            o["status"] = "shipped"
+            o["updated_at"] = now_iso()
+            return self._send(200, {"message": "Order marked shipped"})
+        if path == "/webhooks/registrations" and method == "GET":
+            return self._send(200, {"registrations": list(self.state.webhooks.values())})
+        if path == "/webhooks/registrations" and method == "POST":
+            if body.get("topic") not in TOPICS or not body.get("url"):
+                return self._send(412, {"message": "Invalid webhook",
+                                        "errors": {"topic": ["is not included in the list"]}})
+            for w in self.state.webhooks.values():
+                if w["url"] == body["url"] and w["topic"] == body["topic"]:
+                    return self._send(422, {"message": "Webhook already registered"})
+            wid = str(self.state.next_webhook)
+            self.state.next_webhook += 1
+            w = {"id": wid, "url": body["url"], "topic": body["topic"]}
+            self.state.webhooks[wid] = w
+            return self._send(201, w)
+        m = re.fullmatch(r"/webhooks/registrations/(\d+)", path)
+        if m and method == "DELETE":
+            return self._send(200, {}) if self.state.webhooks.pop(m.group(1), None) \
+                else self._send(404, {"message": "Not found"})
+        return self._send(404, {"message": "Not found"})
+
+    def _paged(self, key, items, q, path):
+        try:
+            per = max(1, min(50, int(q.get("per_page", 24))))
+            page = max(1, int(q.get("page", 1)))
+        except ValueError:
+            return self._send(400, {"message": "Bad paging"})
+        total = len(items)
+        pages = max(1, (total + per - 1) // per)
+        out = {"total": total, "current_page": page, "total_pages": pages,
+               key: items[(page - 1) * per: page * per], "_links": {}}
+        def link(p):
+            qq = dict(q, page=str(p), per_page=str(per))
+            return {"href": self.base() + path + "?" + urllib.parse.urlencode(qq)}
+        if page < pages:
+            out["_links"]["next"] = link(page + 1)
+        if page > 1:
+            out["_links"]["prev"] = link(page - 1)
+        return self._send(200, out)
+
+    # ---- listings ---------------------------------------------------------
+    def _validate(self, body, creating, current=None):
+        errors = {}
+        merged = dict(current or {})
+        merged.update(body)
+        if creating or "title" in body:
+            if not str(merged.get("title") or "").strip():
+                errors["title"] = ["can't be blank"]
+        if creating or "price" in body:
+            p = merged.get("price")
+            ok = isinstance(p, dict) and isinstance(p.get("amount"), str)
+            try:
+                ok = ok and float(p["amount"]) > 0
+            except ValueError:
+                ok = False
+            if not ok:
+                errors["price"] = ["must be an amount string greater than 0"]
+        if creating or "condition" in body:
+            c = merged.get("condition")
+            if not isinstance(c, dict) or c.get("uuid") not in {x[0] for x in CONDITIONS}:
+                errors["condition"] = ["is not a valid condition"]
+        if creating and not merged.get("make"):
+            errors["make"] = ["can't be blank"]
+        if "categories" in body:
+            for c in body["categories"] or []:
+                if not isinstance(c, dict) or c.get("uuid") not in CATEGORY_IDS:
+                    errors["categories"] = ["contains an unknown category"]
+        inv = merged.get("inventory", 1)
+        cond = (merged.get("condition") or {}).get("uuid")
+        if isinstance(inv, int) and inv > 1 and cond not in MULTI_QTY:
+            errors["inventory"] = ["can only be more than 1 for Brand New, B-Stock and Mint items"]
+        if errors:
+            return self._send(412, {"message": "Your listing could not be saved.", "errors": errors})
+        return None
+
+    def _new_listing(self, body, publish):
+        lid = str(self.state.next_id)
+        self.state.next_id += 1
+        l = {"id": lid, "state": "draft", "created_at": now_iso(), "photos": []}
+        self._apply_listing(l, body)
+        l["updated_at"] = now_iso()
+        self.state.listings[lid] = l
+        return l
+
+    def _apply_listing(self, l, body):
+        for k, v in body.items():
+            if k in ("publish", "photo_upload_method", "state"):
+                continue
+            l[k] = v
+
+    def _create_listing(self, body):
+        bad = self._validate(body, True)
+        if bad:
+            return bad
+        if body.get("publish") and int(body.get("inventory", 1) or 0) <= 0 and body.get("has_inventory"):
+            return self._send(422, {"message": "A listing must have inventory to be published"})
+        l = self._new_listing(body, body.get("publish"))
+        if body.get("publish"):
+            l["state"] = "live"
+        return self._send(201, {"listing": self._listing_out(l), "message": "Listing created"})
+
+    def _update_listing(self, lid, body):
+        l = self.state.listings.get(lid)
+        if not l:
+            return self._send(404, {"message": "Not found"})
+        bad = self._validate(body, False, l)
+        if bad:
+            return bad
+        self._apply_listing(l, body)
+        if body.get("publish"):
+            if l.get("has_inventory") and int(l.get("inventory", 0) or 0) <= 0:
+                return self._send(422, {"message": "A listing must have inventory to be published"})
+            l["state"] = "live"
+        l["updated_at"] = now_iso()
+        return self._send(200, {"listing": self._listing_out(l), "message": "Listing updated"})
+
+    def _listing_out(self, l):
+        cond = (l.get("condition") or {}).get("uuid")
+        names = {u: n for u, n, _ in CONDITIONS}
+        price = l.get("price") or {}
+        out = {k: v for k, v in l.items() if k not in ("photos",)}
+        out["condition"] = {"uuid": cond, "display_name": names.get(cond)}
+        out["price"] = money(price.get("amount", "0"), price.get("currency", "AUD"))
+        out["state"] = {"slug": l["state"], "description": l["state"].replace("_", " ").title()}
+        out["photos"] = [{"_links": {"full": {"href": p}}} for p in l.get("photos", [])]
+        out["photo_urls"] = list(l.get("photos", []))
+        href = self.base() + "/api/listings/" + l["id"]
+        out["_links"] = {"self": {"href": href}, "update": {"href": href, "method": "PUT"},
+                         "end": {"href": self.base() + "/api/my/listings/%s/state/end" % l["id"],
+                                 "method": "PUT"},
+                         "web": {"href": "https://reverb.com/item/%s-listing" % l["id"]}}
+        return out
+
+    # ---- orders -------------------------------------------------------------
+    def _seed_order(self, b):
+        cur = b.get("currency", "AUD")
+        qty = int(b.get("quantity", 1))
+        unit = float(b.get("price", "100.00"))
+        ship = float(b.get("shipping_amount", "15.00"))
+        tax = float(b.get("tax_amount", "0"))
+        num = str(b.get("order_number") or (len(self.state.orders) + 90000001))
+        o = {"order_number": num, "order_bundle_id": str(b.get("order_bundle_id", num)),
+             "product_id": str(b.get("product_id", "")), "sku": b.get("sku", ""),
+             "title": b.get("title", "Item"), "quantity": qty, "status": b.get("status", "paid"),
+             "amount_product": money(unit, cur), "amount_product_subtotal": money(unit * qty, cur),
+             "shipping": money(ship, cur), "amount_tax": money(tax, cur),
+             "total": money(unit * qty + ship + tax, cur),
+             "buyer_first_name": b.get("buyer_first_name", "Alex"),
+             "buyer_last_name": b.get("buyer_last_name", "Buyer"),
+             "buyer_email": b.get("buyer_email", "alex@example.com"),
+             "shipping_address": b.get("shipping_address", {
+                 "name": "Alex Buyer", "street_address": "1 George St", "extended_address": "",
+                 "locality": "Sydney", "region": "NSW", "postal_code": "2000",
+                 "country_code": "AU", "phone": "0400 000 000"}),
+             "created_at": now_iso(), "updated_at": now_iso(), "paid_at": now_iso()}
+        for k, v in b.items():
+            if k not in ("price", "shipping_amount", "tax_amount", "currency"):
+                o.setdefault(k, v)
+        o["_links"] = {"self": {"href": self.base() + "/api/my/orders/selling/" + num},
+                       "ship": {"href": self.base() + "/api/my/orders/selling/%s/ship" % num}}
+        self.state.orders[num] = o
+        return o
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--rate-limit", type=int, default=0)
+    ap.add_argument("--token", action="append", default=None)
+    args = ap.parse_args()
+    Handler.state = State(args.token or ["test-token"])
+    Handler.state.config["rate_limit"] = args.rate_limit
+    srv = ThreadingHTTPServer((args.host, args.port), Handler)
+    srv.daemon_threads = True
+    port = srv.server_address[1]
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as f:
+            f.write(str(port))
+        import os
+        os.rename(args.port_file + ".tmp", args.port_file)
+    signal.signal(signal.SIGTERM, lambda *a: (srv.shutdown(), sys.exit(0)))
+    print("fake_reverb listening on http://%s:%d" % (args.host, port), flush=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    signal.pause() if hasattr(signal, "pause") else time.sleep(1e9)
+
+
+if __name__ == "__main__":
+    main()
