@@ -58,10 +58,10 @@ test: deps build
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 demo: deps build
-	@scripts/demo.sh
+	@/usr/bin/python3 scripts/demo.py
 
 demo-stop:
-	@scripts/demo.sh stop
+	@/usr/bin/python3 scripts/demo.py stop
 
 bench: deps build
 	@bench/run.sh

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""make demo: a private MariaDB, Apache with mod_reverb and the fake Reverb on
+loopback, a small Australian music-shop catalogue, one full sync, a summary.
+
+    scripts/demo.py          start (or restart) the demo and run a sync
+    scripts/demo.py stop     stop everything the demo started
+Everything lives under .demo/ in the checkout; nothing is a system service.
+"""
+import json
+import os
+import signal
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+
+from harness.apache import Apache        # noqa: E402
+from harness.fake import FakeReverb      # noqa: E402
+from harness.mariadb import MariaDB      # noqa: E402
+from harness.util import request, wait_until  # noqa: E402
+
+DEMO = os.path.join(REPO, ".demo")
+PIDS = os.path.join(DEMO, "pids.json")
+GUITARS = "dfd39027-d134-4353-b9e4-57dc6be791b9"
+NEW, MINT, GOOD = ("7c3f45de-2ae0-4c81-8400-fdb6b1d74890", "ac5b9c1e-dc78-466d-b0b3-7cf712967a48",
+                   "f7a3f48c-972a-44c6-b01a-0cd27488d3f6")
+
+
+def stop():
+    if not os.path.exists(PIDS):
+        print("demo: nothing running")
+        return
+    with open(PIDS) as f:
+        pids = json.load(f)
+    for name, pid in pids.items():
+        try:
+            os.kill(pid, signal.SIGTERM)
+            print("demo: stopped %s (pid %d)" % (name, pid))
+        except ProcessLookupError:
+            pass
+    time.sleep(2)
+    os.remove(PIDS)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "stop":
+        return stop()
+    stop() if os.path.exists(PIDS) else None
+    os.makedirs(DEMO, exist_ok=True)
+    print("demo: starting a private MariaDB, the fake Reverb and Apache with mod_reverb ...")
+    import shutil
+    shutil.rmtree(os.path.join(DEMO, "mysql"), ignore_errors=True)
+    shutil.rmtree(os.path.join(DEMO, "httpd"), ignore_errors=True)
+    db = MariaDB(root=os.path.join(DEMO, "mysql")).start()
+    fake = FakeReverb().start()
+    with open(os.path.join(REPO, "scripts", "demo_catalogue.sql")) as f:
+        db.root_sql(f.read(), db="opencart")
+    os.makedirs(os.path.join(DEMO, "httpd"), exist_ok=True)
+    web = Apache(db, api_url=fake.api_url, root=os.path.join(DEMO, "httpd"), rate_limit=60,
+                 interval=200).start()
+    with open(PIDS, "w") as f:
+        json.dump({"apache": web.pid(), "fake-reverb": fake.proc.pid, "mariadb": db.proc.pid}, f)
+
+    cookie, token = db.session()
+    def admin(method, path, body=None):
+        sep = "&" if "?" in path else "?"
+        r = request(method, web.url + "/reverb/admin/" + path + sep + "user_token=" + token,
+                    body=body if method == "POST" else None, cookie=cookie)
+        if r.status >= 300:
+            raise SystemExit("demo: %s %s failed: %s" % (method, path, r.body.decode()))
+        return r.json
+
+    print("demo: configuring the module as a store owner would (admin routes) ...")
+    admin("POST", "settings", {"token": "test-token", "status": 1, "sync_mode": "both_ways",
+                               "categories": [100], "default_condition": NEW,
+                               "store_url": web.url + "/", "use_special": 1})
+    shop = admin("POST", "test-connection", {})
+    admin("POST", "category-map", {"map": {"100": GUITARS}})
+    conditions = {1001: NEW, 1002: MINT, 1003: NEW, 1004: GOOD, 1005: NEW}
+    for pid, cond in conditions.items():
+        admin("POST", "product/%d" % pid, {"sync_enabled": 1, "condition_uuid": cond})
+
+    print("demo: running a full sync ...")
+    try:
+        admin("POST", "sync", {})
+    except SystemExit as e:
+        if "sync_running" not in str(e):
+            raise
+    def finished():
+        run = admin("GET", "sync")["run"]
+        return run if run and run["state"] == "finished" else None
+    try:
+        run = wait_until(finished, timeout=90, interval=0.5, what="the sync to finish")
+    except TimeoutError:
+        run = admin("GET", "sync")["run"]
+    listings = fake.listings()
+    log = admin("GET", "log?per_page=10")
+
+    print()
+    print("=" * 72)
+    print("mod_reverb demo: connected to the (fake) Reverb shop %r" % shop.get("shop_name"))
+    print("sync run: %s" % json.dumps(run))
+    print("listings on the fake Reverb:")
+    for l in sorted(listings, key=lambda l: l["sku"]):
+        print("  %-14s %-48.48s %9s %s  qty %-3s %s" % (
+            l["sku"], l["title"], l["price"]["amount"], l["price"]["currency"],
+            l.get("inventory"), l["state"]["slug"]))
+    print("latest sync log entries:")
+    for e in log["entries"]:
+        print("  %s %-5s %-7s %-8s %-14s %s" % (e["created_at"], e["direction"], e["status"],
+                                                e["action"], e["sku"] or "", e["message"] or ""))
+    print()
+    print("Open or try:")
+    print("  admin status : curl -b '%s' '%s/reverb/admin/status?user_token=%s'" % (cookie, web.url, token))
+    print("  sync log     : curl -b '%s' '%s/reverb/admin/log?user_token=%s'" % (cookie, web.url, token))
+    print("  fake Reverb  : %s/_fake/state   (what Reverb now holds)" % fake.url)
+    print("  cron         : curl '%s/reverb/cron?key=%s'" % (web.url, db.setting("cron_key")))
+    print("  Apache log   : %s/httpd/logs/error.log" % DEMO)
+    print("Stop it with: make demo-stop")
+    print("=" * 72)
+
+
+if __name__ == "__main__":
+    main()
