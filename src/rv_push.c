@@ -1,27 +1,694 @@
-/* rv_push.c: OpenCart -> Reverb push engine (stub, being written). */
+/* rv_push.c: the push engine (contract §6).
+ *
+ * Products are loaded set-wise (three queries for one product or for the
+ * whole catalogue), mapped by the core (rv_product.c), and compared by
+ * content: the SHA-256 of the update body and of the photo list are kept in
+ * reverb_product_map, so a storefront sale that only changes stock is seen
+ * and an unchanged product costs no request.
+ *
+ * Create vs update: listing id known -> PUT; else the full sync's prefetch
+ * (reverb_listing_seen) or GET my/listings?sku=&state=all -> adopt and PUT;
+ * else POST. A POST that failed or timed out is retried as a new job, which
+ * looks the SKU up first: Reverb may have kept the draft. */
+#include "rv_push.h"
 #include "rv_route.h"
 #include "rv_jobs.h"
+#include "rv_queue.h"
+#include "rv_product.h"
+#include "rv_json.h"
+#include "rv_text.h"
 
-int rv_route_product_sync(rv_req_t *q)
+#include "http_log.h"
+#include "apr_strings.h"
+#include "apr_hash.h"
+
+APLOG_USE_MODULE(reverb);
+
+/* One product as the engine sees it: the core's input plus map-row state. */
+typedef struct {
+    rv_product_t prod;
+    int has_product, sync_enabled, in_category;
+    const char *listing_id, *listing_state, *pushed_hash, *photos_hash;
+    apr_array_header_t *images;      /* const char * */
+    apr_array_header_t *categories;  /* const char * category ids */
+} rv_item_t;
+
+typedef struct {
+    rv_push_opts_t opts;
+    json_object *allowed;            /* array of category ids */
+    json_object *category_map;       /* id -> uuid */
+    const char *language_id, *customer_group_id;
+} rv_push_env_t;
+
+/* ---- settings into mapping options ---- */
+
+static void rv_env_clear(void *v)
 {
-    return rv_http_error(q->r, HTTP_NOT_IMPLEMENTED, "not_implemented", "Not implemented yet.");
+    rv_push_env_t *e = v;
+    if (e->allowed)
+        json_object_put(e->allowed);
+    if (e->category_map)
+        json_object_put(e->category_map);
 }
 
-int rv_route_sync(rv_req_t *q)
+static apr_status_t rv_env_cleanup(void *v)
 {
-    return rv_http_error(q->r, HTTP_NOT_IMPLEMENTED, "not_implemented", "Not implemented yet.");
+    rv_env_clear(v);
+    return APR_SUCCESS;
+}
+
+static rv_push_env_t *rv_push_env(rv_ctx_t *c, apr_pool_t *p)
+{
+    rv_push_env_t *e = apr_pcalloc(p, sizeof(*e));
+    const rv_settings_t *st = c->settings;
+    int store = c->conf->store_id;
+    const char *lang = rv_oc_config(c->db, p, store, "config_language");
+
+    e->opts.currency = rv_oc_config(c->db, p, store, "config_currency");
+    e->opts.store_url = rv_setting(st, "store_url", NULL);
+    e->opts.default_condition_uuid = rv_setting(st, "default_condition", NULL);
+    e->opts.shipping_profile_id = rv_setting(st, "shipping_profile_id", NULL);
+    e->opts.shipping_rates_json = rv_setting(st, "shipping_rates", NULL);
+    e->opts.use_special = (int)rv_setting_int(st, "use_special", 0);
+    e->opts.auto_publish = (int)rv_setting_int(st, "auto_publish", 0);
+    e->opts.sync_title = rv_setting_field_on(st, "title");
+    e->opts.sync_description = rv_setting_field_on(st, "description");
+    e->opts.sync_price = rv_setting_field_on(st, "price");
+    e->opts.sync_stock = rv_setting_field_on(st, "stock");
+    e->opts.sync_images = rv_setting_field_on(st, "images");
+    e->allowed = rv_setting_json(st, "categories");
+    e->category_map = rv_setting_json(st, "category_map");
+    e->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
+                                 RV_ARGS(lang ? lang : "en-gb"));
+    if (!e->language_id)
+        e->language_id = "1";
+    e->customer_group_id = rv_oc_config(c->db, p, store, "config_customer_group_id");
+    if (!e->customer_group_id)
+        e->customer_group_id = "1";
+    apr_pool_cleanup_register(p, e, rv_env_cleanup, apr_pool_cleanup_null);
+    return e;
+}
+
+static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
+{
+    size_t i, n = e->allowed && json_object_is_type(e->allowed, json_type_array)
+                ? json_object_array_length(e->allowed) : 0;
+    for (i = 0; i < n; i++)
+        if (!strcmp(json_object_get_string(json_object_array_get_idx(e->allowed, i)), category_id))
+            return 1;
+    return 0;
+}
+
+/* ---- loading ---- */
+
+static const char *rv_load_sql =
+    "SELECT rm.product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid,"
+    " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash,"
+    " rm.photos_hash, rm.listing_state, p.product_id AS pid, p.model, p.sku, p.upc, p.ean,"
+    " p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description,"
+    " m.name AS manufacturer,"
+    " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id"
+    "   AND ps.customer_group_id = %s"
+    "   AND (ps.date_start = '0000-00-00' OR ps.date_start < NOW())"
+    "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())"
+    "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special"
+    " FROM {P}reverb_product_map rm"
+    " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
+    " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
+    " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
+    " WHERE (%s = '0' OR rm.product_id = %s)"
+    "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)";
+
+static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
+{
+    rv_product_t *pr = &it->prod;
+    pr->product_id = rv_row_int(r, i, "product_id", 0);
+    it->has_product = rv_row_get(r, i, "pid") != NULL;
+    it->sync_enabled = (int)rv_row_int(r, i, "sync_enabled", 0);
+    it->listing_id = rv_row_get(r, i, "reverb_listing_id");
+    it->listing_state = rv_row_get(r, i, "listing_state");
+    it->pushed_hash = rv_row_get(r, i, "pushed_hash");
+    it->photos_hash = rv_row_get(r, i, "photos_hash");
+    pr->name = rv_row_get(r, i, "name");
+    pr->description = rv_row_get(r, i, "description");
+    pr->model = rv_row_get(r, i, "model");
+    pr->sku = rv_row_get(r, i, "sku");
+    pr->upc = rv_row_get(r, i, "upc");
+    pr->ean = rv_row_get(r, i, "ean");
+    pr->mpn = rv_row_get(r, i, "mpn");
+    pr->manufacturer = rv_row_get(r, i, "manufacturer");
+    pr->price = rv_row_get(r, i, "price");
+    pr->special_price = rv_row_get(r, i, "special");
+    pr->quantity = rv_row_int(r, i, "quantity", 0);
+    pr->status = (int)rv_row_int(r, i, "status", 0);
+    pr->image = rv_row_get(r, i, "image");
+    pr->condition_uuid = rv_row_get(r, i, "condition_uuid");
+    pr->category_uuid = rv_row_get(r, i, "reverb_category_uuid");
+    pr->handmade = (int)rv_row_int(r, i, "handmade", 0);
+    pr->upc_does_not_apply = (int)rv_row_int(r, i, "upc_does_not_apply", 1);
+}
+
+/* product_id 0: every mapped product. Returns a hash of id -> rv_item_t. */
+static apr_hash_t *rv_push_load(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                long long product_id)
+{
+    const char *pid = rv_i64(p, product_id);
+    apr_hash_t *items = apr_hash_make(p);
+    rv_rows_t *rows;
+    int i;
+
+    if (rv_db_query(c->db, p, &rows, rv_load_sql,
+                    RV_ARGS(e->customer_group_id, e->language_id, pid, pid)))
+        return NULL;
+    for (i = 0; i < rows->nrows; i++) {
+        rv_item_t *it = apr_pcalloc(p, sizeof(*it));
+        rv_item_fill(it, rows, i);
+        it->images = apr_array_make(p, 4, sizeof(char *));
+        it->categories = apr_array_make(p, 2, sizeof(char *));
+        apr_hash_set(items, rv_i64(p, it->prod.product_id), APR_HASH_KEY_STRING, it);
+    }
+    if (rv_db_query(c->db, p, &rows,
+            "SELECT pi.product_id, pi.image FROM {P}product_image pi"
+            " JOIN {P}reverb_product_map rm ON rm.product_id = pi.product_id"
+            " WHERE (%s = '0' OR pi.product_id = %s)"
+            " ORDER BY pi.product_id, pi.sort_order, pi.product_image_id", RV_ARGS(pid, pid)))
+        return NULL;
+    for (i = 0; i < rows->nrows; i++) {
+        rv_item_t *it = apr_hash_get(items, rows->rows[i][0], APR_HASH_KEY_STRING);
+        if (it && rows->rows[i][1])
+            APR_ARRAY_PUSH(it->images, const char *) = rows->rows[i][1];
+    }
+    if (rv_db_query(c->db, p, &rows,
+            "SELECT pc.product_id, pc.category_id FROM {P}product_to_category pc"
+            " JOIN {P}reverb_product_map rm ON rm.product_id = pc.product_id"
+            " WHERE (%s = '0' OR pc.product_id = %s) ORDER BY pc.product_id, pc.category_id",
+            RV_ARGS(pid, pid)))
+        return NULL;
+    for (i = 0; i < rows->nrows; i++) {
+        rv_item_t *it = apr_hash_get(items, rows->rows[i][0], APR_HASH_KEY_STRING);
+        if (it)
+            APR_ARRAY_PUSH(it->categories, const char *) = rows->rows[i][1];
+    }
+    return items;
+}
+
+/* Eligibility, the category to list under, and the image array. */
+static void rv_item_resolve(rv_item_t *it, const rv_push_env_t *e)
+{
+    int i;
+    json_object *uuid;
+    it->prod.images = (const char **)it->images->elts;
+    it->prod.n_images = it->images->nelts;
+    for (i = 0; i < it->categories->nelts; i++) {
+        const char *cat = APR_ARRAY_IDX(it->categories, i, const char *);
+        if (!rv_category_allowed(e, cat))
+            continue;
+        if (!it->in_category && (!it->prod.category_uuid || !*it->prod.category_uuid)
+            && e->category_map && json_object_object_get_ex(e->category_map, cat, &uuid))
+            it->prod.category_uuid = json_object_get_string(uuid);
+        it->in_category = 1;
+    }
+}
+
+static int rv_item_eligible(const rv_item_t *it)
+{
+    return it->has_product && it->sync_enabled && it->in_category && it->prod.status == 1;
+}
+
+static int rv_item_listed(const rv_item_t *it)
+{
+    return it->listing_id && *it->listing_id
+        && !(it->listing_state && !strcmp(it->listing_state, "ended"));
+}
+
+/* ---- change detection ---- */
+
+int rv_push_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, int priority)
+{
+    return rv_queue_add(db, p, "push", rv_i64(p, product_id), priority, 0);
+}
+
+/* The hash pair stored after a push; NULL when the product cannot be mapped. */
+static const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e)
+{
+    const char *err = NULL;
+    json_object *body = rv_listing_build(p, &it->prod, &e->opts, 0, &err);
+    const char *h;
+    if (!body)
+        return NULL;
+    h = rv_listing_hash(p, body);
+    json_object_put(body);
+    return h;
+}
+
+int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, int *queued, int *ended)
+{
+    rv_push_env_t *e = rv_push_env(c, p);
+    apr_hash_t *items = rv_push_load(c, p, e, 0);
+    apr_hash_index_t *hi;
+    *queued = *ended = 0;
+    if (!items)
+        return -1;
+    for (hi = apr_hash_first(p, items); hi; hi = apr_hash_next(hi)) {
+        rv_item_t *it = apr_hash_this_val(hi);
+        int want = 0;
+        rv_item_resolve(it, e);
+        if (rv_item_eligible(it)) {
+            const char *h = rv_item_hash(p, it, e);
+            const char *ph = rv_photos_hash(p, &it->prod, &e->opts);
+            want = !rv_item_listed(it) ? (h != NULL && !it->pushed_hash)
+                 : (h && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
+                   || (e->opts.sync_images && ph && (!it->photos_hash || strcmp(ph, it->photos_hash)));
+            /* unlisted but eligible: push once (a failed mapping is logged then) */
+            if (!rv_item_listed(it) && !it->pushed_hash)
+                want = 1;
+        }
+        else if (rv_item_listed(it)) {
+            want = 1;
+            (*ended)++;
+        }
+        if (want) {
+            rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
+            (*queued)++;
+        }
+    }
+    return 0;
+}
+
+/* ---- one push ---- */
+
+static void rv_push_log(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *action,
+                        const char *listing_id, const rv_api_result_t *res, const char *message)
+{
+    rv_log_entry_t le;
+    memset(&le, 0, sizeof(le));
+    le.product_id = it->prod.product_id;
+    le.direction = "push";
+    le.action = action;
+    le.sku = rv_product_sku(p, &it->prod);
+    le.listing_id = listing_id;
+    if (res)
+        rv_log_from_result(&le, res);
+    else
+        le.ok = 1;
+    if (message)
+        le.message = message;
+    rv_log_write(c->db, p, &le);
+}
+
+static void rv_push_error(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *msg)
+{
+    rv_db_exec(c->db, p, NULL,
+        "UPDATE {P}reverb_product_map SET last_error = %s, last_error_at = NOW() WHERE product_id = %s",
+        RV_ARGS(msg ? msg : "unknown error", rv_i64(p, it->prod.product_id)));
+}
+
+static const char *rv_listing_state_of(json_object *listing)
+{
+    const char *s = rv_json_str(rv_json_path(listing, "state"), "slug");
+    return s ? s : rv_json_str(listing, "state");
+}
+
+static const char *rv_listing_id_of(apr_pool_t *p, json_object *listing)
+{
+    json_object *id = rv_json_path(listing, "id");
+    return id ? apr_pstrdup(p, json_object_get_string(id)) : NULL;
+}
+
+/* Everything the next change detection and a later pull compare against. */
+static void rv_push_record(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it,
+                           const rv_push_env_t *e, const char *listing_id, json_object *listing,
+                           const char *hash, const char *photos_hash)
+{
+    const char *state = listing ? rv_listing_state_of(listing) : NULL;
+    const char *url = listing ? rv_json_str(rv_json_path(listing, "_links.web"), "href") : NULL;
+    const char *price = rv_product_price(p, &it->prod, &e->opts);
+    long long inv = rv_product_inventory(&it->prod, it->prod.condition_uuid && *it->prod.condition_uuid
+                                          ? it->prod.condition_uuid : e->opts.default_condition_uuid);
+    rv_db_exec(c->db, p, NULL,
+        "UPDATE {P}reverb_product_map SET reverb_listing_id = %s,"
+        " listing_state = COALESCE(NULLIF(%s, ''), listing_state),"
+        " listing_url = COALESCE(NULLIF(%s, ''), listing_url, CONCAT('https://reverb.com/item/', %s)),"
+        " pushed_hash = %s, photos_hash = COALESCE(NULLIF(%s, ''), photos_hash),"
+        " synced_title = %s, synced_description = %s, synced_price = NULLIF(%s, ''),"
+        " synced_quantity = %s, last_synced_at = NOW(), last_error = NULL, last_error_at = NULL"
+        " WHERE product_id = %s",
+        RV_ARGS(listing_id, state ? state : "", url ? url : "", listing_id, hash ? hash : "",
+                photos_hash ? photos_hash : "",
+                rv_text_oneline(p, rv_entity_decode(p, it->prod.name ? it->prod.name : "")),
+                rv_html_to_text(p, it->prod.description ? it->prod.description : ""),
+                price ? price : "", rv_i64(p, inv), rv_i64(p, it->prod.product_id)));
+}
+
+static rv_job_result_t rv_done(void)
+{
+    rv_job_result_t r = { RV_JOB_DONE, 0, NULL };
+    return r;
+}
+
+static rv_job_result_t rv_fail(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                               const rv_item_t *it, const char *action, const char *lid,
+                               rv_api_result_t *res)
+{
+    rv_job_result_t r = rv_job_from_api(job, res);
+    const char *msg = res->message ? res->message : "Reverb request failed";
+    if (r.outcome == RV_JOB_RETRY)
+        msg = apr_psprintf(p, "%s (attempt %d, will retry)", msg, job->attempts);
+    rv_push_log(c, p, it, action, lid, res, msg);
+    if (r.outcome == RV_JOB_FAIL)
+        rv_push_error(c, p, it, res->message);
+    rv_api_result_clear(res);
+    return r;
+}
+
+static rv_job_result_t rv_push_end(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                                   const rv_item_t *it)
+{
+    rv_api_result_t res;
+    json_object *body = json_object_new_object();
+    const char *path = apr_pstrcat(p, "my/listings/", it->listing_id, "/state/end", NULL);
+    json_object_object_add(body, "reason", json_object_new_string("not_sold"));
+    rv_reverb_call(c, p, "PUT", path, body, &res);
+    json_object_put(body);
+    if (res.kind != RV_API_OK && res.kind != RV_API_NOT_FOUND)
+        return rv_fail(c, p, job, it, "end", it->listing_id, &res);
+    rv_db_exec(c->db, p, NULL,
+        "UPDATE {P}reverb_product_map SET listing_state = 'ended', pushed_hash = NULL,"
+        " last_synced_at = NOW(), last_error = NULL WHERE product_id = %s",
+        RV_ARGS(rv_i64(p, it->prod.product_id)));
+    rv_push_log(c, p, it, "end", it->listing_id, NULL,
+                res.kind == RV_API_OK ? "Listing ended (no longer sold here)"
+                                      : "Listing already gone on Reverb");
+    rv_api_result_clear(&res);
+    return rv_done();
+}
+
+/* SKU match: the full sync's prefetch first, else one lookup over all states. */
+static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                               const rv_item_t *it, const char **lid, rv_api_result_t *res)
+{
+    const char *sku = rv_product_sku(p, &it->prod);
+    json_object *listings;
+    *lid = NULL;
+    if (job->run_id && job->attempts == 1) {
+        *lid = rv_db_value(c->db, p,
+            "SELECT listing_id FROM {P}reverb_listing_seen WHERE sku = %s AND run_id = %s",
+            RV_ARGS(sku, rv_i64(p, job->run_id)));
+        if (*lid || rv_db_value(c->db, p,
+                "SELECT 1 FROM {P}reverb_sync_run WHERE run_id = %s AND total > 0",
+                RV_ARGS(rv_i64(p, job->run_id))))
+            return 0;   /* the prefetch saw every listing: absent means absent */
+    }
+    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "my/listings?state=all&sku=",
+                                                rv_url_escape(p, sku), NULL), NULL, res)
+        != RV_API_OK)
+        return -1;
+    listings = rv_json_path(res->json, "listings");
+    if (listings && json_object_is_type(listings, json_type_array)
+        && json_object_array_length(listings) > 0) {
+        size_t i;
+        for (i = 0; i < json_object_array_length(listings); i++) {
+            json_object *l = json_object_array_get_idx(listings, i);
+            const char *s = rv_json_str(l, "sku");
+            if (s && !strcmp(s, sku)) {
+                *lid = rv_listing_id_of(p, l);
+                break;
+            }
+        }
+    }
+    rv_api_result_clear(res);
+    return 0;
+}
+
+static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                                   rv_item_t *it, const rv_push_env_t *e)
+{
+    const char *err = NULL, *lid = it->listing_id, *hash, *photos_hash, *action;
+    json_object *body;
+    rv_api_result_t res;
+    int create;
+
+    body = rv_listing_build(p, &it->prod, &e->opts, 0, &err);
+    if (!body) {
+        rv_job_result_t r = { RV_JOB_FAIL, 0, err };
+        rv_api_result_t why;
+        memset(&why, 0, sizeof(why));
+        why.kind = RV_API_INVALID;
+        why.message = apr_pstrcat(p, "Cannot list this product: ", err, NULL);
+        rv_push_log(c, p, it, "map", lid, &why, NULL);
+        rv_push_error(c, p, it, why.message);
+        return r;
+    }
+    hash = rv_listing_hash(p, body);
+    photos_hash = rv_photos_hash(p, &it->prod, &e->opts);
+    json_object_put(body);
+
+    if (!lid || !*lid) {
+        if (rv_push_find_by_sku(c, p, job, it, &lid, &res))
+            return rv_fail(c, p, job, it, "lookup", NULL, &res);
+    }
+    else if (it->pushed_hash && !strcmp(hash, it->pushed_hash) && it->photos_hash
+             && photos_hash && !strcmp(photos_hash, it->photos_hash)
+             && rv_item_listed(it)) {
+        return rv_done();   /* nothing changed: no request */
+    }
+    create = !lid;
+    body = rv_listing_build(p, &it->prod, &e->opts, create, &err);
+    if (!create && e->opts.sync_images
+        && (!it->photos_hash || !photos_hash || strcmp(photos_hash, it->photos_hash)))
+        rv_listing_attach_photos(p, body, &it->prod, &e->opts);
+    if (!create && it->listing_state && !strcmp(it->listing_state, "ended")
+        && rv_product_inventory(&it->prod, it->prod.condition_uuid) > 0)
+        json_object_object_add(body, "publish", json_object_new_boolean(1));   /* relist */
+    action = create ? "create" : "update";
+    rv_reverb_call(c, p, create ? "POST" : "PUT",
+                   create ? "listings" : apr_pstrcat(p, "listings/", lid, NULL), body, &res);
+    json_object_put(body);
+    if (res.kind == RV_API_NOT_FOUND && !create) {
+        /* deleted on Reverb: forget it and match by SKU again */
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET reverb_listing_id = NULL,"
+                   " listing_state = NULL, pushed_hash = NULL WHERE product_id = %s",
+                   RV_ARGS(rv_i64(p, it->prod.product_id)));
+        rv_api_result_clear(&res);
+        {
+            rv_job_result_t r = { RV_JOB_RETRY, 0, "listing vanished on Reverb" };
+            return r;
+        }
+    }
+    if (res.kind != RV_API_OK)
+        return rv_fail(c, p, job, it, action, lid, &res);
+    {
+        json_object *listing = rv_json_path(res.json, "listing");
+        if (create)
+            lid = rv_listing_id_of(p, listing);
+        if (!lid) {
+            rv_api_result_clear(&res);
+            res.kind = RV_API_NETWORK;
+            res.message = "Reverb's answer carried no listing id";
+            return rv_fail(c, p, job, it, action, NULL, &res);
+        }
+        rv_push_record(c, p, it, e, lid, listing, hash,
+                       (create || e->opts.sync_images) ? photos_hash : NULL);
+        rv_push_log(c, p, it, action, lid, NULL,
+                    create ? (listing && rv_listing_state_of(listing)
+                              && !strcmp(rv_listing_state_of(listing), "live")
+                              ? "Listing created and published" : "Listing created as a draft")
+                           : "Listing updated");
+    }
+    rv_api_result_clear(&res);
+    return rv_done();
 }
 
 rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
-    rv_job_result_t r = { RV_JOB_FAIL, 0, "not implemented" };
-    (void)c; (void)p; (void)job;
-    return r;
+    rv_push_env_t *e = rv_push_env(c, p);
+    long long product_id = apr_atoi64(job->ref);
+    apr_hash_t *items = rv_push_load(c, p, e, product_id);
+    rv_item_t *it;
+    rv_job_result_t dberr = { RV_JOB_RETRY, 5000, "database error while loading the product" };
+
+    if (!items)
+        return dberr;
+    it = apr_hash_get(items, job->ref, APR_HASH_KEY_STRING);
+    if (!it)
+        return rv_done();           /* not mapped (or toggled off without a listing) */
+    rv_item_resolve(it, e);
+    if (!rv_item_eligible(it))
+        return rv_item_listed(it) ? rv_push_end(c, p, job, it) : rv_done();
+    return rv_push_one(c, p, job, it, e);
 }
 
+/* ---- full sync ---- */
+
+/* Pages through every seller listing (all states) and remembers SKU -> id,
+ * then queues every eligible product as part of the run. */
 rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
-    rv_job_result_t r = { RV_JOB_FAIL, 0, "not implemented" };
-    (void)c; (void)p; (void)job;
-    return r;
+    const char *path = "my/listings?state=all&per_page=50";
+    rv_api_result_t res;
+    rv_push_env_t *e;
+    apr_hash_t *items;
+    apr_hash_index_t *hi;
+    int total = 0, pages = 0;
+
+    while (path && pages++ < 10000) {
+        json_object *ls, *next;
+        size_t i, n;
+        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
+            rv_item_t none;
+            memset(&none, 0, sizeof(none));
+            return rv_fail(c, p, job, &none, "prefetch", NULL, &res);
+        }
+        ls = rv_json_path(res.json, "listings");
+        n = ls && json_object_is_type(ls, json_type_array) ? json_object_array_length(ls) : 0;
+        for (i = 0; i < n; i++) {
+            json_object *l = json_object_array_get_idx(ls, i);
+            const char *sku = rv_json_str(l, "sku"), *id = rv_listing_id_of(p, l);
+            const char *state = rv_listing_state_of(l);
+            if (sku && *sku && id)
+                rv_db_exec(c->db, p, NULL,
+                    "REPLACE INTO {P}reverb_listing_seen (sku, listing_id, state, run_id)"
+                    " VALUES (%s, %s, %s, %s)",
+                    RV_ARGS(sku, id, state ? state : "", job->ref));
+        }
+        next = rv_json_path(res.json, "_links.next");
+        path = next ? rv_json_str(next, "href") : NULL;
+        path = path ? apr_pstrdup(p, path) : NULL;
+        rv_api_result_clear(&res);
+    }
+    e = rv_push_env(c, p);
+    items = rv_push_load(c, p, e, 0);
+    if (!items) {
+        rv_job_result_t r = { RV_JOB_RETRY, 5000, "database error" };
+        return r;
+    }
+    for (hi = apr_hash_first(p, items); hi; hi = apr_hash_next(hi)) {
+        rv_item_t *it = apr_hash_this_val(hi);
+        rv_item_resolve(it, e);
+        if (rv_item_eligible(it) || rv_item_listed(it)) {
+            rv_queue_add(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_BULK,
+                         apr_atoi64(job->ref));
+            total++;
+        }
+    }
+    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_sync_run SET total = %s WHERE run_id = %s",
+               RV_ARGS(apr_itoa(p, total ? total : -1), job->ref));
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s,
+                 "reverb: full sync %s: %d listings pages read, %d products queued",
+                 job->ref, pages, total);
+    return rv_done();
+}
+
+static json_object *rv_run_json(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    rv_rows_t *rows;
+    json_object *o;
+    long long total, done, failed, open, elapsed;
+    if (rv_db_query(q->db, p, &rows,
+            "SELECT r.run_id, r.state, r.total,"
+            " DATE_FORMAT(r.started_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS started_at,"
+            " TIMESTAMPDIFF(SECOND, r.started_at, NOW(3)) AS elapsed,"
+            " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id AND j.kind = 'push'"
+            "   AND j.state = 'done') AS done,"
+            " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id AND j.kind = 'push'"
+            "   AND j.state = 'failed') AS failed,"
+            " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id"
+            "   AND j.state IN ('pending', 'running')) AS open"
+            " FROM {P}reverb_sync_run r ORDER BY r.run_id DESC LIMIT 1", RV_NOARGS)
+        || rows->nrows == 0)
+        return NULL;
+    total = rv_row_int(rows, 0, "total", 0);
+    done = rv_row_int(rows, 0, "done", 0);
+    failed = rv_row_int(rows, 0, "failed", 0);
+    open = rv_row_int(rows, 0, "open", 0);
+    elapsed = rv_row_int(rows, 0, "elapsed", 0);
+    if (total < 0)
+        total = 0;       /* prefetch found nothing to sync */
+    if (!strcmp(rv_row_get(rows, 0, "state"), "running") && open == 0
+        && rv_row_int(rows, 0, "total", 0) != 0) {
+        rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_sync_run SET state = 'finished',"
+                   " finished_at = NOW(3) WHERE run_id = %s AND state = 'running'",
+                   RV_ARGS(rv_row_get(rows, 0, "run_id")));
+        rows->rows[0][1] = "finished";
+    }
+    o = json_object_new_object();
+    json_object_object_add(o, "run_id", json_object_new_int64(rv_row_int(rows, 0, "run_id", 0)));
+    json_object_object_add(o, "state", json_object_new_string(rv_row_get(rows, 0, "state")));
+    json_object_object_add(o, "total", json_object_new_int64(total));
+    json_object_object_add(o, "done", json_object_new_int64(done));
+    json_object_object_add(o, "failed", json_object_new_int64(failed));
+    json_object_object_add(o, "eta_seconds", done + failed > 0 && total > done + failed
+        ? json_object_new_int64(elapsed * (total - done - failed) / (done + failed)) : NULL);
+    json_object_object_add(o, "started_at", json_object_new_string(rv_row_get(rows, 0, "started_at")));
+    return o;
+}
+
+/* POST: start a run (409 while one runs); GET: its progress. */
+int rv_route_sync(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *out = json_object_new_object(), *run;
+    if (q->r->method_number == M_POST) {
+        json_object *in;
+        const char *running, *id;
+        if (rv_http_read_json_object(q->r, &in)) {
+            json_object_put(out);
+            return OK;
+        }
+        /* the 'sync' lock row serialises starts across processes and servers */
+        if (rv_db_begin(q->db)
+            || !rv_db_value(q->db, p, "SELECT name FROM {P}reverb_lock WHERE name = 'sync' FOR UPDATE",
+                            RV_NOARGS)) {
+            rv_db_rollback(q->db);
+            json_object_put(out);
+            return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                                 "The sync could not be started (database error).");
+        }
+        run = rv_run_json(q);   /* also closes a finished run */
+        running = run ? json_object_get_string(json_object_object_get(run, "state")) : NULL;
+        if (running && !strcmp(running, "running")) {
+            rv_db_rollback(q->db);
+            json_object_put(run);
+            json_object_put(out);
+            return rv_http_error(q->r, HTTP_CONFLICT, "sync_running",
+                                 "A full sync is already running. Watch its progress, or wait until it ends.");
+        }
+        if (run)
+            json_object_put(run);
+        if (rv_db_exec(q->db, p, NULL, "INSERT INTO {P}reverb_sync_run (state) VALUES ('running')",
+                       RV_NOARGS)
+            || !(id = rv_db_last_id(q->db, p))
+            || rv_queue_add(q->db, p, "prefetch", id, RV_PRIO_BULK - 1, apr_atoi64(id))
+            || rv_db_commit(q->db)) {
+            rv_db_rollback(q->db);
+            json_object_put(out);
+            return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                                 "The sync could not be started (database error).");
+        }
+        json_object_object_add(out, "run", rv_run_json(q));
+        return rv_http_json(q->r, HTTP_ACCEPTED, out);
+    }
+    json_object_object_add(out, "run", rv_run_json(q));
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+int rv_route_product_sync(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *in, *out;
+    if (rv_http_read_json_object(q->r, &in))
+        return OK;
+    if (!rv_db_value(q->db, p, "SELECT product_id FROM {P}product WHERE product_id = %s",
+                     RV_ARGS(rv_i64(p, q->id))))
+        return rv_http_error(q->r, HTTP_NOT_FOUND, "not_found", "No such product.");
+    /* a product never toggled gets its map row, so the push can report why it is skipped */
+    rv_db_exec(q->db, p, NULL, "INSERT IGNORE INTO {P}reverb_product_map (product_id) VALUES (%s)",
+               RV_ARGS(rv_i64(p, q->id)));
+    if (rv_push_enqueue_product(q->db, p, q->id, RV_PRIO_NOW))
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The product could not be queued (database error).");
+    out = json_object_new_object();
+    json_object_object_add(out, "queued", json_object_new_boolean(1));
+    return rv_http_json(q->r, HTTP_ACCEPTED, out);
 }
