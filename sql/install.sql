@@ -155,4 +155,13 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_cache` (
   PRIMARY KEY (`name`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- v2: each Reverb order's amounts in the shop's default currency, so a
+-- bundle's OpenCart totals can be recomputed from its parts.
+ALTER TABLE `oc_reverb_order_map`
+  ADD COLUMN IF NOT EXISTS `line_product_id` INT NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS `amount_subtotal` DECIMAL(15,4) NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS `amount_shipping` DECIMAL(15,4) NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS `amount_tax` DECIMAL(15,4) NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS `amount_total` DECIMAL(15,4) NOT NULL DEFAULT 0;
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -3,6 +3,7 @@
  * concurrent call answers 200 with "skipped": "cycle_running". */
 #include "rv_route.h"
 #include "rv_push.h"
+#include "rv_orders.h"
 #include "rv_worker.h"
 
 #include "http_log.h"
@@ -38,7 +39,8 @@ int rv_route_cron(rv_req_t *q)
     const char *holder = apr_psprintf(p, "cron:%d:%ld", (int)getpid(), (long)apr_time_now());
     json_object *out = json_object_new_object();
     rv_ctx_t *c;
-    int got, queued = 0, ended = 0, ran = 0;
+    int got, queued = 0, ended = 0, ran = 0, orders_ok;
+    rv_order_counts_t counts = { 0, 0, 0, 0 };
 
     if (!rv_setting_int(q->settings, "status", 0)) {
         json_object_object_add(out, "skipped", json_object_new_string("module_disabled"));
@@ -57,6 +59,9 @@ int rv_route_cron(rv_req_t *q)
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
     if (rv_push_detect_changes(c, p, &queued, &ended))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: change detection failed");
+    /* orders since the last poll: queued as jobs, so webhook, cron and the
+     * admin's import button never import one twice */
+    orders_ok = c->api && rv_orders_poll(c, p, &counts) == 0;
     /* a server without a worker still makes progress from cron alone */
     if (!q->conf->worker)
         ran = rv_worker_drain(p, q->r->server, RV_CRON_DRAIN_MS);
@@ -64,5 +69,6 @@ int rv_route_cron(rv_req_t *q)
     json_object_object_add(out, "products_queued", json_object_new_int(queued));
     json_object_object_add(out, "listings_to_end", json_object_new_int(ended));
     json_object_object_add(out, "jobs_run", json_object_new_int(ran < 0 ? 0 : ran));
+    json_object_object_add(out, "orders_polled", json_object_new_boolean(orders_ok));
     return rv_http_json(q->r, HTTP_OK, out);
 }

@@ -25,6 +25,12 @@ int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
 
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job)
 {
+    return rv_queue_claim_kind(db, p, owner, lease_s, "", job);
+}
+
+int rv_queue_claim_kind(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s,
+                        const char *kind, rv_job_t *job)
+{
     rv_rows_t *rows;
     int rv;
 
@@ -32,9 +38,10 @@ int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, r
         return -1;
     rv = rv_db_query(db, p, &rows,
         "SELECT job_id, kind, ref, attempts, run_id FROM {P}reverb_job"
-        " WHERE (state = 'pending' AND run_after <= NOW(3))"
-        "    OR (state = 'running' AND lease_until < NOW(3))"
-        " ORDER BY priority, job_id LIMIT 1 FOR UPDATE SKIP LOCKED", RV_NOARGS);
+        " WHERE ((state = 'pending' AND run_after <= NOW(3))"
+        "    OR (state = 'running' AND lease_until < NOW(3)))"
+        "   AND (%s = '' OR kind = %s)"
+        " ORDER BY priority, job_id LIMIT 1 FOR UPDATE SKIP LOCKED", RV_ARGS(kind, kind));
     if (rv || rows->nrows == 0) {
         rv_db_rollback(db);
         return rv ? -1 : 0;

@@ -27,6 +27,9 @@ int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                  int priority, long long run_id);
 /* 1 claimed, 0 nothing due, -1 database error */
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job);
+/* The same, for one kind of job only ("" = any). */
+int rv_queue_claim_kind(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s,
+                        const char *kind, rv_job_t *job);
 int rv_queue_done(rv_db_t *db, apr_pool_t *p, const rv_job_t *job);
 int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
                    const char *error);

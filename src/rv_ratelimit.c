@@ -1,5 +1,6 @@
 /* rv_ratelimit.c: shared sliding-window limiter in the database. */
 #include "rv_ratelimit.h"
+#include "rv_worker.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -67,7 +68,7 @@ int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int 
             return rv;
         if (wait_ms)
             *wait_ms = wait;
-        if (apr_time_now() + apr_time_from_msec(wait) > deadline)
+        if (apr_time_now() + apr_time_from_msec(wait) > deadline || rv_worker_stopping())
             return 1;
         apr_sleep(apr_time_from_msec(wait > 1000 ? 1000 : wait) + 1000);
     }

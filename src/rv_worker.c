@@ -15,13 +15,29 @@
 #include "mod_watchdog.h"
 #include "apr_optional.h"
 #include "apr_strings.h"
+#include "apr_atomic.h"
 #include <unistd.h>
 
 APLOG_USE_MODULE(reverb);
 
 #define RV_WD_NAME "reverb-worker"
-#define RV_LEASE_S 120
-#define RV_ROUND_BUDGET_MS 20000
+/* A claim outlives the longest a job may legitimately run (three attempts
+ * at the HTTP timeout plus backoff); after that a dead process's job is
+ * claimed again. */
+#define RV_LEASE_S(conf) ((conf)->http_timeout * 4 + 10)
+#define RV_ROUND_BUDGET_MS 10000
+
+/* Child shutdown and the worker thread: Debian's mod_watchdog does not
+ * stop its thread before the child exits, and exit() while the thread is
+ * inside libmariadb or libcurl can abort the process. The child's pool
+ * cleanup raises `stopping` and waits (bounded) until no callback runs. */
+static volatile apr_uint32_t stopping, in_callback;
+#define RV_EXIT_WAIT_MS 10000
+
+int rv_worker_stopping(void)
+{
+    return apr_atomic_read32(&stopping) != 0;
+}
 
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get_instance;
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register_callback;
@@ -104,12 +120,12 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
         return 0;
     }
     ctx = rv_ctx_create(p, s, db, st, NULL);
-    while (apr_time_now() < end) {
+    while (apr_time_now() < end && !rv_worker_stopping()) {
         apr_pool_t *jp;
         rv_job_t job;
         int got;
         apr_pool_create(&jp, p);
-        got = rv_queue_claim(db, jp, owner, RV_LEASE_S, &job);
+        got = rv_queue_claim(db, jp, owner, RV_LEASE_S(conf), &job);
         if (got == 1) {
             rv_job_finish(db, jp, &job, rv_job_dispatch(ctx, jp, &job));
             ran++;
@@ -132,11 +148,15 @@ static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
 
     if (state != AP_WATCHDOG_STATE_RUNNING || !conf->engine || !conf->worker)
         return APR_SUCCESS;
-    apr_pool_create(&round, pool);
-    if (rv_worker_drain(round, s, RV_ROUND_BUDGET_MS) < 0)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     "reverb: worker cannot reach the database; will retry");
-    apr_pool_destroy(round);
+    apr_atomic_inc32(&in_callback);
+    if (!rv_worker_stopping()) {
+        apr_pool_create(&round, pool);
+        if (rv_worker_drain(round, s, RV_ROUND_BUDGET_MS) < 0)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         "reverb: worker cannot reach the database; will retry");
+        apr_pool_destroy(round);
+    }
+    apr_atomic_dec32(&in_callback);
     /* anything but APR_SUCCESS would stop the callback for good */
     return APR_SUCCESS;
 }
@@ -168,8 +188,20 @@ int rv_worker_post_config(apr_pool_t *pconf, server_rec *s)
     return OK;
 }
 
+static apr_status_t rv_worker_child_exit(void *data)
+{
+    int waited = 0;
+    (void)data;
+    apr_atomic_set32(&stopping, 1);
+    while (apr_atomic_read32(&in_callback) && waited < RV_EXIT_WAIT_MS) {
+        apr_sleep(apr_time_from_msec(10));
+        waited += 10;
+    }
+    return APR_SUCCESS;
+}
+
 void rv_worker_child_init(apr_pool_t *p, server_rec *s)
 {
-    (void)p;
     (void)s;
+    apr_pool_cleanup_register(p, NULL, rv_worker_child_exit, apr_pool_cleanup_null);
 }

@@ -8,6 +8,8 @@
 int rv_worker_post_config(apr_pool_t *pconf, server_rec *s);
 void rv_worker_child_init(apr_pool_t *p, server_rec *s);
 /* Runs due jobs for up to budget_ms (also used by cron when no worker). */
+/* True once this child is exiting: long waits give up. */
+int rv_worker_stopping(void);
 int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms);
 
 #endif

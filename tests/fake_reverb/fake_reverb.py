@@ -514,7 +514,7 @@ class Handler(BaseHTTPRequestHandler):
         tax = float(b.get("tax_amount", "0"))
         num = str(b.get("order_number") or (len(self.state.orders) + 90000001))
         o = {"order_number": num, "order_bundle_id": str(b.get("order_bundle_id", num)),
-             "product_id": str(b.get("product_id", "")), "sku": b.get("sku", ""),
+             "product_id": str(b.get("product_id", "8%s" % num[-6:])), "sku": b.get("sku", ""),
              "title": b.get("title", "Item"), "quantity": qty, "status": b.get("status", "paid"),
              "amount_product": money(unit, cur), "amount_product_subtotal": money(unit * qty, cur),
              "shipping": money(ship, cur), "amount_tax": money(tax, cur),

@@ -188,6 +188,8 @@ class Apache:
     def check_log(self):
         bad = self.bad_lines()
         if bad:
+            shutil.copy(os.path.join(self.root, "logs", "error.log"),
+                        os.path.join(tempfile.gettempdir(), "rv-failed-error.log"))
             raise AssertionError("unexpected lines in Apache's error log:\n" + "\n".join(bad[:40]))
 
     def destroy(self):

@@ -14,9 +14,12 @@ RESET_TABLES = ["oc_reverb_product_map", "oc_reverb_order_map", "oc_reverb_sync_
 
 def reset(db, fake):
     fake.reset()
+    present = set(db.reverb_tables())     # none yet before the module's first start
     for t in RESET_TABLES:
-        db.execute("DELETE FROM %s" % t)
-    db.execute("UPDATE oc_reverb_lock SET holder = NULL, `until` = NULL WHERE name <> 'worker'")
+        if t in present:
+            db.execute("DELETE FROM %s" % t)
+    if "oc_reverb_lock" in present:
+        db.execute("UPDATE oc_reverb_lock SET holder = NULL, `until` = NULL WHERE name <> 'worker'")
     db.execute("DELETE FROM oc_product WHERE product_id >= 5000")
     db.execute("DELETE FROM oc_product_description WHERE product_id >= 5000")
     db.execute("DELETE FROM oc_product_to_category WHERE product_id >= 5000")

@@ -1,0 +1,140 @@
+"""Issue 3: shared rate limit under faults, a killed worker, two servers on one database."""
+import os
+import signal
+import time
+
+import pytest
+
+from harness.apache import Apache
+from harness.shop import reset, ensure_category, add_product, configure, enable
+from harness.util import wait_until
+
+
+@pytest.fixture(autouse=True)
+def clean(db, fake):
+    ensure_category(db)
+    reset(db, fake)
+
+
+def products(db, n, start=5100):
+    for i in range(n):
+        add_product(db, start + i, "Pedal %d" % i, "RES-%d" % i, "%d.0000" % (50 + i), 2)
+    return list(range(start, start + n))
+
+
+def start_sync(admin, server):
+    r = admin.post(server, "/reverb/admin/sync", {})
+    assert r.status == 202, r
+
+
+def all_synced(db, ids):
+    return db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE reverb_listing_id IS NOT NULL"
+                    " AND product_id IN (%s)" % ",".join(map(str, ids))) == len(ids)
+
+
+def max_window(fake):
+    """Largest number of API requests the fake received in any 60 s window."""
+    times = sorted(r["t"] for r in fake.requests())
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - 60:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+def no_duplicates(fake):
+    skus = [l["sku"] for l in fake.listings()]
+    assert len(skus) == len(set(skus)), sorted(skus)
+
+
+def test_faults_and_tight_limit_everything_synced_within_limit(db, fake, admin):
+    limit = 25
+    server = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200, http_timeout=2)
+    server.start()
+    try:
+        ids = products(db, 10)
+        configure(admin, server)
+        for pid in ids:
+            enable(admin, server, pid)
+        fake.faults([
+            {"path_regex": "/api/", "kind": "503", "probability": 0.07, "seed": 1},
+            {"path_regex": "/api/", "kind": "429", "probability": 0.05, "seed": 2, "retry_after": 1},
+            {"path_regex": "/api/", "kind": "timeout", "probability": 0.04, "seed": 3, "delay_ms": 2600},
+            {"path_regex": "/api/", "kind": "drop", "probability": 0.04, "seed": 4},
+        ])
+        start_sync(admin, server)
+        wait_until(lambda: all_synced(db, ids), timeout=150, interval=0.5, what="every product synced")
+        no_duplicates(fake)
+        assert len(fake.listings()) == 10
+        assert max_window(fake) <= limit
+        failed = [r for r in fake.requests() if r["status"] in (0, 429, 503)]
+        assert failed, "the faults were injected"
+        # the sync log explains the retries
+        log = admin.get(server, "/reverb/admin/log?status=error&per_page=200").json
+        assert any("will retry" in (e["message"] or "") for e in log["entries"])
+    finally:
+        server.stop()
+        server.destroy()
+
+
+def worker_pid(db):
+    holder = db.value("SELECT holder FROM oc_reverb_lock WHERE name = 'worker'")
+    return int(holder.rsplit(":", 1)[1]) if holder else None
+
+
+def test_kill_worker_mid_sync_then_graceful_restart(db, fake, admin):
+    server = Apache(db, api_url=fake.api_url, rate_limit=600, interval=200, http_timeout=2)
+    server.expect_errors(r"exit signal Killed|AH00052")
+    server.start()
+    try:
+        ids = products(db, 12)
+        configure(admin, server)
+        for pid in ids:
+            enable(admin, server, pid)
+        fake.config(latency_ms=250)       # slow Reverb: the sync is still running when we kill
+        start_sync(admin, server)
+        wait_until(lambda: db.value("SELECT COUNT(*) FROM oc_reverb_product_map"
+                                    " WHERE reverb_listing_id IS NOT NULL") >= 2,
+                   timeout=30, what="a few pushes")
+        pid = worker_pid(db)
+        assert pid in server.child_pids()
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(1)
+        server.graceful()
+        wait_until(lambda: all_synced(db, ids), timeout=120, interval=0.5, what="the sync to finish")
+        no_duplicates(fake)
+        assert len(fake.listings()) == 12
+        wait_until(lambda: db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE state IN"
+                                    " ('pending','running')") == 0, timeout=60, what="no job left")
+        assert db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE state = 'failed'") == 0
+    finally:
+        server.stop()
+        server.destroy()
+
+
+def test_two_servers_one_database(db, fake, admin):
+    limit = 30
+    a = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200)
+    b = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200, mpm="prefork")
+    a.start()
+    b.start()
+    try:
+        ids = products(db, 16)
+        configure(admin, a)
+        for pid in ids:
+            enable(admin, b, pid)
+        fake.config(latency_ms=100)
+        start_sync(admin, a)
+        # both servers' workers take jobs
+        wait_until(lambda: all_synced(db, ids), timeout=120, interval=0.5, what="every product synced")
+        no_duplicates(fake)
+        assert len(fake.listings()) == 16
+        assert max_window(fake) <= limit
+        owners = {r[0] for r in db.query("SELECT DISTINCT holder FROM oc_reverb_lock")}
+        assert owners
+    finally:
+        a.stop()
+        b.stop()
+        a.destroy()
+        b.destroy()
