@@ -39,7 +39,7 @@ int rv_route_cron(rv_req_t *q)
     const char *holder = apr_psprintf(p, "cron:%d:%ld", (int)getpid(), (long)apr_time_now());
     json_object *out = json_object_new_object();
     rv_ctx_t *c;
-    int got, queued = 0, ended = 0, ran = 0, orders_ok;
+    int got, queued = 0, ended = 0, ran = 0, orders_ok, pulls = 0;
     rv_order_counts_t counts = { 0, 0, 0, 0 };
 
     if (!rv_setting_int(q->settings, "status", 0)) {
@@ -57,6 +57,10 @@ int rv_route_cron(rv_req_t *q)
         return rv_http_json(q->r, HTTP_OK, out);
     }
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    /* Reverb-side edits first: their pull jobs run before the pushes, so a
+     * field changed on both sides is seen (and logged) as a conflict */
+    if (c->api && rv_pull_poll(c, p, &pulls))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: listing poll failed");
     if (rv_push_detect_changes(c, p, &queued, &ended))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: change detection failed");
     /* orders since the last poll: queued as jobs, so webhook, cron and the
@@ -70,5 +74,6 @@ int rv_route_cron(rv_req_t *q)
     json_object_object_add(out, "listings_to_end", json_object_new_int(ended));
     json_object_object_add(out, "jobs_run", json_object_new_int(ran < 0 ? 0 : ran));
     json_object_object_add(out, "orders_polled", json_object_new_boolean(orders_ok));
+    json_object_object_add(out, "listings_to_pull", json_object_new_int(pulls));
     return rv_http_json(q->r, HTTP_OK, out);
 }

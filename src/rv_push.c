@@ -275,6 +275,22 @@ int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, int *queued, int *ended)
     return 0;
 }
 
+int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
+{
+    rv_push_env_t *e = rv_push_env(c, p);
+    apr_hash_t *items = rv_push_load(c, p, e, product_id);
+    rv_item_t *it = items ? apr_hash_get(items, rv_i64(p, product_id), APR_HASH_KEY_STRING) : NULL;
+    const char *h;
+    if (!it)
+        return -1;
+    rv_item_resolve(it, e);
+    h = rv_item_hash(p, it, e);
+    if (!h)
+        return -1;
+    return rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET pushed_hash = %s"
+                      " WHERE product_id = %s", RV_ARGS(h, rv_i64(p, product_id)));
+}
+
 /* ---- one push ---- */
 
 static void rv_push_log(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *action,

@@ -9,6 +9,12 @@
  * last pushed, and every listed product that is no longer eligible (to end
  * its listing). Unchanged products cost nothing. 0 or -1 (database). */
 int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, int *queued, int *ended);
+/* After a pull made OpenCart equal to Reverb: remember that as pushed, so
+ * the pulled values are not pushed back. */
+int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id);
 int rv_push_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, int priority);
+
+/* rv_pull.c: both-ways mode, from cron: queue pulls for listings edited on Reverb. */
+int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued);
 
 #endif

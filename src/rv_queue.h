@@ -12,6 +12,7 @@
 
 #define RV_PRIO_NOW     0     /* an admin clicked "Sync now" */
 #define RV_PRIO_ORDER   10    /* orders move stock: before listing pushes */
+#define RV_PRIO_PULL    50    /* merge Reverb edits before pushing ours */
 #define RV_PRIO_NORMAL  100
 #define RV_PRIO_BULK    200   /* full catalogue sync */
 

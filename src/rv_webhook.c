@@ -72,7 +72,7 @@ int rv_route_webhook(rv_req_t *q)
     if (rv_db_exec(q->db, p, NULL,
             "INSERT INTO {P}reverb_webhook (topic, ref) VALUES (%s, %s)",
             RV_ARGS(topic ? apr_pstrndup(p, topic, 64) : kind, ref))
-        || rv_queue_add(q->db, p, kind, ref, !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_NORMAL, 0))
+        || rv_queue_add(q->db, p, kind, ref, !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL, 0))
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The delivery could not be recorded; Reverb will retry.");
     out = json_object_new_object();
