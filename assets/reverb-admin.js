@@ -1,1 +1,387 @@
-/* placeholder until the admin UI lands */
+/* reverb-admin.js: the OpenCart admin UI for mod_reverb (served by the module
+ * at /reverb/admin/assets/reverb-admin.js). One file, no build step, plain
+ * DOM + fetch, Bootstrap 3 markup as OpenCart 3 uses. Each container
+ * <div class="reverb-admin" data-view="module|product|order" ...> carries
+ * the mod_reverb base path, the admin's user_token, the login URL and the
+ * language strings (JSON) rendered by the twig. */
+(function () {
+  'use strict';
+
+  function h(tag, attrs, children) {
+    var el = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'text') el.textContent = attrs[k];
+      else if (k === 'html') el.innerHTML = attrs[k];
+      else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), attrs[k]);
+      else if (attrs[k] !== null && attrs[k] !== undefined && attrs[k] !== false) el.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return el;
+  }
+
+  function fmt(s, vars) {
+    return String(s).replace(/%(\w+)%/g, function (m, k) { return vars[k] === null || vars[k] === undefined ? '?' : vars[k]; })
+      .replace('%s', vars.s === undefined ? '' : vars.s);
+  }
+
+  function App(root) {
+    this.root = root;
+    this.base = root.getAttribute('data-base') || '/reverb';
+    this.token = root.getAttribute('data-token') || '';
+    this.login = root.getAttribute('data-login') || 'index.php?route=common/login';
+    try { this.t = JSON.parse(root.getAttribute('data-strings') || '{}'); } catch (e) { this.t = {}; }
+  }
+
+  App.prototype.s = function (key) { return this.t[key] || key; };
+
+  /* Every call carries user_token; 401 means the OpenCart session expired. */
+  App.prototype.api = function (method, path, body) {
+    var self = this;
+    var url = this.base + '/admin/' + path + (path.indexOf('?') < 0 ? '?' : '&') + 'user_token=' + encodeURIComponent(this.token);
+    var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
+    if (method !== 'GET') { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body || {}); }
+    return fetch(url, opts).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.status === 401) { self.expired(); throw new Error(self.s('text_session_expired')); }
+        if (!r.ok) throw new Error((data.error && data.error.message) || ('HTTP ' + r.status));
+        return data;
+      });
+    });
+  };
+
+  App.prototype.expired = function () {
+    this.alert('danger', this.s('text_session_expired'), { href: this.login, text: this.s('text_login') });
+  };
+
+  App.prototype.alert = function (kind, text, link, where) {
+    var box = where || this.root.querySelector('.reverb-alerts') || this.root;
+    var a = h('div', { 'class': 'alert alert-' + kind + ' alert-dismissible reverb-alert', role: 'alert' },
+      [h('button', { type: 'button', 'class': 'close', onclick: function () { a.remove(); }, text: '\u00d7' }), text,
+       link ? h('a', { href: link.href, 'class': 'alert-link', text: ' ' + link.text }) : null]);
+    box.insertBefore(a, box.firstChild);
+    return a;
+  };
+
+  App.prototype.guard = function (p, where) {
+    var self = this;
+    return p.catch(function (e) { self.alert('danger', e.message, null, where); throw e; });
+  };
+
+  /* ---------------------------------------------------------------- module page */
+
+  App.prototype.module = function () {
+    var self = this, s = this.s.bind(this);
+    var tabs = [['settings', s('tab_settings')], ['map', s('tab_category_map')], ['sync', s('tab_sync')], ['log', s('tab_log')]];
+    this.root.appendChild(h('div', { 'class': 'reverb-alerts' }));
+    var nav = h('ul', { 'class': 'nav nav-tabs' }, tabs.map(function (t, i) {
+      return h('li', { 'class': i === 0 ? 'active' : null }, [h('a', { href: '#reverb-tab-' + t[0], 'data-tab': t[0], text: t[1],
+        onclick: function (ev) { ev.preventDefault(); self.show(t[0]); } })]);
+    }));
+    var content = h('div', { 'class': 'tab-content' }, tabs.map(function (t, i) {
+      return h('div', { 'class': 'tab-pane' + (i === 0 ? ' active' : ''), id: 'reverb-tab-' + t[0] });
+    }));
+    this.root.appendChild(h('div', { 'class': 'panel panel-default' }, [h('div', { 'class': 'panel-body' }, [nav, content])]));
+    this.loaded = {};
+    this.show('settings');
+  };
+
+  App.prototype.show = function (name) {
+    var self = this;
+    Array.prototype.forEach.call(this.root.querySelectorAll('.nav-tabs li'), function (li) {
+      li.className = li.firstChild.getAttribute('data-tab') === name ? 'active' : '';
+    });
+    Array.prototype.forEach.call(this.root.querySelectorAll('.tab-content > .tab-pane'), function (p) {
+      p.className = 'tab-pane' + (p.id === 'reverb-tab-' + name ? ' active' : '');
+    });
+    var pane = this.root.querySelector('#reverb-tab-' + name);
+    if (!this.loaded[name]) { this.loaded[name] = true; self['tab_' + name](pane); }
+  };
+
+  function formGroup(label, control, help) {
+    return h('div', { 'class': 'form-group' }, [h('label', { 'class': 'col-sm-3 control-label', text: label }),
+      h('div', { 'class': 'col-sm-9' }, [control, help ? h('p', { 'class': 'help-block', text: help }) : null])]);
+  }
+
+  function checkbox(name, checked, label) {
+    return h('label', { 'class': 'checkbox-inline' }, [h('input', { type: 'checkbox', name: name, checked: checked ? 'checked' : null }), ' ' + label]);
+  }
+
+  App.prototype.tab_settings = function (pane) {
+    var self = this, s = this.s.bind(this);
+    Promise.all([this.guard(this.api('GET', 'settings')), this.api('GET', 'conditions').catch(function () { return { conditions: [] }; })])
+      .then(function (res) {
+        var st = res[0].settings, cats = res[0].oc_categories, conds = res[1].conditions;
+        var f = h('form', { 'class': 'form-horizontal', id: 'reverb-settings' });
+        f.appendChild(formGroup(s('entry_status'), h('select', { name: 'status', 'class': 'form-control' },
+          [h('option', { value: '1', selected: st.status ? 'selected' : null, text: s('text_enabled') }),
+           h('option', { value: '0', selected: st.status ? null : 'selected', text: s('text_disabled') })])));
+        var tokenInput = h('input', { type: 'password', name: 'token', 'class': 'form-control', autocomplete: 'off', placeholder: st.token_masked || '' });
+        var testBtn = h('button', { type: 'button', 'class': 'btn btn-info', id: 'reverb-test', text: s('button_test'), onclick: function () {
+          testBtn.disabled = true;
+          self.api('POST', 'test-connection', tokenInput.value ? { token: tokenInput.value } : {}).then(function (r) {
+            self.alert('success', fmt(s('text_connected'), { s: r.shop_name }));
+          }).catch(function (e) { self.alert('danger', e.message); }).then(function () { testBtn.disabled = false; });
+        } });
+        f.appendChild(formGroup(s('entry_token'), h('div', { 'class': 'input-group' }, [tokenInput, h('span', { 'class': 'input-group-btn' }, [testBtn])]), s('help_token')));
+        f.appendChild(formGroup(s('entry_sync_mode'), h('select', { name: 'sync_mode', 'class': 'form-control' },
+          [['one_way', s('text_one_way')], ['both_ways', s('text_both_ways')]].map(function (o) {
+            return h('option', { value: o[0], selected: st.sync_mode === o[0] ? 'selected' : null, text: o[1] });
+          }))));
+        f.appendChild(formGroup(s('entry_categories'), h('div', { 'class': 'well well-sm reverb-scroll' }, cats.map(function (c) {
+          return h('div', { 'class': 'checkbox' }, [h('label', {}, [h('input', { type: 'checkbox', name: 'categories', value: String(c.category_id),
+            checked: st.categories.indexOf(c.category_id) >= 0 ? 'checked' : null }), ' ' + c.name])]);
+        }))));
+        f.appendChild(formGroup(s('entry_auto_publish'), checkbox('auto_publish', st.auto_publish, '')));
+        f.appendChild(formGroup(s('entry_sync_fields'), h('div', {}, ['title', 'description', 'price', 'stock', 'images'].map(function (k) {
+          return checkbox('field_' + k, st.sync_fields[k], s('text_field_' + k));
+        }))));
+        f.appendChild(formGroup(s('entry_default_condition'), h('select', { name: 'default_condition', 'class': 'form-control' },
+          [h('option', { value: '', text: '--' })].concat(conds.map(function (c) {
+            return h('option', { value: c.uuid, selected: st.default_condition === c.uuid ? 'selected' : null, text: c.display_name });
+          })))));
+        f.appendChild(formGroup(s('entry_shipping_profile'), h('input', { name: 'shipping_profile_id', 'class': 'form-control', value: st.shipping_profile_id })));
+        f.appendChild(formGroup(s('entry_store_url'), h('input', { name: 'store_url', 'class': 'form-control', value: st.store_url, placeholder: 'https://' })));
+        f.appendChild(formGroup(s('entry_use_special'), checkbox('use_special', st.use_special, '')));
+        f.appendChild(formGroup(s('entry_order_status_map'), h('div', {}, ['paid', 'shipped', 'received', 'cancelled', 'refunded'].map(function (rs) {
+          return h('div', { 'class': 'reverb-status-row' }, [h('span', { 'class': 'reverb-status-name', text: rs }),
+            h('select', { name: 'osm_' + rs, 'class': 'form-control input-sm' }, [h('option', { value: '0', text: '--' })].concat(
+              res[0].oc_order_statuses.map(function (o) {
+                return h('option', { value: String(o.order_status_id), selected: String(st.order_status_map[rs]) === String(o.order_status_id) ? 'selected' : null, text: o.name });
+              })))]);
+        }))));
+        var hooks = h('div', { id: 'reverb-webhooks' });
+        f.appendChild(formGroup(s('entry_webhooks'), hooks));
+        f.appendChild(formGroup(s('entry_cron_url'), h('input', { 'class': 'form-control', readonly: 'readonly', value: st.cron_url, onclick: function () { this.select(); } })));
+        f.appendChild(h('div', { 'class': 'text-right' }, [h('button', { type: 'submit', 'class': 'btn btn-primary', id: 'reverb-save', text: s('button_save') })]));
+        f.addEventListener('submit', function (ev) { ev.preventDefault(); self.saveSettings(f, tokenInput); });
+        pane.appendChild(f);
+        self.webhooks(hooks, 'GET');
+      });
+  };
+
+  App.prototype.saveSettings = function (f, tokenInput) {
+    var self = this, s = this.s.bind(this), body = {};
+    body.status = Number(f.status.value);
+    body.sync_mode = f.sync_mode.value;
+    body.categories = Array.prototype.filter.call(f.querySelectorAll('input[name=categories]'), function (c) { return c.checked; })
+      .map(function (c) { return Number(c.value); });
+    body.auto_publish = f.auto_publish.checked ? 1 : 0;
+    body.use_special = f.use_special.checked ? 1 : 0;
+    body.sync_fields = {};
+    ['title', 'description', 'price', 'stock', 'images'].forEach(function (k) { body.sync_fields[k] = f['field_' + k].checked; });
+    body.default_condition = f.default_condition.value;
+    body.shipping_profile_id = f.shipping_profile_id.value;
+    body.store_url = f.store_url.value;
+    body.order_status_map = {};
+    ['paid', 'shipped', 'received', 'cancelled', 'refunded'].forEach(function (rs) {
+      var v = Number(f['osm_' + rs].value); if (v) body.order_status_map[rs] = v;
+    });
+    if (tokenInput.value) body.token = tokenInput.value;
+    this.api('POST', 'settings', body).then(function (r) {
+      tokenInput.value = ''; tokenInput.placeholder = r.settings.token_masked;
+      self.alert('success', s('text_saved'));
+      self.loaded.map = false;
+    }).catch(function (e) { self.alert('danger', e.message); });
+  };
+
+  App.prototype.webhooks = function (box, method) {
+    var self = this, s = this.s.bind(this);
+    box.textContent = '';
+    this.api(method, 'webhooks').then(function (r) {
+      box.appendChild(h('p', { 'class': r.missing_topics.length ? 'text-warning' : 'text-success',
+        text: r.missing_topics.length ? fmt(s('text_webhooks_missing'), { s: r.missing_topics.join(', ') }) : s('text_webhooks_ok') }));
+      if (r.missing_topics.length) box.appendChild(h('button', { type: 'button', 'class': 'btn btn-default', id: 'reverb-register', text: s('button_register'),
+        onclick: function () { self.webhooks(box, 'POST'); } }));
+    }).catch(function (e) { box.appendChild(h('p', { 'class': 'text-danger', text: e.message })); });
+  };
+
+  App.prototype.tab_map = function (pane) {
+    var self = this, s = this.s.bind(this);
+    pane.textContent = '';
+    Promise.all([this.guard(this.api('GET', 'category-map')), this.guard(this.api('GET', 'categories'))]).then(function (res) {
+      var rows = res[0].categories, groups = res[1].groups;
+      var table = h('table', { 'class': 'table table-bordered', id: 'reverb-map' }, [h('tbody', {}, rows.map(function (c) {
+        var sel = h('select', { 'class': 'form-control', 'data-category': String(c.category_id) }, [h('option', { value: '', text: s('text_choose') })].concat(
+          groups.map(function (g) {
+            return h('optgroup', { label: g.root }, g.categories.map(function (rc) {
+              return h('option', { value: rc.uuid, selected: rc.uuid === c.reverb_uuid ? 'selected' : null, text: rc.full_name });
+            }));
+          })));
+        return h('tr', {}, [h('td', { text: c.name }), h('td', {}, [sel])]);
+      }))]);
+      pane.appendChild(table);
+      pane.appendChild(h('div', { 'class': 'text-right' }, [h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-map-save', text: s('button_save'),
+        onclick: function () {
+          var map = {};
+          Array.prototype.forEach.call(table.querySelectorAll('select'), function (sl) { if (sl.value) map[sl.getAttribute('data-category')] = sl.value; });
+          self.api('POST', 'category-map', { map: map }).then(function () { self.alert('success', s('text_saved')); })
+            .catch(function (e) { self.alert('danger', e.message); });
+        } })]));
+    });
+  };
+
+  App.prototype.tab_sync = function (pane) {
+    var self = this, s = this.s.bind(this);
+    var bar = h('div', { 'class': 'progress-bar', role: 'progressbar', style: 'width: 0%', id: 'reverb-progress-bar' });
+    var label = h('p', { id: 'reverb-progress-text' });
+    var syncBtn = h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-sync-all', text: s('button_sync_all'), onclick: function () {
+      syncBtn.disabled = true;
+      self.api('POST', 'sync', {}).then(function () { self.pollSync(); }).catch(function (e) { self.alert('danger', e.message); syncBtn.disabled = false; });
+    } });
+    var importOut = h('p', { id: 'reverb-import-result' });
+    var importBtn = h('button', { type: 'button', 'class': 'btn btn-default', id: 'reverb-import', text: s('button_import_orders'), onclick: function () {
+      importBtn.disabled = true;
+      self.api('POST', 'orders/import', {}).then(function (r) { importOut.textContent = fmt(s('text_import_result'), r); })
+        .catch(function (e) { self.alert('danger', e.message); }).then(function () { importBtn.disabled = false; });
+    } });
+    var status = h('p', { id: 'reverb-queue', 'class': 'text-muted' });
+    pane.appendChild(h('div', {}, [h('p', {}, [syncBtn]), h('div', { 'class': 'progress' }, [bar]), label, h('hr'), h('p', {}, [importBtn]), importOut, h('hr'), status]));
+    this.sync = { bar: bar, label: label, btn: syncBtn, status: status };
+    this.pollSync();
+  };
+
+  App.prototype.pollSync = function () {
+    var self = this, s = this.s.bind(this), ui = this.sync;
+    clearTimeout(this.syncTimer);
+    this.api('GET', 'status').then(function (st) {
+      ui.status.textContent = fmt(s('text_queue'), { pending: st.queue.pending, running: st.queue.running, used: st.rate.used_last_minute, limit: st.rate.limit });
+    }).catch(function () {});
+    this.api('GET', 'sync').then(function (r) {
+      var run = r.run;
+      if (!run) { ui.btn.disabled = false; return; }
+      var pct = run.total > 0 ? Math.round(100 * (run.done + run.failed) / run.total) : (run.state === 'finished' ? 100 : 0);
+      ui.bar.style.width = pct + '%';
+      ui.bar.textContent = pct + '%';
+      ui.bar.className = 'progress-bar' + (run.failed ? ' progress-bar-warning' : ' progress-bar-success');
+      var running = run.state === 'running';
+      ui.label.textContent = fmt(s(running ? 'text_sync_running' : 'text_sync_finished'),
+        { done: run.done, total: run.total, failed: run.failed, eta: run.eta_seconds });
+      ui.btn.disabled = running;
+      if (running) self.syncTimer = setTimeout(function () { self.pollSync(); }, 1000);
+    }).catch(function (e) { ui.btn.disabled = false; });
+  };
+
+  App.prototype.tab_log = function (pane) {
+    var self = this, s = this.s.bind(this);
+    var status = h('select', { 'class': 'form-control input-sm', id: 'reverb-log-status' }, [['', s('text_all')], ['success', 'success'], ['error', 'error']].map(function (o) { return h('option', { value: o[0], text: o[1] }); }));
+    var direction = h('select', { 'class': 'form-control input-sm', id: 'reverb-log-direction' }, [['', s('text_all')], ['push', 'push'], ['pull', 'pull']].map(function (o) { return h('option', { value: o[0], text: o[1] }); }));
+    var product = h('input', { 'class': 'form-control input-sm', id: 'reverb-log-product', placeholder: s('column_product') + ' ID', size: 8 });
+    var body = h('tbody');
+    var pager = h('div', { 'class': 'reverb-pager' });
+    this.logState = { page: 1 };
+    var reload = function () { self.logState.page = 1; self.loadLog(body, pager, status, direction, product); };
+    [status, direction].forEach(function (el) { el.addEventListener('change', reload); });
+    product.addEventListener('change', reload);
+    pane.appendChild(h('div', { 'class': 'form-inline reverb-filters' }, [status, ' ', direction, ' ', product]));
+    pane.appendChild(h('table', { 'class': 'table table-striped table-condensed', id: 'reverb-log' }, [
+      h('thead', {}, [h('tr', {}, ['column_time', 'column_product', 'column_sku', 'column_direction', 'column_status', 'column_message'].map(function (c) { return h('th', { text: s(c) }); }))]), body]));
+    pane.appendChild(pager);
+    this.loadLog(body, pager, status, direction, product);
+  };
+
+  App.prototype.loadLog = function (body, pager, status, direction, product) {
+    var self = this, s = this.s.bind(this), st = this.logState;
+    var q = 'log?per_page=20&page=' + st.page + (status.value ? '&status=' + status.value : '') +
+      (direction.value ? '&direction=' + direction.value : '') + (/^\d+$/.test(product.value) ? '&product_id=' + product.value : '');
+    this.api('GET', q).then(function (r) {
+      body.textContent = '';
+      if (!r.entries.length) body.appendChild(h('tr', {}, [h('td', { colspan: 6, text: s('text_no_entries') })]));
+      r.entries.forEach(function (e) {
+        var msg = [e.message || ''];
+        if (e.errors) msg.push(h('pre', { 'class': 'reverb-errors', text: JSON.stringify(e.errors, null, 1) }));
+        if (e.listing_url) msg.push(h('a', { href: e.listing_url, target: '_blank', rel: 'noopener', text: ' ' + s('text_view_on_reverb') }));
+        body.appendChild(h('tr', { 'class': e.status === 'error' ? 'danger' : null, 'data-log-id': String(e.log_id) }, [
+          h('td', { text: e.created_at }),
+          h('td', {}, [e.product_id ? h('a', { href: 'index.php?route=catalog/product/edit&user_token=' + encodeURIComponent(self.token) + '&product_id=' + e.product_id,
+            text: e.product_name || ('#' + e.product_id) }) : (e.reverb_order_number ? '#' + e.reverb_order_number : '')]),
+          h('td', { text: e.sku || '' }), h('td', { text: e.direction }), h('td', { text: e.status }), h('td', {}, msg)]));
+      });
+      pager.textContent = '';
+      var pages = Math.max(1, Math.ceil(r.total / r.per_page));
+      pager.appendChild(h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-log-prev', disabled: st.page <= 1 ? 'disabled' : null, text: s('button_prev'),
+        onclick: function () { st.page--; self.loadLog(body, pager, status, direction, product); } }));
+      pager.appendChild(h('span', { 'class': 'reverb-page', id: 'reverb-log-page', text: ' ' + st.page + ' / ' + pages + ' ' }));
+      pager.appendChild(h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-log-next', disabled: st.page >= pages ? 'disabled' : null, text: s('button_next'),
+        onclick: function () { st.page++; self.loadLog(body, pager, status, direction, product); } }));
+    }).catch(function (e) { self.alert('danger', e.message); });
+  };
+
+  /* ---------------------------------------------------------------- product tab */
+
+  App.prototype.product = function () {
+    var self = this, s = this.s.bind(this), id = this.root.getAttribute('data-product-id');
+    this.root.appendChild(h('div', { 'class': 'reverb-alerts' }));
+    if (!id || id === '0') { this.root.appendChild(h('p', { 'class': 'text-muted', text: s('text_save_first') })); return; }
+    Promise.all([this.guard(this.api('GET', 'product/' + id)), this.api('GET', 'conditions').catch(function () { return { conditions: [] }; }),
+      this.api('GET', 'categories').catch(function () { return { groups: [] }; })]).then(function (res) {
+      var p = res[0].product, box = h('div', { 'class': 'form-horizontal', id: 'reverb-product' });
+      var sync = h('input', { type: 'checkbox', name: 'sync_enabled', checked: p.sync_enabled ? 'checked' : null });
+      var cond = h('select', { name: 'condition_uuid', 'class': 'form-control' }, [h('option', { value: '', text: '--' })].concat(res[1].conditions.map(function (c) {
+        return h('option', { value: c.uuid, selected: c.uuid === p.condition_uuid ? 'selected' : null, text: c.display_name });
+      })));
+      var cat = h('select', { name: 'category_uuid', 'class': 'form-control' }, [h('option', { value: '', text: s('text_choose') })].concat(res[2].groups.map(function (g) {
+        return h('optgroup', { label: g.root }, g.categories.map(function (c) { return h('option', { value: c.uuid, selected: c.uuid === p.category_uuid ? 'selected' : null, text: c.full_name }); }));
+      })));
+      var hand = h('input', { type: 'checkbox', name: 'handmade', checked: p.handmade ? 'checked' : null });
+      var upc = h('input', { type: 'checkbox', name: 'upc_does_not_apply', checked: p.upc_does_not_apply ? 'checked' : null });
+      box.appendChild(formGroup(s('entry_sync_enabled'), sync));
+      box.appendChild(formGroup(s('entry_condition'), cond));
+      box.appendChild(formGroup(s('entry_category'), cat));
+      box.appendChild(formGroup(s('entry_handmade'), hand));
+      box.appendChild(formGroup(s('entry_upc_exempt'), upc));
+      box.appendChild(formGroup(s('text_listing'), h('span', { id: 'reverb-listing' }, p.listing_id ? [p.listing_id + ' (' + (p.listing_state || '') + ') ',
+        h('a', { href: p.listing_url || ('https://reverb.com/item/' + p.listing_id), target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') })] : ['-'])));
+      box.appendChild(formGroup(s('text_last_sync'), h('span', { id: 'reverb-last-sync', text: p.last_synced_at || '-' })));
+      box.appendChild(formGroup(s('text_last_error'), h('span', { id: 'reverb-last-error', 'class': 'text-danger', text: p.last_error || '' })));
+      var save = function () {
+        return self.api('POST', 'product/' + id, { sync_enabled: sync.checked ? 1 : 0, condition_uuid: cond.value, category_uuid: cat.value,
+          handmade: hand.checked ? 1 : 0, upc_does_not_apply: upc.checked ? 1 : 0 });
+      };
+      box.appendChild(h('div', { 'class': 'text-right' }, [
+        h('button', { type: 'button', 'class': 'btn btn-default', id: 'reverb-product-save', text: s('button_save'),
+          onclick: function () { save().then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } }), ' ',
+        h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-product-sync', text: s('button_sync_now'),
+          onclick: function () { save().then(function () { return self.api('POST', 'product/' + id + '/sync', {}); })
+            .then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } })]));
+      self.root.appendChild(box);
+    });
+  };
+
+  /* ---------------------------------------------------------------- order panel */
+
+  App.prototype.order = function () {
+    var self = this, s = this.s.bind(this), id = this.root.getAttribute('data-order-id');
+    this.api('GET', 'orders/' + id).then(function (r) {
+      if (!r.reverb) return;
+      var info = r.reverb, panel = h('div', { 'class': 'panel panel-default', id: 'reverb-order' });
+      panel.appendChild(h('div', { 'class': 'panel-heading' }, [h('h3', { 'class': 'panel-title', text: s('text_reverb_order') })]));
+      var body = h('div', { 'class': 'panel-body' }, [h('div', { 'class': 'reverb-alerts' })]);
+      info.order_numbers.forEach(function (n, i) { body.appendChild(h('p', {}, ['#' + n + ' (' + info.status + ') ', h('a', { href: info.links[i], target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') })])); });
+      var shipped = h('p', { id: 'reverb-shipped', text: info.shipped ? fmt(s('text_shipped'), { s: info.shipped.provider + ' ' + info.shipped.tracking_number }) : '' });
+      var provider = h('input', { 'class': 'form-control', name: 'provider', placeholder: s('entry_provider'), value: 'Australia Post' });
+      var tracking = h('input', { 'class': 'form-control', name: 'tracking_number', placeholder: s('entry_tracking') });
+      body.appendChild(shipped);
+      body.appendChild(h('div', { 'class': 'form-inline' }, [provider, ' ', tracking, ' ', h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-ship', text: s('button_ship'),
+        onclick: function () {
+          self.api('POST', 'orders/' + id + '/ship', { provider: provider.value, tracking_number: tracking.value }).then(function () {
+            shipped.textContent = fmt(s('text_shipped'), { s: provider.value + ' ' + tracking.value });
+          }).catch(function (e) { self.alert('danger', e.message, null, body.firstChild); });
+        } })]));
+      panel.appendChild(body);
+      self.root.appendChild(panel);
+    }).catch(function () {});
+  };
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll('.reverb-admin'), function (root) {
+      if (root.getAttribute('data-started')) return;
+      root.setAttribute('data-started', '1');
+      var app = new App(root), view = root.getAttribute('data-view') || 'module';
+      if (typeof app[view] === 'function') app[view]();
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+  window.ReverbAdmin = { start: start };
+})();
