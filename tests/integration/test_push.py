@@ -97,6 +97,11 @@ def cron(server, db):
     return r.json
 
 
+def listing_requests(fake):
+    """Requests about listings (a cron cycle also polls orders, by design)."""
+    return [r for r in fake.requests() if "/orders/" not in r["path"]]
+
+
 def settle(admin, server):
     wait_until(lambda: admin.get(server, "/reverb/admin/status").json["queue"]["pending"] == 0
                and admin.get(server, "/reverb/admin/status").json["queue"]["running"] == 0,
@@ -112,11 +117,11 @@ def test_no_change_no_request_price_change_one_put_quantity_detected(db, fake, s
     fake.clear_requests()
     assert cron(server, db)["products_queued"] == 0
     settle(admin, server)
-    assert fake.requests() == []
+    assert listing_requests(fake) == []
     db.execute("UPDATE oc_product SET price = 1199.0000 WHERE product_id = 5001")
     assert cron(server, db)["products_queued"] == 1
     settle(admin, server)
-    reqs = fake.requests()
+    reqs = listing_requests(fake)
     assert [(r["method"], r["path"]) for r in reqs] == [("PUT", "/api/listings/%s" % by_sku(
         fake.listings())["SKU-5001"]["id"])]
     assert reqs[0]["body"]["price"] == {"amount": "1199.00", "currency": "AUD"}
@@ -126,7 +131,7 @@ def test_no_change_no_request_price_change_one_put_quantity_detected(db, fake, s
     db.execute("UPDATE oc_product SET quantity = quantity - 1 WHERE product_id = 5002")
     assert cron(server, db)["products_queued"] == 1
     settle(admin, server)
-    reqs = fake.requests()
+    reqs = listing_requests(fake)
     assert len(reqs) == 1 and reqs[0]["body"]["inventory"] == 9
 
 

@@ -1,0 +1,179 @@
+// Headless Chromium tests of the admin UI against real Apache + mod_reverb +
+// MariaDB + the fake Reverb. Started by run.py, which sets BASE_URL, OCSESSID,
+// ARTIFACTS. Each test asserts on what the page shows; screenshots are kept.
+'use strict';
+const { chromium } = require('playwright-core');
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+
+const BASE = process.env.BASE_URL;
+const ART = process.env.ARTIFACTS;
+fs.mkdirSync(ART, { recursive: true });
+
+const tests = [];
+function test(name, fn) { tests.push({ name, fn }); }
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
+}
+
+async function lastAlert(page) {
+  const el = page.locator('.reverb-alert').first();
+  await el.waitFor({ timeout: 10000 });
+  return (await el.textContent()).trim();
+}
+
+test('save settings', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.fill('input[name=token]', 'test-token');
+  await page.selectOption('select[name=status]', '1');
+  await page.selectOption('select[name=sync_mode]', 'both_ways');
+  await page.check('input[name=categories][value="100"]');
+  await page.fill('input[name=store_url]', 'https://shop.example.com/');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.reload();
+  await page.waitForSelector('#reverb-settings');
+  assert.equal(await page.inputValue('select[name=sync_mode]'), 'both_ways');
+  assert.ok(await page.isChecked('input[name=categories][value="100"]'));
+  const placeholder = await page.getAttribute('input[name=token]', 'placeholder');
+  assert.ok(placeholder.endsWith('oken') && !placeholder.includes('test-token'), placeholder);
+  await shot(page, 'settings-saved');
+});
+
+test('test connection: good and bad token', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-test');
+  await page.click('#reverb-test');
+  assert.match(await lastAlert(page), /Connected to the Reverb shop: Fake Music Shop AU/);
+  await page.fill('input[name=token]', 'wrong-token-123');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.alert-danger');
+  const text = await page.locator('.alert-danger').first().textContent();
+  assert.match(text, /did not accept the token/);
+  assert.ok(!text.includes('wrong-token-123'));
+  await shot(page, 'test-connection');
+});
+
+test('register webhooks', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-register');
+  await page.click('#reverb-register');
+  await page.waitForSelector('#reverb-webhooks .text-success');
+  assert.match(await page.textContent('#reverb-webhooks'), /All webhooks are registered/);
+});
+
+test('map a category', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.click('a[data-tab=map]');
+  const sel = page.locator('#reverb-map select[data-category="100"]');
+  await sel.waitFor();
+  const groups = await sel.locator('optgroup').evaluateAll((gs) => gs.map((g) => g.label));
+  assert.ok(groups.includes('Effects and Pedals'), groups.join(','));
+  await sel.selectOption('732e30f0-21cf-4960-a3d4-bb90c68081eb');
+  await page.click('#reverb-map-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.reload();
+  await page.click('a[data-tab=map]');
+  await page.locator('#reverb-map select[data-category="100"]').waitFor();
+  assert.equal(await page.inputValue('#reverb-map select[data-category="100"]'), '732e30f0-21cf-4960-a3d4-bb90c68081eb');
+  await shot(page, 'category-map');
+});
+
+test('toggle a product and sync it', async (page) => {
+  await page.goto(BASE + '/pages/product.html');
+  await page.waitForSelector('#reverb-product');
+  await page.check('input[name=sync_enabled]');
+  await page.selectOption('select[name=condition_uuid]', '7c3f45de-2ae0-4c81-8400-fdb6b1d74890');
+  await page.click('#reverb-product-sync');
+  assert.match(await lastAlert(page), /Saved/);
+  let listing = '';
+  for (let i = 0; i < 40 && !/View on Reverb/.test(listing); i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.waitForSelector('#reverb-listing');
+    listing = await page.textContent('#reverb-listing');
+  }
+  assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  await shot(page, 'product-synced');
+});
+
+test('sync all: progress bar reaches 100%', async (page) => {
+  // enable more products through the API, as the product tab would
+  for (let i = 1; i < 30; i++) {
+    const r = await page.request.post(BASE + '/reverb/admin/product/' + (6000 + i) + '?user_token=' + process.env.TOKEN,
+      { data: { sync_enabled: 1, condition_uuid: '7c3f45de-2ae0-4c81-8400-fdb6b1d74890' } });
+    assert.equal(r.status(), 200);
+  }
+  await page.goto(BASE + '/pages/module.html');
+  await page.click('a[data-tab=sync]');
+  await page.waitForSelector('#reverb-sync-all:not([disabled])');
+  await page.click('#reverb-sync-all');
+  await page.waitForFunction(() => document.querySelector('#reverb-progress-bar').textContent === '100%', null, { timeout: 60000 });
+  assert.match(await page.textContent('#reverb-progress-text'), /Sync finished: 30 of 30 done, 0 failed/);
+  assert.ok(!(await page.isDisabled('#reverb-sync-all')));
+  await shot(page, 'sync-done');
+  await page.click('#reverb-import');
+  await page.waitForFunction(() => /Orders imported/.test(document.querySelector('#reverb-import-result').textContent));
+});
+
+test('page and filter the log', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.click('a[data-tab=log]');
+  await page.waitForSelector('#reverb-log tbody tr[data-log-id]');
+  assert.equal(await page.locator('#reverb-log tbody tr').count(), 20);
+  assert.match(await page.textContent('#reverb-log-page'), /1 \/ \d+/);
+  const firstBefore = await page.getAttribute('#reverb-log tbody tr >> nth=0', 'data-log-id');
+  await page.click('#reverb-log-next');
+  await page.waitForFunction((id) => document.querySelector('#reverb-log tbody tr').getAttribute('data-log-id') !== id, firstBefore);
+  assert.match(await page.textContent('#reverb-log-page'), /2 \/ \d+/);
+  await page.selectOption('#reverb-log-direction', 'pull');
+  await page.waitForFunction(() => /1 \//.test(document.querySelector('#reverb-log-page').textContent));
+  const dirs = await page.locator('#reverb-log tbody tr[data-log-id] td:nth-child(4)').allTextContents();
+  assert.ok(dirs.every((d) => d === 'pull'), dirs.join(','));
+  await page.selectOption('#reverb-log-direction', 'push');
+  await page.fill('#reverb-log-product', '6000');
+  await page.press('#reverb-log-product', 'Enter');
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll('#reverb-log tbody tr[data-log-id]');
+    return rows.length > 0 && Array.prototype.every.call(rows, (r) => /Browser Pedal 0/.test(r.textContent));
+  });
+  assert.match(await page.textContent('#reverb-log'), /View on Reverb/);
+  await shot(page, 'log-filtered');
+});
+
+test('expired session shows the login prompt', async (page, context) => {
+  await context.clearCookies();
+  await page.goto(BASE + '/pages/module.html');
+  const alert = await lastAlert(page);
+  assert.match(alert, /session has expired/);
+  assert.equal(await page.getAttribute('.reverb-alert a.alert-link', 'href'), '/login');
+});
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  let failed = 0;
+  for (const t of tests) {
+    const context = await browser.newContext();
+    await context.addCookies([{ name: 'OCSESSID', value: process.env.OCSESSID, url: BASE }]);
+    const page = await context.newPage();
+    try {
+      await t.fn(page, context);
+      console.log('ok   ' + t.name);
+    } catch (e) {
+      failed++;
+      console.log('FAIL ' + t.name + ': ' + (e && e.stack || e));
+      await shot(page, 'FAILED-' + t.name.replace(/\W+/g, '-')).catch(() => {});
+    }
+    await context.close();
+  }
+  await browser.close();
+  console.log(`${tests.length - failed} passed, ${failed} failed (browser)`);
+  process.exit(failed ? 1 : 0);
+})();
