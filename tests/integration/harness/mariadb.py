@@ -33,6 +33,7 @@ class MariaDB:
 
     def __init__(self, root=None):
         self.root = root or tempfile.mkdtemp(prefix="rv-mariadb-")
+        os.makedirs(self.root, exist_ok=True)
         os.chmod(self.root, 0o755)
         self.datadir = os.path.join(self.root, "data")
         self.rundir = os.path.join(self.root, "run")
