@@ -75,6 +75,17 @@ def apache_mpm(db, request):
     a.destroy()
 
 
+@pytest.fixture(scope="module")
+def server(db, fake):
+    """Apache with the module talking to the fake Reverb; a fast worker."""
+    a = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200)
+    _cleanup.append(a.destroy)
+    a.start()
+    yield a
+    a.stop()
+    a.destroy()
+
+
 class Admin:
     """A logged-in OpenCart admin: the session cookie and the user_token."""
 

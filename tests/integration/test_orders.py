@@ -4,18 +4,8 @@ import json
 
 import pytest
 
-from harness.apache import Apache
-from harness.shop import reset, ensure_category, add_product, configure
+from harness.shop import reset, ensure_category, add_product, configure, wait_idle
 from harness.util import request, wait_until
-
-
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200)
-    a.start()
-    yield a
-    a.stop()
-    a.destroy()
 
 
 @pytest.fixture(autouse=True)
@@ -45,13 +35,8 @@ def webhook(server, db, body, key=None):
     return server.post("/reverb/webhook?key=" + (key or db.setting("webhook_key")), body)
 
 
-def drained(admin, server):
-    s = admin.get(server, "/reverb/admin/status").json["queue"]
-    return s["pending"] == 0 and s["running"] == 0
-
-
 def wait_drained(admin, server):
-    wait_until(lambda: drained(admin, server), timeout=30, interval=0.2, what="queue drained")
+    wait_idle(admin, server)
 
 
 def test_paid_order_imports_with_exact_rows(db, fake, server, admin):

@@ -1,23 +1,10 @@
 """Issue 4 §8: both-ways listing pull by three-way merge; one-way never writes products."""
 import pytest
 
-from harness.apache import Apache
 from harness.shop import reset, ensure_category, add_product, configure, enable, by_sku
+from harness.shop import queue_idle as drained
 from harness.util import wait_until
 
-
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200)
-    a.start()
-    yield a
-    a.stop()
-    a.destroy()
-
-
-def drained(admin, server):
-    s = admin.get(server, "/reverb/admin/status").json["queue"]
-    return s["pending"] == 0 and s["running"] == 0
 
 
 def listed(db, fake, server, admin, mode):

@@ -1,19 +1,9 @@
 """Issue 3: OpenCart -> Reverb listings, change detection, SKU matching, rate limit, faults."""
 import pytest
 
-from harness.apache import Apache
 from harness.shop import (NEW, MINT, GOOD, GUITARS, CATEGORY, reset, ensure_category,
-                          add_product, configure, enable, by_sku)
+                          add_product, configure, enable, by_sku, wait_idle)
 from harness.util import wait_until
-
-
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = Apache(db, api_url=fake.api_url, rate_limit=100, interval=200)
-    a.start()
-    yield a
-    a.stop()
-    a.destroy()
 
 
 @pytest.fixture(autouse=True)
@@ -103,9 +93,7 @@ def listing_requests(fake):
 
 
 def settle(admin, server):
-    wait_until(lambda: admin.get(server, "/reverb/admin/status").json["queue"]["pending"] == 0
-               and admin.get(server, "/reverb/admin/status").json["queue"]["running"] == 0,
-               timeout=30, interval=0.2, what="the queue to drain")
+    wait_idle(admin, server)
 
 
 def test_no_change_no_request_price_change_one_put_quantity_detected(db, fake, server, admin):

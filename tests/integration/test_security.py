@@ -2,22 +2,12 @@
 query parameters are validated, the token never leaks."""
 import pytest
 
-from harness.apache import Apache
 from harness.shop import reset, ensure_category, add_product, configure, enable, by_sku
 from harness.util import request, wait_until
 
 TOKEN = "s3cr3t-Tok3n-never-shown-9f8e"
 NASTY_NAME = "Robert'); DROP TABLE oc_product; -- %s %d \\ \"quoted\" é\u0301 🎸"
 NASTY_SKU = "O'Reilly\"1\";--%"
-
-
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200)
-    a.start()
-    yield a
-    a.stop()
-    a.destroy()
 
 
 def test_sql_metacharacters_round_trip(db, fake, server, admin):

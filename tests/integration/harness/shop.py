@@ -89,5 +89,16 @@ def enable(admin, server, pid, **fields):
     return r.json["product"]
 
 
+def queue_idle(admin, server):
+    q = admin.get(server, "/reverb/admin/status").json["queue"]
+    return q["pending"] == 0 and q["running"] == 0
+
+
+def wait_idle(admin, server, timeout=30):
+    from .util import wait_until
+    wait_until(lambda: queue_idle(admin, server), timeout=timeout, interval=0.2,
+               what="the queue to drain")
+
+
 def by_sku(listings):
     return {l["sku"]: l for l in listings}
