@@ -1,6 +1,24 @@
-/* rv_cron.c: /reverb/cron?key=…: one polling cycle. One cycle at a time for
- * every process and server: the 'cron' lease row in reverb_lock decides; a
- * concurrent call answers 200 with "skipped": "cycle_running". */
+/* rv_cron.c: /reverb/cron?key=…: one polling cycle.
+ *
+ * One cycle at a time for every process and server: the 'cron' lease row
+ * in reverb_lock decides (a guarded UPDATE; the lease outlives a cycle, and
+ * the holder of a cycle that died is replaced when it expires). A call
+ * made while a cycle runs answers 200 {"skipped": true, "reason":
+ * "cycle_running"}: a scheduler that overlaps is not an error, and the
+ * running cycle does the work.
+ *
+ * A cycle, in this order:
+ *  1. orders kept for retry and imports a dead process left half done are
+ *     queued again;
+ *  2. orders changed on Reverb since order_last_sync are read
+ *     (updated_start_date, every page) and imported or updated right here:
+ *     polling alone, without webhooks or a worker, keeps a shop correct;
+ *  3. both-ways mode: listings edited on Reverb get pull jobs (after the
+ *     orders, so a sale is imported before a pull looks at the stock);
+ *  4. changed OpenCart products get push jobs (rv_push_detect_changes);
+ *  5. when no worker serves this database (ReverbWorker Off here, or its
+ *     heartbeat is old), due jobs are run for a few seconds in this request.
+ * Answers a JSON summary. */
 #include "rv_route.h"
 #include "rv_push.h"
 #include "rv_orders.h"
@@ -12,8 +30,9 @@
 
 APLOG_USE_MODULE(reverb);
 
-#define RV_CRON_LEASE_S 120
-#define RV_CRON_DRAIN_MS 20000
+#define RV_CRON_LEASE_S 300
+#define RV_CRON_DRAIN_MS 8000
+#define RV_WORKER_ALIVE_S 30
 
 static int rv_cron_take(rv_req_t *q, const char *holder)
 {
@@ -23,7 +42,18 @@ static int rv_cron_take(rv_req_t *q, const char *holder)
             APR_STRINGIFY(RV_CRON_LEASE_S) " SECOND"
             " WHERE name = 'cron' AND (`until` IS NULL OR `until` < NOW(3))", RV_ARGS(holder)))
         return -1;
-    return n == 1;
+    if (n == 1)
+        return 1;
+    /* the row may be missing (tables emptied by hand): recreate it */
+    if (!rv_db_value(q->db, q->r->pool, "SELECT name FROM {P}reverb_lock WHERE name = 'cron'",
+                     RV_NOARGS)) {
+        if (rv_db_exec(q->db, q->r->pool, &n,
+                "INSERT IGNORE INTO {P}reverb_lock (name, holder, `until`) VALUES ('cron', %s,"
+                " NOW(3) + INTERVAL " APR_STRINGIFY(RV_CRON_LEASE_S) " SECOND)", RV_ARGS(holder)))
+            return -1;
+        return n == 1;
+    }
+    return 0;
 }
 
 static void rv_cron_release(rv_req_t *q, const char *holder)
@@ -33,47 +63,95 @@ static void rv_cron_release(rv_req_t *q, const char *holder)
                RV_ARGS(holder));
 }
 
+static json_object *rv_skipped(const char *reason)
+{
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "skipped", json_object_new_boolean(1));
+    json_object_object_add(out, "reason", json_object_new_string(reason));
+    return out;
+}
+
+/* Runs queued jobs here when no worker does. The worker's heartbeat row is
+ * put back afterwards, so this request never passes for a live worker. */
+static int rv_cron_drain(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    rv_rows_t *rows;
+    const char *holder = NULL, *until = NULL;
+    int alive = 0, ran;
+    if (rv_db_query(q->db, p, &rows,
+            "SELECT holder, `until`, (`until` > NOW(3) - INTERVAL " APR_STRINGIFY(RV_WORKER_ALIVE_S)
+            " SECOND) AS alive FROM {P}reverb_lock WHERE name = 'worker'", RV_NOARGS) == 0
+        && rows->nrows) {
+        holder = rv_row_get(rows, 0, "holder");
+        until = rv_row_get(rows, 0, "until");
+        alive = rv_row_int(rows, 0, "alive", 0) == 1;
+    }
+    if (q->conf->worker && alive)
+        return 0;
+    ran = rv_worker_drain(p, q->r->server, RV_CRON_DRAIN_MS);
+    rv_db_exec(q->db, p, NULL,
+               "UPDATE {P}reverb_lock SET holder = %s, `until` = %s WHERE name = 'worker'",
+               RV_ARGS(holder, until));
+    return ran < 0 ? 0 : ran;
+}
+
 int rv_route_cron(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
-    const char *holder = apr_psprintf(p, "cron:%d:%ld", (int)getpid(), (long)apr_time_now());
-    json_object *out = json_object_new_object();
+    const char *holder = apr_psprintf(p, "cron:%d:%" APR_TIME_T_FMT, (int)getpid(), apr_time_now());
+    json_object *out, *orders;
+    const char *last;
     rv_ctx_t *c;
-    int got, queued = 0, ended = 0, ran = 0, orders_ok, pulls = 0;
+    int got, queued = 0, ended = 0, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1;
     rv_order_counts_t counts = { 0, 0, 0, 0 };
 
-    if (!rv_setting_int(q->settings, "status", 0)) {
-        json_object_object_add(out, "skipped", json_object_new_string("module_disabled"));
-        return rv_http_json(q->r, HTTP_OK, out);
-    }
+    if (!rv_setting_int(q->settings, "status", 0))
+        return rv_http_json(q->r, HTTP_OK, rv_skipped("module_disabled"));
     got = rv_cron_take(q, holder);
-    if (got < 0) {
-        json_object_put(out);
+    if (got < 0)
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The shop database cannot be reached. Try again shortly.");
-    }
-    if (!got) {
-        json_object_object_add(out, "skipped", json_object_new_string("cycle_running"));
-        return rv_http_json(q->r, HTTP_OK, out);
-    }
+    if (!got)
+        return rv_http_json(q->r, HTTP_OK, rv_skipped("cycle_running"));
+
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
-    /* Reverb-side edits first: their pull jobs run before the pushes, so a
-     * field changed on both sides is seen (and logged) as a conflict */
-    if (c->api && rv_pull_poll(c, p, &pulls))
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: listing poll failed");
+    if (c->api) {
+        requeued = rv_orders_requeue(c, p, 0);
+        orders_ok = rv_orders_poll(c, p, &counts) == 0;
+        if (rv_pull_poll(c, p, &pulls)) {
+            pull_ok = 0;
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: listing poll failed");
+        }
+    }
     if (rv_push_detect_changes(c, p, &queued, &ended))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: change detection failed");
-    /* orders since the last poll: queued as jobs, so webhook, cron and the
-     * admin's import button never import one twice */
-    orders_ok = c->api && rv_orders_poll(c, p, &counts) == 0;
-    /* a server without a worker still makes progress from cron alone */
-    if (!q->conf->worker)
-        ran = rv_worker_drain(p, q->r->server, RV_CRON_DRAIN_MS);
+    rv_db_exec(q->db, p, NULL, "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL 30 DAY"
+               " LIMIT 1000", RV_NOARGS);
+    ran = rv_cron_drain(q);
     rv_cron_release(q, holder);
+
+    out = json_object_new_object();
+    orders = json_object_new_object();
+    json_object_object_add(orders, "imported", json_object_new_int(counts.imported));
+    json_object_object_add(orders, "updated", json_object_new_int(counts.updated));
+    json_object_object_add(orders, "skipped", json_object_new_int(counts.skipped));
+    json_object_object_add(orders, "failed", json_object_new_int(counts.failed));
+    json_object_object_add(orders, "requeued", json_object_new_int(requeued < 0 ? 0 : requeued));
+    json_object_object_add(out, "skipped", json_object_new_boolean(0));
+    json_object_object_add(out, "orders_polled", json_object_new_boolean(orders_ok));
+    json_object_object_add(out, "orders", orders);
+    last = rv_db_value(q->db, p, "SELECT value FROM {P}setting WHERE store_id = %s"
+                       " AND `key` = 'module_reverb_order_last_sync'",
+                       RV_ARGS(apr_itoa(p, q->conf->store_id)));
+    json_object_object_add(out, "order_last_sync", json_object_new_string(last ? last : ""));
+    json_object_object_add(out, "listings_polled", json_object_new_boolean(c->api && pull_ok));
+    json_object_object_add(out, "listings_to_pull", json_object_new_int(pulls));
     json_object_object_add(out, "products_queued", json_object_new_int(queued));
     json_object_object_add(out, "listings_to_end", json_object_new_int(ended));
-    json_object_object_add(out, "jobs_run", json_object_new_int(ran < 0 ? 0 : ran));
-    json_object_object_add(out, "orders_polled", json_object_new_boolean(orders_ok));
-    json_object_object_add(out, "listings_to_pull", json_object_new_int(pulls));
+    json_object_object_add(out, "jobs_run", json_object_new_int(ran));
+    if (!c->api)
+        json_object_object_add(out, "warning", json_object_new_string(
+            "No Reverb token is set: orders and listings were not polled."));
     return rv_http_json(q->r, HTTP_OK, out);
 }

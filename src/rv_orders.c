@@ -1,17 +1,36 @@
 /* rv_orders.c: Reverb orders become real OpenCart orders, once each.
  *
- * Exactly once: every Reverb order number is claimed in reverb_order_map
- * (InnoDB, primary key) before any OpenCart row is written; the insert that
- * wins the key does the work. Orders of one checkout (order_bundle_id)
- * become one OpenCart order; a database-wide named lock per bundle keeps
- * two of its orders from creating two OpenCart orders. A claim left by a
- * process that died is taken over after RV_CLAIM_LEASE_S, and the taker
- * first looks for the OpenCart order the dead process may have written.
+ * Exactly once. Every Reverb order number is claimed in reverb_order_map
+ * (InnoDB, primary key) by an INSERT that commits on its own before any
+ * OpenCart row is written; the insert that wins the key does the work.
+ * Orders of one checkout (order_bundle_id) become one OpenCart order, and a
+ * server-wide named lock per checkout (GET_LOCK, held for the whole import
+ * or status change) keeps two of its orders, or two deliveries of one
+ * order, from working at once. The lock dies with its connection, so a
+ * process that dies mid-import leaves only its claim: after
+ * RV_CLAIM_LEASE_S the next attempt takes the claim over and repairs the
+ * import (the OpenCart order is found through the map or through its
+ * comment, a line already written is not written again, totals are
+ * rewritten, the stock flag decides whether stock still has to move).
+ * Anything that fails after the first OpenCart write leaves the claim for
+ * that repair, marked stale at once; nothing is ever deleted and redone.
  *
- * Stock: OpenCart's tables are MyISAM, so the stock_taken flag in our row
- * is flipped first by a guarded UPDATE; only the statement that flipped it
- * moves oc_product.quantity (relative UPDATE, subtract = 1). Cancelled and
- * refunded orders flip it back and restock once. */
+ * import_state: 'claimed' (being imported, or left by a failure/crash),
+ * 'imported', 'waiting' (the order cannot be imported yet, e.g. its
+ * currency is unknown; nothing was written; retried by cron and by the
+ * admin's "Import now").
+ *
+ * Stock. OpenCart's tables are MyISAM, so the stock_taken flag in our row
+ * is flipped by a guarded UPDATE (... AND stock_taken = 0); only the
+ * statement that flipped it (affected rows = 1) moves oc_product.quantity,
+ * relatively and only where subtract = 1, exactly as OpenCart's own
+ * addOrderHistory does. A cancelled or refunded order flips it back and
+ * puts the stock back once - unless staff already cancelled the OpenCart
+ * order (its status left OpenCart's processing/complete set), because
+ * OpenCart restocked it then. A sale moves the product's three-way merge
+ * base (reverb_product_map.synced_quantity) by the same amount: Reverb's
+ * inventory moved with the sale, so a later pull sees no Reverb-side
+ * change and the sale is never subtracted twice. */
 #include "rv_orders.h"
 #include "rv_route.h"
 #include "rv_jobs.h"
@@ -22,12 +41,19 @@
 
 #include "http_log.h"
 #include "apr_strings.h"
+#include "apr_lib.h"
 #include <stdlib.h>
+#include <unistd.h>
 
 APLOG_USE_MODULE(reverb);
 
 #define RV_CLAIM_LEASE_S 60
+#define RV_BUNDLE_LOCK_WAIT_S "10"
+#define RV_WAIT_RETRY_S 300
+#define RV_WAIT_GIVE_UP_DAYS 30
+#define RV_POLL_MAX_PAGES 200
 #define RV_DEFAULT_PAID_STATUS "2"        /* Processing */
+#define RV_STALE_TIME "'2000-01-01 00:00:00'"
 
 /* ---- small helpers ---- */
 
@@ -40,7 +66,7 @@ static void rv_order_log(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const 
     le.direction = "pull";
     le.action = "order";
     le.product_id = product_id;
-    le.order_number = number;
+    le.order_number = number ? number : (o ? o->order_number : NULL);
     le.sku = o ? o->sku : NULL;
     le.listing_id = o ? o->listing_id : NULL;
     if (res)
@@ -50,11 +76,19 @@ static void rv_order_log(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const 
     rv_log_write(c->db, p, &le);
 }
 
-/* order_status_map setting, with sensible defaults per Reverb status. */
+static const char *rv_bundle_of(const rv_order_t *o)
+{
+    return o->bundle_id && *o->bundle_id ? o->bundle_id : o->order_number;
+}
+
+/* The OpenCart order status for a Reverb status: order_status_map, else
+ * OpenCart's defaults; NULL for a status we do not know (keep the
+ * OpenCart order's status). */
 static const char *rv_status_for(rv_ctx_t *c, apr_pool_t *p, const char *reverb_status)
 {
     json_object *map = rv_setting_json(c->settings, "order_status_map"), *v;
     const char *out = NULL;
+    rv_order_class_t cls = rv_order_classify(reverb_status);
     if (map && json_object_object_get_ex(map, reverb_status, &v))
         out = apr_pstrdup(p, json_object_get_string(v));
     if (map)
@@ -67,54 +101,172 @@ static const char *rv_status_for(rv_ctx_t *c, apr_pool_t *p, const char *reverb_
         return "5";     /* Complete */
     if (!strcmp(reverb_status, "refunded"))
         return "11";    /* Refunded */
-    if (rv_order_classify(reverb_status) == RV_ORDER_CANCELLED)
+    if (cls == RV_ORDER_CANCELLED)
         return "7";     /* Canceled */
-    return RV_DEFAULT_PAID_STATUS;
+    if (cls == RV_ORDER_PAID)
+        return RV_DEFAULT_PAID_STATUS;
+    return NULL;
 }
 
-/* Amount in the shop's default currency; NULL when the currency is unknown. */
-static const char *rv_to_default(rv_ctx_t *c, apr_pool_t *p, const char *amount,
-                                 const char *currency_value)
+/* Is the status in OpenCart's "committed" set (config_processing_status
+ * plus config_complete_status), where an order's stock is taken? */
+static int rv_oc_status_committed(rv_ctx_t *c, apr_pool_t *p, const char *status_id)
+{
+    static const char *const keys[] = { "config_processing_status", "config_complete_status" };
+    int found_setting = 0, hit = 0;
+    size_t k, i;
+    if (!status_id)
+        return 0;
+    for (k = 0; k < 2 && !hit; k++) {
+        const char *v = rv_oc_config(c->db, p, c->conf->store_id, keys[k]);
+        json_object *arr = v ? rv_json_parse(v, strlen(v), NULL) : NULL;
+        if (arr && json_object_is_type(arr, json_type_array)) {
+            found_setting = 1;
+            for (i = 0; i < json_object_array_length(arr); i++)
+                if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), status_id))
+                    hit = 1;
+        }
+        if (arr)
+            json_object_put(arr);
+    }
+    if (!found_setting)     /* OpenCart's install defaults */
+        return !strcmp(status_id, "1") || !strcmp(status_id, "2") || !strcmp(status_id, "3")
+            || !strcmp(status_id, "5") || !strcmp(status_id, "12");
+    return hit;
+}
+
+/* Amount in the shop's default currency; NULL when it cannot be converted. */
+static const char *rv_to_default(apr_pool_t *p, const char *amount, const char *currency_value)
 {
     char out[32];
-    if (!currency_value || rv_money_convert(amount, currency_value, "1", out))
+    if (!amount || !currency_value || rv_money_convert(amount, currency_value, "1", out))
         return NULL;
     return apr_pstrdup(p, out);
 }
 
-/* ---- the claim ---- */
+/* ---- ISO 8601 times (order_last_sync) ---- */
 
-typedef enum { RV_CLAIM_NEW, RV_CLAIM_TAKEOVER, RV_CLAIM_IMPORTED, RV_CLAIM_BUSY, RV_CLAIM_DB } rv_claim_t;
+static int rv_digits(const char *s, int n, int *out)
+{
+    int v = 0, i;
+    for (i = 0; i < n; i++) {
+        if (!apr_isdigit(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
 
+static long long rv_days_from_civil(long long y, int m, int d)
+{
+    long long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "2026-11-25T04:00:00-06:00" (fraction, Z, +hhmm, no zone = UTC) -> epoch. */
+static int rv_iso_epoch(const char *s, long long *out)
+{
+    int Y, M, D, h, mi, sec, oh = 0, om = 0;
+    const char *t;
+    long long off = 0;
+    if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ')
+        || s[13] != ':' || s[16] != ':' || rv_digits(s, 4, &Y) || rv_digits(s + 5, 2, &M)
+        || rv_digits(s + 8, 2, &D) || rv_digits(s + 11, 2, &h) || rv_digits(s + 14, 2, &mi)
+        || rv_digits(s + 17, 2, &sec) || M < 1 || M > 12 || D < 1 || D > 31 || h > 23
+        || mi > 59 || sec > 60)
+        return -1;
+    t = s + 19;
+    if (*t == '.')
+        for (t++; apr_isdigit(*t); t++)
+            ;
+    if (*t == '+' || *t == '-') {
+        int sign = *t == '-' ? -1 : 1;
+        if (rv_digits(t + 1, 2, &oh))
+            return -1;
+        t += 3;
+        if (*t == ':')
+            t++;
+        if (*t && rv_digits(t, 2, &om))
+            return -1;
+        off = sign * (oh * 3600LL + om * 60LL);
+    }
+    else if (*t && strcmp(t, "Z"))
+        return -1;
+    *out = rv_days_from_civil(Y, M, D) * 86400LL + h * 3600LL + mi * 60LL + sec - off;
+    return 0;
+}
+
+static const char *rv_iso_format(apr_pool_t *p, long long epoch)
+{
+    apr_time_exp_t tm;
+    apr_time_exp_gmt(&tm, apr_time_from_sec(epoch));
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* ---- the checkout lock and the claim ---- */
+
+/* Named locks are server-wide: the database name and the table prefix keep
+ * two shops on one MariaDB apart; MD5 keeps the name under 64 characters. */
+static int rv_bundle_lock(rv_ctx_t *c, apr_pool_t *p, const char *bundle, int take)
+{
+    const char *v = rv_db_value(c->db, p, take
+        ? "SELECT GET_LOCK(CONCAT('rvb:', MD5(CONCAT(DATABASE(), '|', %s, '|', %s))), "
+          RV_BUNDLE_LOCK_WAIT_S ")"
+        : "SELECT RELEASE_LOCK(CONCAT('rvb:', MD5(CONCAT(DATABASE(), '|', %s, '|', %s))))",
+        RV_ARGS(c->db->prefix, bundle));
+    return v && !strcmp(v, "1");
+}
+
+typedef enum { RV_CLAIM_NEW, RV_CLAIM_TAKEOVER, RV_CLAIM_BUSY, RV_CLAIM_DB } rv_claim_t;
+
+/* Called with the checkout lock held. */
 static rv_claim_t rv_claim(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o)
 {
     int n = 0;
-    const char *state;
     if (rv_db_exec(c->db, p, &n,
             "INSERT IGNORE INTO {P}reverb_order_map (reverb_order_number, order_bundle_id,"
             " reverb_status, quantity, import_state, claimed_at)"
             " VALUES (%s, %s, %s, %s, 'claimed', NOW(3))",
-            RV_ARGS(o->order_number, o->bundle_id && *o->bundle_id ? o->bundle_id : o->order_number,
-                    o->status, rv_i64(p, o->quantity))))
+            RV_ARGS(o->order_number, rv_bundle_of(o), o->status, rv_i64(p, o->quantity))))
         return RV_CLAIM_DB;
     if (n == 1)
         return RV_CLAIM_NEW;
-    state = rv_db_value(c->db, p, "SELECT import_state FROM {P}reverb_order_map"
-                        " WHERE reverb_order_number = %s", RV_ARGS(o->order_number));
-    if (state && !strcmp(state, "imported"))
-        return RV_CLAIM_IMPORTED;
+    /* the row exists: take it over if it waits for a retry or its claimer
+     * died (the statement that changes the row is the one winner) */
     if (rv_db_exec(c->db, p, &n,
-            "UPDATE {P}reverb_order_map SET claimed_at = NOW(3) WHERE reverb_order_number = %s"
-            " AND import_state = 'claimed' AND claimed_at < NOW(3) - INTERVAL "
-            APR_STRINGIFY(RV_CLAIM_LEASE_S) " SECOND", RV_ARGS(o->order_number)))
+            "UPDATE {P}reverb_order_map SET import_state = 'claimed', claimed_at = NOW(3)"
+            " WHERE reverb_order_number = %s AND (import_state = 'waiting'"
+            "  OR (import_state = 'claimed' AND (claimed_at IS NULL OR claimed_at < NOW(3) - INTERVAL "
+            APR_STRINGIFY(RV_CLAIM_LEASE_S) " SECOND)))", RV_ARGS(o->order_number)))
         return RV_CLAIM_DB;
     return n == 1 ? RV_CLAIM_TAKEOVER : RV_CLAIM_BUSY;
 }
 
-static void rv_unclaim(rv_ctx_t *c, apr_pool_t *p, const char *number)
+/* A failure after OpenCart rows may exist: keep the claim, but let the very
+ * next attempt take it over and repair (we hold the checkout lock, so no
+ * one else is working on it). */
+static void rv_claim_stale(rv_ctx_t *c, apr_pool_t *p, const char *number)
 {
-    rv_db_exec(c->db, p, NULL, "DELETE FROM {P}reverb_order_map WHERE reverb_order_number = %s"
-               " AND import_state = 'claimed' AND order_id = 0", RV_ARGS(number));
+    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_order_map SET claimed_at = " RV_STALE_TIME
+               " WHERE reverb_order_number = %s AND import_state = 'claimed'", RV_ARGS(number));
+}
+
+/* Nothing was written to OpenCart: keep the order for a later retry. Its
+ * product is remembered, so a both-ways pull knows Reverb already counted
+ * this sale (see rv_pull.c). */
+static void rv_claim_wait(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char *product_id)
+{
+    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_order_map SET import_state = 'waiting',"
+               " claimed_at = NOW(3), product_id = %s, quantity = %s, reverb_status = %s"
+               " WHERE reverb_order_number = %s AND import_state = 'claimed' AND order_id = 0",
+               RV_ARGS(product_id, rv_i64(p, o->quantity), o->status, o->order_number));
 }
 
 /* ---- OpenCart rows ---- */
@@ -123,6 +275,8 @@ typedef struct {
     const char *country, *country_id, *format, *zone, *zone_id;
 } rv_address_t;
 
+/* Country by ISO code; zone by code (case-insensitive), then by name;
+ * otherwise zone_id 0 and the region as written. */
 static void rv_address(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const rv_order_oc_t *s,
                        rv_address_t *a)
 {
@@ -132,258 +286,505 @@ static void rv_address(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const rv
     a->format = "";
     a->zone = s->zone;
     a->zone_id = "0";
+    if (!*o->country_code)
+        return;
     if (rv_db_query(c->db, p, &rows, "SELECT country_id, name, address_format FROM {P}country"
-                    " WHERE iso_code_2 = %s LIMIT 1", RV_ARGS(o->country_code)) == 0
-        && rows->nrows) {
+                    " WHERE iso_code_2 = %s ORDER BY status DESC, country_id LIMIT 1",
+                    RV_ARGS(o->country_code)) == 0 && rows->nrows) {
         a->country_id = rv_row_get(rows, 0, "country_id");
-        a->country = rv_row_get(rows, 0, "name");
+        a->country = rv_row_get(rows, 0, "name") ? rv_row_get(rows, 0, "name") : o->country_code;
         a->format = rv_row_get(rows, 0, "address_format") ? rv_row_get(rows, 0, "address_format") : "";
-        if (rv_db_query(c->db, p, &rows,
+        if (*o->region && rv_db_query(c->db, p, &rows,
                 "SELECT zone_id, name FROM {P}zone WHERE country_id = %s AND status = 1"
-                " AND (UPPER(code) = UPPER(%s) OR UPPER(name) = UPPER(%s))"
-                " ORDER BY UPPER(code) = UPPER(%s) DESC LIMIT 1",
-                RV_ARGS(a->country_id, o->region, o->region, o->region)) == 0 && rows->nrows) {
+                " AND code <> '' AND UPPER(code) = UPPER(%s) ORDER BY zone_id LIMIT 1",
+                RV_ARGS(a->country_id, o->region)) == 0 && !rows->nrows)
+            rv_db_query(c->db, p, &rows,
+                "SELECT zone_id, name FROM {P}zone WHERE country_id = %s AND status = 1"
+                " AND UPPER(name) = UPPER(%s) ORDER BY zone_id LIMIT 1",
+                RV_ARGS(a->country_id, rv_oc_escape(p, o->region)));
+        if (*o->region && rows && rows->nrows && rv_row_get(rows, 0, "zone_id")) {
             a->zone_id = rv_row_get(rows, 0, "zone_id");
             a->zone = rv_row_get(rows, 0, "name");
         }
     }
 }
 
-static const char *rv_store_name(rv_ctx_t *c, apr_pool_t *p)
+/* Shops before OpenCart 3.0.5 have 3-byte utf8 tables: emoji must go. */
+static int rv_shop_is_utf8mb3(rv_ctx_t *c, apr_pool_t *p)
 {
-    const char *n = rv_oc_config(c->db, p, c->conf->store_id, "config_name");
-    return n ? n : "";
+    const char *cs = rv_db_value(c->db, p,
+        "SELECT CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+        " AND TABLE_NAME = %s AND COLUMN_NAME = 'firstname'",
+        RV_ARGS(apr_pstrcat(p, c->db->prefix, "order", NULL)));
+    return cs && strncmp(cs, "utf8mb4", 7) != 0;
 }
 
-/* Creates the OpenCart order (status already in a "processing" status, as
- * OpenCart's own checkout ends up), its first history row; returns order_id. */
+static const char *rv_comment_for(apr_pool_t *p, const rv_order_t *o)
+{
+    return apr_psprintf(p, "Reverb order #%s (checkout %s) - https://reverb.com/my/selling/orders/%s",
+                        o->order_number, rv_bundle_of(o), o->order_number);
+}
+
+/* LIKE pattern text: ids are [A-Za-z0-9_-], and '_' is a LIKE wildcard.
+ * The escape character is '|' (ESCAPE '|'): a backslash would depend on
+ * NO_BACKSLASH_ESCAPES. */
+static const char *rv_like_escape(apr_pool_t *p, const char *s)
+{
+    char *out = apr_palloc(p, strlen(s) * 2 + 1), *q = out;
+    for (; *s; s++) {
+        if (*s == '_' || *s == '%' || *s == '|')
+            *q++ = '|';
+        *q++ = *s;
+    }
+    *q = '\0';
+    return out;
+}
+
+/* The OpenCart order of this checkout: through the map, or (repair after a
+ * crash) through the comment every order of ours carries. */
+static const char *rv_find_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair)
+{
+    const char *id = rv_db_value(c->db, p, "SELECT order_id FROM {P}reverb_order_map"
+                                 " WHERE order_bundle_id = %s AND order_id > 0"
+                                 " ORDER BY order_id LIMIT 1", RV_ARGS(rv_bundle_of(o)));
+    if (id || !repair)
+        return id;
+    return rv_db_value(c->db, p, "SELECT order_id FROM {P}order WHERE user_agent = 'mod_reverb'"
+                       " AND store_id = %s AND comment LIKE CONCAT('Reverb order #%% (checkout ', %s,"
+                       " ') - %%') ESCAPE '|' ORDER BY order_id LIMIT 1",
+                       RV_ARGS(apr_itoa(p, c->conf->store_id), rv_like_escape(p, rv_bundle_of(o))));
+}
+
+static int rv_add_history(rv_ctx_t *c, apr_pool_t *p, const char *order_id, const char *status_id,
+                          const char *text)
+{
+    return rv_db_exec(c->db, p, NULL,
+        "INSERT INTO {P}order_history (order_id, order_status_id, notify, comment, date_added)"
+        " VALUES (%s, %s, 0, %s, NOW())", RV_ARGS(order_id, status_id, rv_oc_escape(p, text)));
+}
+
+/* The OpenCart order, in a status OpenCart counts as committed (as its own
+ * checkout ends up), with every column that has no default set, so strict
+ * sql_mode accepts it. Returns the new order_id or NULL (nothing written). */
 static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o,
                                       const rv_order_oc_t *s, const char *currency_id,
                                       const char *currency_value, const char *status_id)
 {
     rv_address_t a;
-    const char *bundle = o->bundle_id && *o->bundle_id ? o->bundle_id : o->order_number;
-    const char *comment = apr_psprintf(p, "Reverb order #%s (checkout %s) - "
-                                       "https://reverb.com/my/selling/orders/%s",
-                                       o->order_number, bundle, o->order_number);
+    const char *lang_code = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
     const char *lang = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
-        RV_ARGS(rv_oc_config(c->db, p, c->conf->store_id, "config_language")
-                ? rv_oc_config(c->db, p, c->conf->store_id, "config_language") : "en-gb"));
+                                   RV_ARGS(lang_code ? lang_code : "en-gb"));
     const char *prefix = rv_oc_config(c->db, p, c->conf->store_id, "config_invoice_prefix");
     const char *group = rv_oc_config(c->db, p, c->conf->store_id, "config_customer_group_id");
-    const char *store_url = rv_setting(c->settings, "store_url", "");
-    const char *id;
+    const char *name = rv_oc_config(c->db, p, c->conf->store_id, "config_name");
+    const char *url = rv_setting(c->settings, "store_url", "");
+    const char *method = o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)";
 
+    if (!*url && !(url = rv_oc_config(c->db, p, c->conf->store_id, "config_url")))
+        url = "";
     rv_address(c, p, o, s, &a);
     if (rv_db_exec(c->db, p, NULL,
-            "INSERT INTO {P}order SET invoice_no = 0, invoice_prefix = %s, store_id = %s,"
-            " store_name = %s, store_url = %s, customer_id = 0, customer_group_id = %s,"
-            " firstname = %s, lastname = %s, email = %s, telephone = %s, fax = '', custom_field = '[]',"
+            "INSERT INTO {P}order SET invoice_no = 0, invoice_prefix = LEFT(%s, 26), store_id = %s,"
+            " store_name = LEFT(%s, 64), store_url = LEFT(%s, 255), customer_id = 0,"
+            " customer_group_id = %s, firstname = %s, lastname = %s, email = %s, telephone = %s,"
+            " fax = '', custom_field = '[]',"
             " payment_firstname = %s, payment_lastname = %s, payment_company = '',"
             " payment_address_1 = %s, payment_address_2 = %s, payment_city = %s,"
-            " payment_postcode = %s, payment_country = %s, payment_country_id = %s,"
-            " payment_zone = %s, payment_zone_id = %s, payment_address_format = %s,"
+            " payment_postcode = %s, payment_country = LEFT(%s, 128), payment_country_id = %s,"
+            " payment_zone = LEFT(%s, 128), payment_zone_id = %s, payment_address_format = %s,"
             " payment_custom_field = '[]', payment_method = 'Reverb', payment_code = 'reverb',"
             " shipping_firstname = %s, shipping_lastname = %s, shipping_company = '',"
             " shipping_address_1 = %s, shipping_address_2 = %s, shipping_city = %s,"
-            " shipping_postcode = %s, shipping_country = %s, shipping_country_id = %s,"
-            " shipping_zone = %s, shipping_zone_id = %s, shipping_address_format = %s,"
+            " shipping_postcode = %s, shipping_country = LEFT(%s, 128), shipping_country_id = %s,"
+            " shipping_zone = LEFT(%s, 128), shipping_zone_id = %s, shipping_address_format = %s,"
             " shipping_custom_field = '[]', shipping_method = %s, shipping_code = 'reverb.reverb',"
             " comment = %s, total = 0, order_status_id = %s, affiliate_id = 0, commission = 0,"
             " marketing_id = 0, tracking = '', language_id = %s, currency_id = %s,"
             " currency_code = %s, currency_value = %s, ip = '', forwarded_ip = '',"
             " user_agent = 'mod_reverb', accept_language = '', date_added = NOW(), date_modified = NOW()",
-            RV_ARGS(prefix ? prefix : "", apr_itoa(p, c->conf->store_id), rv_store_name(c, p),
-                    store_url, group ? group : "1",
+            RV_ARGS(prefix ? prefix : "", apr_itoa(p, c->conf->store_id), name ? name : "", url,
+                    group && *group ? group : "1",
                     s->firstname, s->lastname, s->email, s->telephone,
                     s->firstname, s->lastname, s->address_1, s->address_2, s->city, s->postcode,
                     a.country, a.country_id, a.zone, a.zone_id, a.format,
                     s->shipping_firstname, s->shipping_lastname, s->address_1, s->address_2,
                     s->city, s->postcode, a.country, a.country_id, a.zone, a.zone_id, a.format,
-                    o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)",
-                    rv_oc_escape(p, comment), status_id, lang ? lang : "1", currency_id,
-                    o->currency, currency_value)))
+                    method, rv_oc_escape(p, rv_comment_for(p, o)), status_id, lang ? lang : "1",
+                    currency_id, o->currency, currency_value)))
         return NULL;
-    id = rv_db_last_id(c->db, p);
-    rv_db_exec(c->db, p, NULL,
-        "INSERT INTO {P}order_history (order_id, order_status_id, notify, comment, date_added)"
-        " VALUES (%s, %s, 0, %s, NOW())",
-        RV_ARGS(id, status_id, rv_oc_escape(p, apr_psprintf(p, "Imported from Reverb order #%s (%s)",
-                                                          o->order_number, o->status))));
-    return id;
+    return rv_db_last_id(c->db, p);
 }
 
-/* The product this Reverb line sells: by listing id, then by SKU; 0 if none. */
+/* The product this Reverb line sells: by listing id, then by SKU; "0". */
 static const char *rv_match_product(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o)
 {
     const char *id = NULL;
-    if (o->listing_id && *o->listing_id)
-        id = rv_db_value(c->db, p, "SELECT product_id FROM {P}reverb_product_map"
-                         " WHERE reverb_listing_id = %s LIMIT 1", RV_ARGS(o->listing_id));
-    if (!id && o->sku && *o->sku)
-        id = rv_db_value(c->db, p, "SELECT product_id FROM {P}product WHERE sku = %s LIMIT 1",
+    if (*o->listing_id)
+        id = rv_db_value(c->db, p, "SELECT m.product_id FROM {P}reverb_product_map m"
+                         " JOIN {P}product pr ON pr.product_id = m.product_id"
+                         " WHERE m.reverb_listing_id = %s ORDER BY m.product_id LIMIT 1",
+                         RV_ARGS(o->listing_id));
+    if (!id && *o->sku)
+        id = rv_db_value(c->db, p, "SELECT product_id FROM {P}product WHERE sku = %s AND sku <> ''"
+                         " ORDER BY status DESC, product_id LIMIT 1",
                          RV_ARGS(rv_oc_escape(p, o->sku)));
     return id ? id : "0";
 }
 
-/* Totals of the OpenCart order are the sums of its Reverb orders. */
-static int rv_write_totals(rv_ctx_t *c, apr_pool_t *p, const char *order_id)
+/* The OpenCart order's totals are the sums of its Reverb orders (each kept
+ * in the map in the shop's default currency). */
+static int rv_write_totals(rv_ctx_t *c, apr_pool_t *p, const char *order_id, const rv_order_t *o)
 {
     rv_rows_t *rows;
     const char *sub, *ship, *tax, *total;
+    int rv;
     if (rv_db_query(c->db, p, &rows,
             "SELECT SUM(amount_subtotal) AS sub, SUM(amount_shipping) AS ship,"
             " SUM(amount_tax) AS tax, SUM(amount_total) AS total FROM {P}reverb_order_map"
             " WHERE order_id = %s", RV_ARGS(order_id)) || !rows->nrows)
         return -1;
-    sub = rv_row_get(rows, 0, "sub");
-    ship = rv_row_get(rows, 0, "ship");
-    tax = rv_row_get(rows, 0, "tax");
-    total = rv_row_get(rows, 0, "total");
-    rv_db_exec(c->db, p, NULL, "DELETE FROM {P}order_total WHERE order_id = %s", RV_ARGS(order_id));
-    rv_db_exec(c->db, p, NULL,
-        "INSERT INTO {P}order_total (order_id, code, title, value, sort_order) VALUES"
-        " (%s, 'sub_total', 'Sub-Total', %s, 1), (%s, 'shipping', 'Shipping (Reverb)', %s, 3)",
-        RV_ARGS(order_id, sub ? sub : "0", order_id, ship ? ship : "0"));
-    if (tax && strtod(tax, NULL) != 0.0)
-        rv_db_exec(c->db, p, NULL,
+    sub = rv_row_get(rows, 0, "sub") ? rv_row_get(rows, 0, "sub") : "0";
+    ship = rv_row_get(rows, 0, "ship") ? rv_row_get(rows, 0, "ship") : "0";
+    tax = rv_row_get(rows, 0, "tax") ? rv_row_get(rows, 0, "tax") : "0";
+    total = rv_row_get(rows, 0, "total") ? rv_row_get(rows, 0, "total") : "0";
+    if ((rv = rv_db_exec(c->db, p, NULL, "DELETE FROM {P}order_total WHERE order_id = %s",
+                         RV_ARGS(order_id)))
+        || (rv = rv_db_exec(c->db, p, NULL,
+            "INSERT INTO {P}order_total (order_id, code, title, value, sort_order) VALUES"
+            " (%s, 'sub_total', 'Sub-Total', %s, 1), (%s, 'shipping', %s, %s, 3)",
+            RV_ARGS(order_id, sub, order_id,
+                    o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)", ship))))
+        return rv;
+    /* like OpenCart, a tax line only when there is tax */
+    if (strtod(tax, NULL) != 0.0
+        && (rv = rv_db_exec(c->db, p, NULL,
             "INSERT INTO {P}order_total (order_id, code, title, value, sort_order)"
-            " VALUES (%s, 'tax', 'Tax (collected by Reverb)', %s, 5)", RV_ARGS(order_id, tax));
-    rv_db_exec(c->db, p, NULL,
-        "INSERT INTO {P}order_total (order_id, code, title, value, sort_order)"
-        " VALUES (%s, 'total', 'Total', %s, 9)", RV_ARGS(order_id, total ? total : "0"));
+            " VALUES (%s, 'tax', %s, %s, 5)",
+            RV_ARGS(order_id, strcmp(o->tax_responsible_party, "reverb") ? "Tax"
+                                                                      : "Tax (collected by Reverb)",
+                    tax))))
+        return rv;
+    if ((rv = rv_db_exec(c->db, p, NULL,
+            "INSERT INTO {P}order_total (order_id, code, title, value, sort_order)"
+            " VALUES (%s, 'total', 'Total', %s, 9)", RV_ARGS(order_id, total))))
+        return rv;
     return rv_db_exec(c->db, p, NULL,
         "UPDATE {P}order SET total = %s, date_modified = NOW() WHERE order_id = %s",
-        RV_ARGS(total ? total : "0", order_id));
+        RV_ARGS(total, order_id));
 }
 
-/* Moves stock once: the guarded flag flip decides who does it. */
-static void rv_stock_move(rv_ctx_t *c, apr_pool_t *p, const char *number, const char *product_id,
-                          long long qty, int take)
+/* Moves stock once: the guarded flag flip decides who does it. take = 1:
+ * the order entered a paid status; 0: it was cancelled or refunded. With
+ * move_oc = 0 the flag (and the merge base) move but OpenCart's quantity
+ * does not, because OpenCart itself already restocked. Returns 1 when this
+ * call flipped the flag, 0 when it was already in that state, -1 on error. */
+static int rv_stock_move(rv_ctx_t *c, apr_pool_t *p, const char *number, const char *product_id,
+                         long long qty, int take, int move_oc)
 {
     int n = 0;
-    if (!strcmp(product_id, "0"))
-        return;
+    const char *q = rv_i64(p, qty);
     if (rv_db_exec(c->db, p, &n,
             take ? "UPDATE {P}reverb_order_map SET stock_taken = 1 WHERE reverb_order_number = %s"
                    " AND stock_taken = 0"
                  : "UPDATE {P}reverb_order_map SET stock_taken = 0 WHERE reverb_order_number = %s"
-                   " AND stock_taken = 1", RV_ARGS(number)) || n != 1)
-        return;
+                   " AND stock_taken = 1", RV_ARGS(number)))
+        return -1;
+    if (n != 1)
+        return 0;
+    if (!product_id || !strcmp(product_id, "0"))
+        return 1;
+    if (move_oc)
+        rv_db_exec(c->db, p, NULL,
+            take ? "UPDATE {P}product SET quantity = quantity - %s WHERE product_id = %s AND subtract = 1"
+                 : "UPDATE {P}product SET quantity = quantity + %s WHERE product_id = %s AND subtract = 1",
+            RV_ARGS(q, product_id));
+    /* Reverb's inventory moved with the sale (or its cancellation): so does
+     * the value both sides last agreed on */
     rv_db_exec(c->db, p, NULL,
-        take ? "UPDATE {P}product SET quantity = quantity - %s WHERE product_id = %s AND subtract = 1"
-             : "UPDATE {P}product SET quantity = quantity + %s WHERE product_id = %s AND subtract = 1",
-        RV_ARGS(rv_i64(p, qty), product_id));
+        take ? "UPDATE {P}reverb_product_map SET synced_quantity = GREATEST(synced_quantity - %s, 0)"
+               " WHERE product_id = %s AND synced_quantity IS NOT NULL"
+             : "UPDATE {P}reverb_product_map SET synced_quantity = synced_quantity + %s"
+               " WHERE product_id = %s AND synced_quantity IS NOT NULL",
+        RV_ARGS(q, product_id));
+    return 1;
 }
 
-/* ---- import and status changes ---- */
+/* ---- import ---- */
 
-static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_claim_t claim,
-                     const char **why)
+/* 0 imported; -1 cannot be imported now, nothing written to OpenCart
+ * (kept as 'waiting'); 1 database failure, OpenCart rows may exist (claim
+ * kept for repair). */
+static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair,
+                     const char **why, const char **pid_out)
 {
     rv_order_oc_t s;
     rv_rows_t *rows;
-    const char *bundle = o->bundle_id && *o->bundle_id ? o->bundle_id : o->order_number;
+    rv_order_class_t cls = rv_order_classify(o->status);
     const char *cur_id, *cur_value, *sub, *ship, *tax, *total, *unit, *order_id, *product_id;
     const char *status_id = rv_status_for(c, p, o->status);
+    int created = 0, others;
 
+    if (!status_id)
+        status_id = RV_DEFAULT_PAID_STATUS;
+    product_id = rv_match_product(c, p, o);
+    *pid_out = product_id;
     if (rv_db_query(c->db, p, &rows, "SELECT currency_id, value FROM {P}currency WHERE code = %s",
                     RV_ARGS(o->currency)) || !rows->nrows) {
-        *why = apr_psprintf(p, "The order is in %s, which is not a currency of this shop. Add %s "
-                            "under System > Localisation > Currencies; the import is retried.",
-                            o->currency, o->currency);
-        return 1;
+        *why = apr_psprintf(p, "Reverb order #%s is in %s, which is not a currency of this shop. "
+                            "Add %s under System > Localisation > Currencies; the order is kept "
+                            "and imported on a later cycle.", o->order_number, o->currency, o->currency);
+        return -1;
     }
     cur_id = rv_row_get(rows, 0, "currency_id");
     cur_value = rv_row_get(rows, 0, "value");
-    unit = rv_to_default(c, p, o->unit_price.amount, cur_value);
-    sub = rv_to_default(c, p, o->subtotal.amount, cur_value);
-    ship = rv_to_default(c, p, o->shipping.amount, cur_value);
-    tax = rv_to_default(c, p, o->tax.amount, cur_value);
-    total = rv_to_default(c, p, o->total.amount, cur_value);
+    unit = rv_to_default(p, o->unit_price.amount, cur_value);
+    sub = rv_to_default(p, o->subtotal.amount, cur_value);
+    ship = rv_to_default(p, o->shipping.amount, cur_value);
+    tax = rv_to_default(p, o->tax.amount, cur_value);
+    total = rv_to_default(p, o->total.amount, cur_value);
     if (!unit || !sub || !ship || !tax || !total) {
-        *why = "The order's amounts could not be converted to the shop's currency.";
-        return 1;
+        *why = apr_psprintf(p, "Reverb order #%s: its amounts could not be converted from %s "
+                            "(check the currency's value in OpenCart); the order is kept and "
+                            "retried.", o->order_number, o->currency);
+        return -1;
     }
-    rv_order_oc_strings(p, o, 0, &s);
-    product_id = rv_match_product(c, p, o);
+    rv_order_oc_strings(p, o, rv_shop_is_utf8mb3(c, p), &s);
 
-    /* an OpenCart order of this checkout, ours or left by a process that died */
-    order_id = rv_db_value(c->db, p, "SELECT order_id FROM {P}reverb_order_map"
-                           " WHERE order_bundle_id = %s AND order_id > 0 LIMIT 1", RV_ARGS(bundle));
-    if (!order_id && claim == RV_CLAIM_TAKEOVER)
-        order_id = rv_db_value(c->db, p, "SELECT order_id FROM {P}order WHERE comment LIKE"
-                               " CONCAT('Reverb order #', %s, ' (%%') LIMIT 1",
-                               RV_ARGS(o->order_number));
-    if (!order_id && !(order_id = rv_create_oc_order(c, p, o, &s, cur_id, cur_value, status_id))) {
-        *why = "The OpenCart order could not be written (database error).";
-        return 1;
+    /* a dead predecessor of this checkout may have written orders: look */
+    others = rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_order_map WHERE order_bundle_id = %s"
+                         " AND reverb_order_number <> %s LIMIT 1",
+                         RV_ARGS(rv_bundle_of(o), o->order_number)) != NULL;
+    order_id = rv_find_oc_order(c, p, o, repair || others);
+    if (!order_id) {
+        if (!(order_id = rv_create_oc_order(c, p, o, &s, cur_id, cur_value, status_id))) {
+            *why = "The OpenCart order could not be written (database error); retried.";
+            return -1;      /* the INSERT failed: nothing exists */
+        }
+        created = 1;
     }
-    /* the line, unless a dead predecessor already wrote it */
-    if (!rv_db_value(c->db, p, "SELECT order_product_id FROM {P}order_product WHERE order_id = %s"
-                     " AND model = %s AND name = %s AND quantity = %s LIMIT 1",
-                     RV_ARGS(order_id, s.model, s.product_name, rv_i64(p, o->quantity)))
-        || claim != RV_CLAIM_TAKEOVER)
-        rv_db_exec(c->db, p, NULL,
-            "INSERT INTO {P}order_product (order_id, product_id, name, model, quantity, price, total,"
-            " tax, reward) VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 0)",
-            RV_ARGS(order_id, product_id, s.product_name, s.model, rv_i64(p, o->quantity), unit, sub));
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_order_map SET order_id = %s, order_bundle_id = %s, reverb_status = %s,"
-        " product_id = %s, line_product_id = %s, quantity = %s, amount_subtotal = %s,"
-        " amount_shipping = %s, amount_tax = %s, amount_total = %s WHERE reverb_order_number = %s",
-        RV_ARGS(order_id, bundle, o->status, product_id, product_id, rv_i64(p, o->quantity), sub,
-                ship, tax, total, o->order_number));
-    rv_write_totals(c, p, order_id);
-    rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1);
-    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_order_map SET import_state = 'imported'"
-               " WHERE reverb_order_number = %s", RV_ARGS(o->order_number));
-    *why = apr_psprintf(p, "Imported as OpenCart order %s%s", order_id,
-                        strcmp(product_id, "0") ? ""
-                        : " (no product matched this item: check its SKU; stock not changed)");
+    /* from here on the claim is kept on failure: the repair finds the order */
+    if (rv_db_exec(c->db, p, NULL,
+            "UPDATE {P}reverb_order_map SET order_id = %s, order_bundle_id = %s,"
+            " product_id = %s, line_product_id = %s, quantity = %s, amount_subtotal = %s,"
+            " amount_shipping = %s, amount_tax = %s, amount_total = %s WHERE reverb_order_number = %s",
+            RV_ARGS(order_id, rv_bundle_of(o), product_id, product_id, rv_i64(p, o->quantity), sub,
+                    ship, tax, total, o->order_number)))
+        goto db_error;
+    if ((created || !rv_db_value(c->db, p, "SELECT 1 FROM {P}order_history WHERE order_id = %s"
+                                 " LIMIT 1", RV_ARGS(order_id)))
+        && rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
+               "Imported from Reverb order #%s (%s): https://reverb.com/my/selling/orders/%s",
+               o->order_number, o->status, o->order_number)))
+        goto db_error;
+    /* the line, unless a dead predecessor already wrote it: lines have no
+     * order number, so count lines of this product and quantity against
+     * the other Reverb orders of the OpenCart order that explain them */
+    if (created || !rv_db_value(c->db, p,
+            "SELECT 1 FROM DUAL WHERE"
+            " (SELECT COUNT(*) FROM {P}order_product WHERE order_id = %s AND product_id = %s"
+            "   AND quantity = %s)"
+            " > (SELECT COUNT(*) FROM {P}reverb_order_map WHERE order_id = %s"
+            "   AND reverb_order_number <> %s AND product_id = %s AND quantity = %s)",
+            RV_ARGS(order_id, product_id, rv_i64(p, o->quantity), order_id, o->order_number,
+                    product_id, rv_i64(p, o->quantity)))) {
+        if (rv_db_exec(c->db, p, NULL,
+                "INSERT INTO {P}order_product (order_id, product_id, name, model, quantity, price,"
+                " total, tax, reward) VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 0)",
+                RV_ARGS(order_id, product_id, s.product_name, s.model, rv_i64(p, o->quantity),
+                        unit, sub)))
+            goto db_error;
+    }
+    if (rv_write_totals(c, p, order_id, o))
+        goto db_error;
+    if (cls == RV_ORDER_PAID) {
+        if (rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1) < 0)
+            goto db_error;
+    }
+    else if (cls == RV_ORDER_CANCELLED) {
+        /* repairing an order cancelled since its import began: stock back if
+         * the dead import took it, and the order shows the cancellation */
+        const char *cur = rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order"
+                                      " WHERE order_id = %s", RV_ARGS(order_id));
+        if (rv_stock_move(c, p, o->order_number, product_id, o->quantity, 0,
+                          rv_oc_status_committed(c, p, cur)) < 0)
+            goto db_error;
+        if (!created && cur && strcmp(cur, status_id)
+            && !rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_order_map WHERE order_id = %s"
+                            " AND reverb_order_number <> %s LIMIT 1", RV_ARGS(order_id, o->order_number))) {
+            rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s,"
+                       " date_modified = NOW() WHERE order_id = %s", RV_ARGS(status_id, order_id));
+            rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
+                "Reverb order #%s is now %s", o->order_number, o->status));
+        }
+    }
+    if (rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_order_map SET import_state = 'imported',"
+                   " reverb_status = %s WHERE reverb_order_number = %s",
+                   RV_ARGS(o->status, o->order_number)))
+        goto db_error;
+    *why = apr_psprintf(p, "Reverb order #%s imported as OpenCart order %s%s%s", o->order_number,
+                        order_id, created ? "" : " (same checkout)",
+                        strcmp(product_id, "0") ? "" : "; no product matched (stock not changed)");
     return 0;
+
+db_error:
+    *why = apr_psprintf(p, "Reverb order #%s: a database error interrupted the import; it is "
+                        "completed on the next attempt, never duplicated.", o->order_number);
+    return 1;
 }
 
-/* A known order whose Reverb status changed: history, status, stock back. */
-static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char **why)
+/* ---- status changes of imported orders ---- */
+
+/* History, OpenCart status and stock. One Reverb order of a checkout that
+ * is cancelled while the others stand only adds history (and its stock). */
+static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char *old,
+                            const char *order_id, const char *product_id, const char **why)
 {
-    rv_rows_t *rows;
-    const char *old, *order_id, *product_id, *status_id;
-    if (rv_db_query(c->db, p, &rows, "SELECT reverb_status, order_id, product_id FROM"
-                    " {P}reverb_order_map WHERE reverb_order_number = %s",
-                    RV_ARGS(o->order_number)) || !rows->nrows)
-        return 1;
-    old = rv_row_get(rows, 0, "reverb_status");
-    order_id = rv_row_get(rows, 0, "order_id");
-    product_id = rv_row_get(rows, 0, "product_id");
+    rv_order_class_t cls = rv_order_classify(o->status);
+    const char *status_id = rv_status_for(c, p, o->status), *cur;
+    int n = 0, partial = 0;
+
     if (old && !strcmp(old, o->status)) {
         *why = NULL;
         return 0;       /* nothing new */
     }
-    status_id = rv_status_for(c, p, o->status);
-    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_order_map SET reverb_status = %s"
-               " WHERE reverb_order_number = %s", RV_ARGS(o->status, o->order_number));
-    rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s, date_modified = NOW()"
-               " WHERE order_id = %s", RV_ARGS(status_id, order_id));
-    rv_db_exec(c->db, p, NULL,
-        "INSERT INTO {P}order_history (order_id, order_status_id, notify, comment, date_added)"
-        " VALUES (%s, %s, 0, %s, NOW())",
-        RV_ARGS(order_id, status_id, rv_oc_escape(p, apr_psprintf(p,
-            "Reverb order #%s is now %s", o->order_number, o->status))));
-    if (rv_order_classify(o->status) == RV_ORDER_CANCELLED)
-        rv_stock_move(c, p, o->order_number, product_id ? product_id : "0", o->quantity, 0);
-    else if (rv_order_classify(o->status) == RV_ORDER_PAID)
-        rv_stock_move(c, p, o->order_number, product_id ? product_id : "0", o->quantity, 1);
+    if (rv_db_exec(c->db, p, &n, "UPDATE {P}reverb_order_map SET reverb_status = %s"
+                   " WHERE reverb_order_number = %s AND reverb_status = %s",
+                   RV_ARGS(o->status, o->order_number, old ? old : "")))
+        return 1;
+    if (n != 1) {
+        *why = NULL;
+        return 0;       /* someone else applied it */
+    }
+    cur = rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order WHERE order_id = %s",
+                      RV_ARGS(order_id));
+    if (cls == RV_ORDER_CANCELLED) {
+        /* not when staff already cancelled it in OpenCart (OpenCart restocked) */
+        rv_stock_move(c, p, o->order_number, product_id, o->quantity, 0,
+                      cur && rv_oc_status_committed(c, p, cur));
+        partial = rv_db_value(c->db, p,
+            "SELECT 1 FROM {P}reverb_order_map WHERE order_id = %s AND reverb_order_number <> %s"
+            " AND import_state = 'imported' AND reverb_status NOT IN ('cancelled', 'canceled', 'refunded')"
+            " LIMIT 1", RV_ARGS(order_id, o->order_number)) != NULL;
+    }
+    else if (cls == RV_ORDER_PAID) {
+        rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1);
+    }
+    if (!cur) {
+        *why = apr_psprintf(p, "Reverb order #%s: %s -> %s (its OpenCart order %s was deleted)",
+                            o->order_number, old ? old : "?", o->status, order_id);
+        return 0;
+    }
+    if (partial || !status_id)
+        status_id = cur;        /* history only */
+    else if (strcmp(cur, status_id))
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s, date_modified = NOW()"
+                   " WHERE order_id = %s", RV_ARGS(status_id, order_id));
+    rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
+        partial ? "Reverb order #%s (one item of this checkout) is now %s; its stock was put back"
+                : "Reverb order #%s is now %s", o->order_number, o->status));
     *why = apr_psprintf(p, "Reverb order #%s: %s -> %s", o->order_number, old ? old : "?", o->status);
     return 0;
 }
 
-static int rv_bundle_lock(rv_ctx_t *c, apr_pool_t *p, const char *bundle, int take)
+/* ---- one order, from API truth ---- */
+
+/* Imports or updates one order the API returned. Same return as
+ * rv_order_sync. */
+static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_order_counts_t *n,
+                          const char **why)
 {
-    const char *name = apr_pstrcat(p, c->db->prefix, "reverb_bundle_", bundle, NULL);
-    const char *v = rv_db_value(c->db, p, take ? "SELECT GET_LOCK(%s, 20)" : "SELECT RELEASE_LOCK(%s)",
-                                RV_ARGS(name));
-    return v && !strcmp(v, "1");
+    rv_order_class_t cls = rv_order_classify(o->status);
+    const char *state = NULL, *pid = "0";
+    rv_rows_t *rows;
+    int stale = 0, rc = 0;
+    rv_claim_t claim = RV_CLAIM_BUSY;
+
+    *why = NULL;
+    if (!rv_bundle_lock(c, p, rv_bundle_of(o), 1)) {
+        *why = apr_psprintf(p, "Reverb order #%s: another process is importing this checkout; "
+                            "retried shortly.", o->order_number);
+        n->skipped++;
+        return 1;
+    }
+    if (rv_db_query(c->db, p, &rows,
+            "SELECT import_state, order_id, product_id, reverb_status,"
+            " (claimed_at IS NULL OR claimed_at < NOW(3) - INTERVAL "
+            APR_STRINGIFY(RV_CLAIM_LEASE_S) " SECOND) AS stale"
+            " FROM {P}reverb_order_map WHERE reverb_order_number = %s",
+            RV_ARGS(o->order_number))) {
+        rv_bundle_lock(c, p, rv_bundle_of(o), 0);
+        *why = "database error";
+        n->failed++;
+        return 1;
+    }
+    if (rows->nrows) {
+        state = rv_row_get(rows, 0, "import_state");
+        stale = rv_row_int(rows, 0, "stale", 0) == 1;
+    }
+    if (state && !strcmp(state, "imported")) {
+        rc = rv_status_change(c, p, o, rv_row_get(rows, 0, "reverb_status"),
+                              rv_row_get(rows, 0, "order_id"), rv_row_get(rows, 0, "product_id"), why);
+        if (rc == 0 && *why) {
+            n->updated++;
+            rv_order_log(c, p, o, NULL, rv_row_int(rows, 0, "product_id", 0), 1, *why, NULL);
+        }
+        else if (rc == 0)
+            n->skipped++;
+        else
+            n->failed++;
+    }
+    else if (state && !strcmp(state, "waiting") && cls != RV_ORDER_PAID) {
+        /* kept for retry, but no longer to be imported: nothing was written */
+        rv_db_exec(c->db, p, NULL, "DELETE FROM {P}reverb_order_map WHERE reverb_order_number = %s"
+                   " AND import_state = 'waiting' AND order_id = 0", RV_ARGS(o->order_number));
+        n->skipped++;
+    }
+    else if (cls == RV_ORDER_PAID || (state && stale)) {
+        /* new and paid, or a half-done import to repair (whatever the
+         * status is now: the repair applies it) */
+        claim = rv_claim(c, p, o);
+        if (claim == RV_CLAIM_NEW || claim == RV_CLAIM_TAKEOVER) {
+            rc = rv_import(c, p, o, claim == RV_CLAIM_TAKEOVER, why, &pid);
+            if (rc == 0) {
+                n->imported++;
+                rv_order_log(c, p, o, NULL, apr_atoi64(pid), 1, *why, NULL);
+                if (!strcmp(pid, "0"))
+                    rv_order_log(c, p, o, NULL, 0, 0, apr_psprintf(p,
+                        "Reverb order #%s was imported, but no OpenCart product matches its listing %s "
+                        "or SKU '%s': the line has product id 0 and no stock was changed. Link the "
+                        "product to the listing, or give it that SKU.", o->order_number,
+                        *o->listing_id ? o->listing_id : "-", o->sku), NULL);
+            }
+            else if (rc < 0) {
+                rv_claim_wait(c, p, o, pid);
+                n->failed++;
+            }
+            else {
+                rv_claim_stale(c, p, o->order_number);
+                n->failed++;
+            }
+        }
+        else if (claim == RV_CLAIM_BUSY) {
+            *why = apr_psprintf(p, "Reverb order #%s is being imported by another process.",
+                                o->order_number);
+            n->skipped++;
+            rc = 1;
+        }
+        else {
+            *why = "database error";
+            n->failed++;
+            rc = 1;
+        }
+    }
+    else {
+        /* unpaid, payment pending, in review, blocked: imported once paid;
+         * cancelled before it was ever imported: nothing to do */
+        n->skipped++;
+    }
+    rv_bundle_lock(c, p, rv_bundle_of(o), 0);
+    if (rc != 0 && *why)
+        rv_order_log(c, p, o, NULL, apr_atoi64(pid), 0, *why, NULL);
+    return rc;
 }
 
 int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_counts_t *n,
@@ -391,9 +792,7 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_count
 {
     rv_api_result_t res;
     rv_order_t o;
-    const char *err = NULL, *bundle;
-    rv_order_class_t cls;
-    rv_claim_t claim;
+    const char *err = NULL;
     int rc;
 
     *why = NULL;
@@ -402,14 +801,14 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_count
         rc = res.kind == RV_API_NOT_FOUND ? -1 : rv_api_retryable(res.kind) ? 1 : -1;
         *why = res.kind == RV_API_NOT_FOUND
              ? apr_psprintf(p, "Reverb has no order #%s; nothing imported", number)
-             : apr_pstrdup(p, res.message ? res.message : "Reverb request failed");
+             : apr_psprintf(p, "Reverb order #%s could not be read: %s", number,
+                            res.message ? res.message : "Reverb request failed");
         rv_order_log(c, p, NULL, number, 0, 0, *why, &res);
         if (last)
             *last = res;
         else
             rv_api_result_clear(&res);
-        if (rc < 0)
-            n->failed++;
+        n->failed++;
         return rc;
     }
     if (rv_order_parse(p, res.json, &o, &err)) {
@@ -420,98 +819,105 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_count
         return -1;
     }
     rv_api_result_clear(&res);
-    cls = rv_order_classify(o.status);
-    bundle = o.bundle_id && *o.bundle_id ? o.bundle_id : o.order_number;
-    if (!rv_bundle_lock(c, p, bundle, 1)) {
-        *why = "Another process is importing this checkout";
-        return 1;
+    if (strcmp(o.order_number, number)) {
+        *why = apr_psprintf(p, "Reverb answered order #%s when asked for #%s; nothing imported",
+                            o.order_number, number);
+        rv_order_log(c, p, NULL, number, 0, 0, *why, NULL);
+        n->failed++;
+        return -1;
     }
-    claim = rv_db_value(c->db, p, "SELECT import_state FROM {P}reverb_order_map"
-                        " WHERE reverb_order_number = %s AND import_state = 'imported'",
-                        RV_ARGS(o.order_number)) ? RV_CLAIM_IMPORTED
-          : (cls == RV_ORDER_PAID ? rv_claim(c, p, &o) : RV_CLAIM_BUSY);
-    rc = 0;
-    switch (claim) {
-    case RV_CLAIM_IMPORTED:
-        rc = rv_status_change(c, p, &o, why);
-        if (*why)
-            n->updated++;
-        else
-            n->skipped++;
-        break;
-    case RV_CLAIM_NEW:
-    case RV_CLAIM_TAKEOVER:
-        rc = rv_import(c, p, &o, claim, why);
-        if (rc == 0) {
-            n->imported++;
-            rv_order_log(c, p, &o, o.order_number, apr_atoi64(rv_match_product(c, p, &o)), 1, *why, NULL);
-        }
-        else {
-            rv_unclaim(c, p, o.order_number);
-            n->failed++;
-        }
-        break;
-    case RV_CLAIM_BUSY:
-        if (cls == RV_ORDER_PAID) {
-            *why = "Another process is importing this order";
-            rc = 1;
-        }
-        else {
-            n->skipped++;     /* unpaid, pending review, cancelled before import: nothing to do */
-        }
-        break;
-    default:
-        *why = "database error";
-        rc = 1;
-    }
-    rv_bundle_lock(c, p, bundle, 0);
-    if (rc == 0 && claim == RV_CLAIM_IMPORTED && *why)
-        rv_order_log(c, p, &o, o.order_number, 0, 1, *why, NULL);
-    if (rc != 0 && *why)
-        rv_order_log(c, p, &o, o.order_number, 0, 0, *why, NULL);
-    return rc;
+    return rv_order_apply(c, p, &o, n, why);
 }
 
 /* ---- polling ---- */
 
 int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
 {
-    const char *since = rv_setting(c->settings, "order_last_sync", NULL);
-    const char *path, *newest = NULL;
+    const char *since = rv_setting(c->settings, "order_last_sync", NULL), *path;
+    long long since_epoch = 0, newest = -1, now = (long long)apr_time_sec(apr_time_now());
     rv_api_result_t res;
     int pages = 0;
 
-    path = since ? apr_pstrcat(p, "my/orders/selling/all?per_page=50&updated_start_date=",
-                               rv_url_escape(p, since), NULL)
-                 : "my/orders/selling/all?per_page=50";
-    while (path && pages++ < 1000) {
+    if (!since || !*since || rv_iso_epoch(since, &since_epoch)) {
+        since_epoch = now - RV_ORDERS_FIRST_WINDOW_S;
+        since = rv_iso_format(p, since_epoch);
+    }
+    path = apr_pstrcat(p, "my/orders/selling/all?updated_start_date=", rv_url_escape(p, since),
+                       "&per_page=50", NULL);
+    while (path && pages++ < RV_POLL_MAX_PAGES) {
         json_object *orders, *next;
         size_t i, cnt;
+        apr_pool_t *pp;
         if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
-            rv_order_log(c, p, NULL, NULL, 0, 0, res.message ? res.message : "order poll failed", &res);
+            rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p, "Reverb's order list could not be read: ",
+                         res.message ? res.message : "request failed", NULL), &res);
             rv_api_result_clear(&res);
             return -1;
         }
         orders = rv_json_path(res.json, "orders");
         cnt = orders && json_object_is_type(orders, json_type_array) ? json_object_array_length(orders) : 0;
+        apr_pool_create(&pp, p);
         for (i = 0; i < cnt; i++) {
-            json_object *o = json_object_array_get_idx(orders, i);
-            const char *num = rv_json_str(o, "order_number"), *upd = rv_json_str(o, "updated_at");
-            if (upd && (!newest || strcmp(upd, newest) > 0))
-                newest = apr_pstrdup(p, upd);
-            if (num)
-                rv_queue_add(c->db, p, "order", num, RV_PRIO_ORDER, 0);
+            json_object *oj = json_object_array_get_idx(orders, i);
+            const char *err = NULL, *why = NULL, *num = rv_json_str(oj, "order_number");
+            rv_order_t o;
+            long long t;
+            apr_pool_clear(pp);
+            if (rv_json_str(oj, "updated_at") && rv_iso_epoch(rv_json_str(oj, "updated_at"), &t) == 0
+                && t > newest)
+                newest = t;
+            if (rv_order_parse(pp, oj, &o, &err)) {
+                rv_order_log(c, pp, NULL, num && strlen(num) <= 64 ? num : NULL, 0, 0,
+                             apr_psprintf(pp, "An order in Reverb's list could not be read: %s", err),
+                             NULL);
+                n->failed++;
+                continue;
+            }
+            /* unchanged since it was applied: nothing to do, no lock */
+            if (rv_db_value(c->db, pp, "SELECT 1 FROM {P}reverb_order_map WHERE reverb_order_number = %s"
+                            " AND import_state = 'imported' AND reverb_status = %s",
+                            RV_ARGS(o.order_number, o.status))) {
+                n->skipped++;
+                continue;
+            }
+            if (rv_order_apply(c, pp, &o, n, &why) > 0)
+                rv_queue_add(c->db, pp, "order", o.order_number, RV_PRIO_ORDER, 0);
         }
+        apr_pool_destroy(pp);
         next = rv_json_path(res.json, "_links.next");
         path = next && rv_json_str(next, "href") ? apr_pstrdup(p, rv_json_str(next, "href")) : NULL;
         rv_api_result_clear(&res);
     }
-    /* Reverb's times are second-precision: the same second is polled again
-     * next time, which is harmless (orders are idempotent). */
-    if (newest)
-        rv_setting_save(c->db, p, c->conf->store_id, "order_last_sync", newest, 0);
-    (void)n;
+    /* Reverb's clock, not ours: the newest change seen, minus an overlap
+     * for changes committed late; orders are idempotent, so overlap is
+     * harmless. Never move backwards. */
+    if (newest >= 0 && newest - RV_ORDERS_OVERLAP_S > since_epoch)
+        since_epoch = newest - RV_ORDERS_OVERLAP_S;
+    rv_setting_save(c->db, p, c->conf->store_id, "order_last_sync", rv_iso_format(p, since_epoch), 0);
     return 0;
+}
+
+int rv_orders_requeue(rv_ctx_t *c, apr_pool_t *p, int force)
+{
+    rv_rows_t *rows;
+    int i;
+    if (rv_db_query(c->db, p, &rows,
+            "SELECT reverb_order_number FROM {P}reverb_order_map"
+            " WHERE (import_state = 'claimed' AND (claimed_at IS NULL OR claimed_at < NOW(3) - INTERVAL "
+            APR_STRINGIFY(RV_CLAIM_LEASE_S) " SECOND))"
+            "  OR (import_state = 'waiting' AND (%s = '1' OR (claimed_at < NOW(3) - INTERVAL "
+            APR_STRINGIFY(RV_WAIT_RETRY_S) " SECOND AND created_at > NOW() - INTERVAL "
+            APR_STRINGIFY(RV_WAIT_GIVE_UP_DAYS) " DAY)))"
+            " ORDER BY claimed_at LIMIT 50", RV_ARGS(force ? "1" : "0")))
+        return -1;
+    for (i = 0; i < rows->nrows; i++) {
+        const char *num = rows->rows[i][0];
+        rv_queue_add(c->db, p, "order", num, RV_PRIO_ORDER, 0);
+        /* the next automatic retry of a waiting order is in RV_WAIT_RETRY_S */
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_order_map SET claimed_at = NOW(3)"
+                   " WHERE reverb_order_number = %s AND import_state = 'waiting'", RV_ARGS(num));
+    }
+    return rows->nrows;
 }
 
 rv_job_result_t rv_order_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
@@ -522,6 +928,7 @@ rv_job_result_t rv_order_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     rv_job_result_t r = { RV_JOB_DONE, 0, NULL };
     int rc;
     memset(&last, 0, sizeof(last));
+    last.retry_after_s = -1;
     rc = rv_order_sync(c, p, job->ref, &n, &why, &last);
     if (rc > 0) {
         r.outcome = job->attempts < RV_JOB_MAX_ATTEMPTS ? RV_JOB_RETRY : RV_JOB_FAIL;
@@ -542,33 +949,38 @@ rv_job_result_t rv_order_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 int rv_route_orders_import(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
-    rv_ctx_t *c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    rv_ctx_t *c;
     rv_order_counts_t n = { 0, 0, 0, 0 };
     json_object *in, *out;
+    const char *owner = apr_psprintf(p, "admin-import:%d:%" APR_TIME_T_FMT, (int)getpid(),
+                                     apr_time_now());
     rv_job_t job;
     int guard = 0;
 
     if (rv_http_read_json_object(q->r, &in))
         return OK;
+    c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
     if (!c->api)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
                              "Enter your Reverb token in the settings first.");
+    /* orders kept for retry (e.g. a currency added since) go now */
+    rv_orders_requeue(c, p, 1);
     if (rv_orders_poll(c, p, &n))
         return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_unreachable",
                              "Reverb's order list could not be read. See the sync log.");
-    /* run the queued order jobs now, in this request */
-    while (guard++ < 500) {
+    /* and whatever webhooks or earlier attempts queued, in this request */
+    while (guard++ < 200) {
         apr_pool_t *jp;
         int got;
         apr_pool_create(&jp, p);
-        got = rv_queue_claim_kind(q->db, jp, "admin-import", 60, "order", &job);
+        got = rv_queue_claim_kind(q->db, jp, owner, 60, "order", &job);
         if (got == 1) {
             const char *why = NULL;
             int rc = rv_order_sync(c, jp, job.ref, &n, &why, NULL);
             if (rc == 0)
                 rv_queue_done(q->db, jp, &job);
-            else if (rc > 0)
-                rv_queue_retry(q->db, jp, &job, 5000, why);
+            else if (rc > 0 && job.attempts < RV_JOB_MAX_ATTEMPTS)
+                rv_queue_retry(q->db, jp, &job, 2000, why);
             else
                 rv_queue_fail(q->db, jp, &job, why);
         }
@@ -584,17 +996,22 @@ int rv_route_orders_import(rv_req_t *q)
     return rv_http_json(q->r, HTTP_OK, out);
 }
 
+static json_object *rv_str_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
 int rv_route_order_info(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
     rv_rows_t *rows;
-    json_object *out = json_object_new_object(), *info, *nums, *links;
-    int i;
+    json_object *out = json_object_new_object(), *info, *nums, *links, *orders;
+    int i, last_shipped = -1;
     if (rv_db_query(q->db, p, &rows,
-            "SELECT reverb_order_number, reverb_status, shipped_provider, shipped_tracking,"
-            " DATE_FORMAT(shipped_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS shipped_at"
-            " FROM {P}reverb_order_map WHERE order_id = %s ORDER BY reverb_order_number",
-            RV_ARGS(rv_i64(p, q->id)))) {
+            "SELECT reverb_order_number, reverb_status, import_state, shipped_provider,"
+            " shipped_tracking, DATE_FORMAT(shipped_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS shipped_at"
+            " FROM {P}reverb_order_map WHERE order_id > 0 AND order_id = %s"
+            " ORDER BY reverb_order_number", RV_ARGS(rv_i64(p, q->id)))) {
         json_object_put(out);
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The order could not be read.");
@@ -606,21 +1023,31 @@ int rv_route_order_info(rv_req_t *q)
     info = json_object_new_object();
     nums = json_object_new_array();
     links = json_object_new_array();
+    orders = json_object_new_array();
     for (i = 0; i < rows->nrows; i++) {
         const char *num = rv_row_get(rows, i, "reverb_order_number");
+        const char *link = apr_pstrcat(p, "https://reverb.com/my/selling/orders/", num, NULL);
+        json_object *one = json_object_new_object();
         json_object_array_add(nums, json_object_new_string(num));
-        json_object_array_add(links, json_object_new_string(
-            apr_pstrcat(p, "https://reverb.com/my/selling/orders/", num, NULL)));
+        json_object_array_add(links, json_object_new_string(link));
+        json_object_object_add(one, "order_number", json_object_new_string(num));
+        json_object_object_add(one, "status", rv_str_or_null(rv_row_get(rows, i, "reverb_status")));
+        json_object_object_add(one, "link", json_object_new_string(link));
+        json_object_object_add(one, "tracking_number", rv_str_or_null(rv_row_get(rows, i, "shipped_tracking")));
+        json_object_array_add(orders, one);
+        if (rv_row_get(rows, i, "shipped_tracking"))
+            last_shipped = i;
     }
     json_object_object_add(info, "order_numbers", nums);
     json_object_object_add(info, "links", links);
     json_object_object_add(info, "status", json_object_new_string(
         rv_row_get(rows, 0, "reverb_status") ? rv_row_get(rows, 0, "reverb_status") : ""));
-    if (rv_row_get(rows, 0, "shipped_tracking")) {
+    json_object_object_add(info, "orders", orders);
+    if (last_shipped >= 0) {
         json_object *sh = json_object_new_object();
-        json_object_object_add(sh, "provider", json_object_new_string(rv_row_get(rows, 0, "shipped_provider")));
-        json_object_object_add(sh, "tracking_number", json_object_new_string(rv_row_get(rows, 0, "shipped_tracking")));
-        json_object_object_add(sh, "shipped_at", json_object_new_string(rv_row_get(rows, 0, "shipped_at")));
+        json_object_object_add(sh, "provider", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_provider")));
+        json_object_object_add(sh, "tracking_number", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_tracking")));
+        json_object_object_add(sh, "shipped_at", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_at")));
         json_object_object_add(info, "shipped", sh);
     }
     else {
@@ -660,10 +1087,17 @@ int rv_route_order_ship(rv_req_t *q)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                              "Give the carrier (provider) and the tracking number.");
     if (rv_db_query(q->db, p, &rows, "SELECT reverb_order_number FROM {P}reverb_order_map"
-                    " WHERE order_id = %s", RV_ARGS(rv_i64(p, q->id))) || rows->nrows == 0)
+                    " WHERE order_id > 0 AND order_id = %s ORDER BY reverb_order_number",
+                    RV_ARGS(rv_i64(p, q->id))))
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The order could not be read.");
+    if (rows->nrows == 0)
         return rv_http_error(q->r, HTTP_NOT_FOUND, "not_found",
                              "This order did not come from Reverb.");
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    if (!c->api)
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
+                             "Enter your Reverb token in the settings first.");
     shipped = json_object_new_array();
     for (i = 0; i < rows->nrows; i++) {
         const char *num = rows->rows[i][0];
@@ -673,8 +1107,8 @@ int rv_route_order_ship(rv_req_t *q)
         json_object_object_add(body, "provider", json_object_new_string(provider));
         json_object_object_add(body, "tracking_number", json_object_new_string(tracking));
         json_object_object_add(body, "send_notification", json_object_new_boolean(1));
-        rv_reverb_call(c, p, "POST", apr_pstrcat(p, "my/orders/selling/", num, "/ship", NULL),
-                       body, &res);
+        rv_reverb_call(c, p, "POST", apr_pstrcat(p, "my/orders/selling/", rv_url_escape(p, num),
+                                                 "/ship", NULL), body, &res);
         json_object_put(body);
         memset(&le, 0, sizeof(le));
         le.direction = "push";
@@ -682,10 +1116,13 @@ int rv_route_order_ship(rv_req_t *q)
         le.order_number = num;
         rv_log_from_result(&le, &res);
         if (res.kind == RV_API_OK)
-            le.message = apr_psprintf(p, "Tracking sent: %s %s", provider, tracking);
+            le.message = apr_psprintf(p, "Tracking sent for Reverb order #%s: %s %s", num,
+                                      provider, tracking);
         rv_log_write(q->db, p, &le);
         if (res.kind != RV_API_OK) {
-            int rc = rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error",
+            int rc = rv_http_error(q->r, res.kind == RV_API_RATE_LIMITED ? HTTP_TOO_MANY_REQUESTS
+                                                                          : HTTP_BAD_GATEWAY,
+                "reverb_error",
                 apr_pstrcat(p, "Reverb did not accept the tracking for order #", num, ": ",
                             res.message ? res.message : "error", NULL));
             rv_api_result_clear(&res);

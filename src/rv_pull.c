@@ -3,12 +3,22 @@
  * sides last agreed on (reverb_product_map.synced_*), see rv_merge.h.
  *
  * - One-way mode never writes product fields (only the listing state).
- * - Stock merges as deltas; Reverb sales already imported as orders since
- *   the last sync are not subtracted twice.
- * - A conflict keeps OpenCart's value (pushed next) and is logged.
- * - After a pull the merged values become the new base, and when Reverb
- *   already holds them the push hash is refreshed too, so the pulled
- *   change never comes back as a push (no ping-pong).
+ * - A field changed on one side only flows to the other; changed on both
+ *   sides: OpenCart's value is kept (pushed next) and the conflict logged.
+ * - Stock merges as deltas. synced_quantity is Reverb's inventory at the
+ *   last agreement. An imported Reverb sale lowers it together with
+ *   OpenCart's stock (rv_orders.c), so the sale shows on neither side as a
+ *   change and is never subtracted twice; a sale whose order is known but
+ *   not imported yet (kept for retry, or being imported) is added back to
+ *   Reverb's side until its import takes the stock. While order jobs are
+ *   queued, a pull that sees Reverb's inventory drop waits for them.
+ *   A listing in state "sold" has no inventory left.
+ * - After a pull the agreed values become the new base. When OpenCart had
+ *   nothing unpushed before the pull and Reverb now holds exactly what
+ *   OpenCart holds, the push hash is refreshed as well, so the pulled
+ *   change is not pushed back (no ping-pong); when OpenCart had its own
+ *   unpushed edits, the next push sends them (with the pulled values, which
+ *   Reverb already has).
  * - A description is only rewritten when its plain text really changed. */
 #include "rv_jobs.h"
 #include "rv_push.h"
@@ -16,6 +26,7 @@
 #include "rv_merge.h"
 #include "rv_json.h"
 #include "rv_text.h"
+#include "rv_decimal.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -23,47 +34,58 @@
 
 APLOG_USE_MODULE(reverb);
 
+#define RV_PULL_WAIT_FOR_ORDERS_MS 3000
+
+/* Units of known Reverb sales of a product whose import has not taken the
+ * stock yet (SQL fragment; PID is the product id expression). */
+#define RV_PENDING_SALES(PID) \
+    "(SELECT COALESCE(SUM(om.quantity), 0) FROM {P}reverb_order_map om" \
+    "  WHERE om.product_id = " PID " AND om.product_id > 0 AND om.stock_taken = 0" \
+    "  AND om.import_state IN ('claimed', 'waiting')" \
+    "  AND om.reverb_status NOT IN ('cancelled', 'canceled', 'refunded'))"
+
 typedef struct {
-    const char *product_id, *base_price, *base_desc, *price, *special, *desc, *language_id;
-    long long base_qty, qty, sold_imported;
-    int has_base_qty;
+    const char *product_id, *base_price, *base_desc, *price, *desc_html, *desc, *language_id;
+    const char *pushed_hash;
+    long long base_qty, qty, pending;
+    int has_base_qty, special;
 } rv_pull_row_t;
 
 static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_pull_row_t *r)
 {
     rv_rows_t *rows;
-    const char *lang = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
+    const char *pending, *lang = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
     r->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
                                  RV_ARGS(lang ? lang : "en-gb"));
     if (!r->language_id)
         r->language_id = "1";
     if (rv_db_query(c->db, p, &rows,
             "SELECT m.product_id, m.synced_price, m.synced_quantity, m.synced_description,"
-            " p.price, p.quantity, pd.description,"
+            " m.pushed_hash, p.price, p.quantity, pd.description,"
             " (SELECT COUNT(*) FROM {P}product_special ps WHERE ps.product_id = p.product_id"
             "   AND (ps.date_start = '0000-00-00' OR ps.date_start < NOW())"
-            "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())) AS specials,"
-            " (SELECT COALESCE(SUM(om.quantity), 0) FROM {P}reverb_order_map om"
-            "   WHERE om.product_id = m.product_id AND om.stock_taken = 1"
-            "   AND om.created_at >= COALESCE(m.last_synced_at, '1970-01-01')) AS sold"
+            "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())) AS specials"
             " FROM {P}reverb_product_map m JOIN {P}product p ON p.product_id = m.product_id"
             " LEFT JOIN {P}product_description pd ON pd.product_id = m.product_id"
             "  AND pd.language_id = %s"
-            " WHERE m.reverb_listing_id = %s LIMIT 1", RV_ARGS(r->language_id, listing_id))
+            " WHERE m.reverb_listing_id = %s ORDER BY m.product_id LIMIT 1",
+            RV_ARGS(r->language_id, listing_id))
         || rows->nrows == 0)
         return -1;
     r->product_id = rv_row_get(rows, 0, "product_id");
     r->base_price = rv_row_get(rows, 0, "synced_price");
     r->base_desc = rv_row_get(rows, 0, "synced_description");
+    r->pushed_hash = rv_row_get(rows, 0, "pushed_hash");
     r->has_base_qty = rv_row_get(rows, 0, "synced_quantity") != NULL;
     r->base_qty = rv_row_int(rows, 0, "synced_quantity", 0);
     r->price = rv_row_get(rows, 0, "price");
     r->qty = rv_row_int(rows, 0, "quantity", 0);
-    r->desc = rv_html_to_text(p, rv_row_get(rows, 0, "description") ? rv_row_get(rows, 0, "description") : "");
-    r->sold_imported = rv_row_int(rows, 0, "sold", 0);
+    r->desc_html = rv_row_get(rows, 0, "description") ? rv_row_get(rows, 0, "description") : "";
+    r->desc = rv_html_to_text(p, r->desc_html);
     /* a listing priced from an active special must not overwrite the regular price */
-    r->special = rv_row_int(rows, 0, "specials", 0) && rv_setting_int(c->settings, "use_special", 0)
-               ? "1" : NULL;
+    r->special = rv_row_int(rows, 0, "specials", 0) && rv_setting_int(c->settings, "use_special", 0);
+    pending = rv_db_value(c->db, p, "SELECT " RV_PENDING_SALES("%s"), RV_ARGS(r->product_id));
+    r->pending = pending ? apr_atoi64(pending) : 0;
     return 0;
 }
 
@@ -81,74 +103,128 @@ static void rv_pull_log(rv_ctx_t *c, apr_pool_t *p, const char *pid, const char 
     rv_log_write(c->db, p, &le);
 }
 
-/* Returns how many fields changed in OpenCart; *conflicts counts fields
- * where both sides changed (OpenCart kept). */
-static int rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
-                         const char *lid, int *conflicts, int *reverb_differs)
+static const char *rv_price2(apr_pool_t *p, const char *v)
+{
+    rv_dec_t d;
+    char buf[RV_DEC_BUF];
+    if (!v || rv_dec_parse(v, &d))
+        return v ? v : "?";
+    rv_dec_format(d, 2, buf);
+    return apr_pstrdup(p, buf);
+}
+
+/* Reverb's inventory for the merge: none left once the listing is sold. */
+static int rv_listing_inventory(json_object *listing, long long *inv)
+{
+    const char *state = rv_json_str(rv_json_path(listing, "state"), "slug");
+    if (!state)
+        state = rv_json_str(listing, "state");
+    if (state && !strcmp(state, "sold")) {
+        *inv = 0;
+        return 0;
+    }
+    return rv_json_int(listing, "inventory", inv);
+}
+
+/* Is everything OpenCart holds already pushed? The current content hash is
+ * computed by the push engine inside a transaction that is rolled back. */
+static int rv_pull_nothing_unpushed(rv_ctx_t *c, apr_pool_t *p, const rv_pull_row_t *r)
+{
+    const char *now = NULL;
+    if (!r->pushed_hash || rv_db_begin(c->db))
+        return 0;
+    if (rv_push_refresh_hash(c, p, apr_atoi64(r->product_id)) == 0)
+        now = rv_db_value(c->db, p, "SELECT pushed_hash FROM {P}reverb_product_map"
+                          " WHERE product_id = %s", RV_ARGS(r->product_id));
+    rv_db_rollback(c->db);
+    return now && !strcmp(now, r->pushed_hash);
+}
+
+typedef struct {
+    int changed;             /* fields written to OpenCart */
+    int conflicts;
+    int reverb_differs;      /* fields where Reverb must still be updated (push) */
+    const char *agreed_price, *agreed_desc;   /* new base values, NULL: keep */
+    long long agreed_qty;
+    int has_agreed_qty;
+} rv_pull_out_t;
+
+static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
+                          const char *lid, rv_pull_out_t *m)
 {
     const char *rv_price = rv_json_str(rv_json_path(listing, "price"), "amount");
     const char *rv_desc = rv_json_str(listing, "description");
     long long rv_qty = 0, new_oc, new_rv;
-    int changed = 0;
-    char oc_price[32];
+    int multi = 1;
 
-    snprintf(oc_price, sizeof(oc_price), "%.2f", r->price ? strtod(r->price, NULL) : 0.0);
     if (rv_price && !r->special && rv_setting_field_on(c->settings, "price")) {
-        switch (rv_merge_price(r->base_price, oc_price, rv_price)) {
+        switch (rv_merge_price(r->base_price, r->price, rv_price)) {
         case RV_MERGE_TO_OPENCART:
-            rv_db_exec(c->db, p, NULL, "UPDATE {P}product SET price = %s WHERE product_id = %s",
-                       RV_ARGS(rv_price, r->product_id));
-            changed++;
+            if (rv_db_exec(c->db, p, NULL, "UPDATE {P}product SET price = %s WHERE product_id = %s",
+                           RV_ARGS(rv_price, r->product_id)) == 0) {
+                m->changed++;
+                m->agreed_price = rv_price;
+            }
             break;
         case RV_MERGE_CONFLICT:
-            (*conflicts)++;
+            m->conflicts++;
             rv_pull_log(c, p, r->product_id, lid, 0, apr_psprintf(p,
                 "Price changed on both sides (OpenCart %s, Reverb %s): OpenCart's price kept",
-                oc_price, rv_price));
+                rv_price2(p, r->price), rv_price2(p, rv_price)));
             /* fall through */
         case RV_MERGE_TO_REVERB:
-            (*reverb_differs)++;
+            m->reverb_differs++;
             break;
         default:
+            m->agreed_price = rv_price;     /* equal: remember it as agreed */
             break;
         }
     }
-    if (rv_json_int(listing, "inventory", &rv_qty) == 0 && r->has_base_qty
+    if (rv_listing_inventory(listing, &rv_qty) == 0 && r->has_base_qty
         && rv_setting_field_on(c->settings, "stock")) {
-        rv_merge_stock(r->base_qty, r->qty, rv_qty, r->sold_imported, &new_oc, &new_rv);
+        /* known sales not imported yet: Reverb counted them, OpenCart will */
+        rv_merge_stock(r->base_qty, r->qty, rv_qty, r->pending, &new_oc, &new_rv);
         if (new_oc != r->qty) {
-            rv_db_exec(c->db, p, NULL, "UPDATE {P}product SET quantity = quantity + %s"
-                       " WHERE product_id = %s", RV_ARGS(rv_i64(p, new_oc - r->qty), r->product_id));
-            changed++;
+            /* relative: a storefront sale meanwhile is not lost */
+            if (rv_db_exec(c->db, p, NULL, "UPDATE {P}product SET quantity = quantity + %s"
+                           " WHERE product_id = %s",
+                           RV_ARGS(rv_i64(p, new_oc - r->qty), r->product_id)) == 0)
+                m->changed++;
         }
-        if (new_rv != rv_qty)
-            (*reverb_differs)++;
-        r->base_qty = new_oc;
+        /* a one-of-a-kind listing only ever holds 1 (or 0): that is in sync */
+        if (rv_json_bool(listing, "has_inventory", &multi) == 0 && !multi)
+            new_rv = new_rv > 0 ? 1 : 0;
+        if (new_rv != rv_qty + r->pending)
+            m->reverb_differs++;
+        m->agreed_qty = rv_qty + r->pending;
+        m->has_agreed_qty = 1;
     }
     if (rv_desc && rv_setting_field_on(c->settings, "description")) {
         const char *base = r->base_desc ? rv_text_normalize(p, r->base_desc) : NULL;
         const char *oc = rv_text_normalize(p, r->desc), *rv = rv_text_normalize(p, rv_desc);
         switch (rv_merge_value(base, oc, rv)) {
         case RV_MERGE_TO_OPENCART:
-            rv_db_exec(c->db, p, NULL, "UPDATE {P}product_description SET description = %s"
-                       " WHERE product_id = %s AND language_id = %s",
-                       RV_ARGS(rv_text_to_html(p, rv), r->product_id, r->language_id));
-            r->desc = rv;
-            changed++;
+            /* only when the plain text really changed (compared normalised) */
+            if (rv_db_exec(c->db, p, NULL, "UPDATE {P}product_description SET description = %s"
+                           " WHERE product_id = %s AND language_id = %s",
+                           RV_ARGS(rv_text_to_html(p, rv), r->product_id, r->language_id)) == 0) {
+                m->changed++;
+                m->agreed_desc = rv;
+            }
             break;
         case RV_MERGE_CONFLICT:
-            (*conflicts)++;
+            m->conflicts++;
             rv_pull_log(c, p, r->product_id, lid, 0,
                         "Description changed on both sides: OpenCart's description kept");
             /* fall through */
         case RV_MERGE_TO_REVERB:
-            (*reverb_differs)++;
+            m->reverb_differs++;
             break;
         default:
+            m->agreed_desc = rv;
             break;
         }
     }
-    return changed;
 }
 
 rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
@@ -156,15 +232,17 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     rv_job_result_t done = { RV_JOB_DONE, 0, NULL };
     rv_api_result_t res;
     rv_pull_row_t r;
+    rv_pull_out_t m;
     json_object *listing;
     const char *state, *mode = rv_setting(c->settings, "sync_mode", "one_way");
-    int conflicts = 0, differs = 0, changed = 0;
+    int clean = 0;
 
     memset(&r, 0, sizeof(r));
+    memset(&m, 0, sizeof(m));
     if (rv_pull_load(c, p, job->ref, &r))
         return done;                /* not one of ours */
-    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", job->ref, NULL), NULL, &res)
-        != RV_API_OK) {
+    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", rv_url_escape(p, job->ref), NULL),
+                       NULL, &res) != RV_API_OK) {
         rv_job_result_t out = rv_job_from_api(job, &res);
         if (res.kind == RV_API_NOT_FOUND)
             out.outcome = RV_JOB_DONE;
@@ -176,23 +254,43 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     if (state)
         rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = %s"
                    " WHERE product_id = %s", RV_ARGS(state, r.product_id));
-    if (!strcmp(mode, "both_ways")) {
-        changed = rv_pull_merge(c, p, listing, &r, job->ref, &conflicts, &differs);
-        if (changed) {
-            const char *price = rv_json_str(rv_json_path(listing, "price"), "amount");
-            rv_db_exec(c->db, p, NULL,
-                "UPDATE {P}reverb_product_map SET synced_price = COALESCE(%s, synced_price),"
-                " synced_quantity = %s, synced_description = %s, last_synced_at = NOW()"
-                " WHERE product_id = %s",
-                RV_ARGS(differs ? NULL : price, rv_i64(p, r.base_qty), r.desc, r.product_id));
-            rv_pull_log(c, p, r.product_id, job->ref, 1, apr_psprintf(p,
-                "%d change(s) made on Reverb applied to OpenCart", changed));
-            if (!differs)
-                rv_push_refresh_hash(c, p, apr_atoi64(r.product_id));
-        }
-        if (differs)
-            rv_push_enqueue_product(c->db, p, apr_atoi64(r.product_id), RV_PRIO_NORMAL);
+    if (strcmp(mode, "both_ways")) {
+        rv_api_result_clear(&res);
+        return done;                /* one way: product fields are never written */
     }
+    {
+        /* a sale whose order is still queued: let the order go first */
+        long long inv;
+        if (r.has_base_qty && rv_listing_inventory(listing, &inv) == 0
+            && inv + r.pending < r.base_qty && job->attempts < 5
+            && rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_job WHERE kind = 'order'"
+                           " AND state IN ('pending', 'running') LIMIT 1", RV_NOARGS)) {
+            rv_job_result_t wait = { RV_JOB_RETRY, RV_PULL_WAIT_FOR_ORDERS_MS,
+                                     "waiting for queued orders before merging stock" };
+            rv_api_result_clear(&res);
+            return wait;
+        }
+    }
+    clean = rv_pull_nothing_unpushed(c, p, &r);
+    rv_pull_merge(c, p, listing, &r, job->ref, &m);
+    /* the values both sides now agree on are the next merge's base */
+    rv_db_exec(c->db, p, NULL,
+        "UPDATE {P}reverb_product_map SET synced_price = COALESCE(%s, synced_price),"
+        " synced_quantity = IF(%s = '1', %s, synced_quantity),"
+        " synced_description = COALESCE(%s, synced_description), last_synced_at = NOW()"
+        " WHERE product_id = %s",
+        RV_ARGS(m.agreed_price, m.has_agreed_qty ? "1" : "0", rv_i64(p, m.agreed_qty),
+                m.agreed_desc, r.product_id));
+    if (m.changed) {
+        rv_pull_log(c, p, r.product_id, job->ref, 1, apr_psprintf(p,
+            "%d change(s) made on Reverb applied to OpenCart", m.changed));
+        /* OpenCart now equals Reverb and had nothing else to send: the
+         * pulled values count as pushed (no ping-pong) */
+        if (!m.reverb_differs && clean)
+            rv_push_refresh_hash(c, p, apr_atoi64(r.product_id));
+    }
+    if (m.reverb_differs)
+        rv_push_enqueue_product(c->db, p, apr_atoi64(r.product_id), RV_PRIO_NORMAL);
     rv_api_result_clear(&res);
     return done;
 }
@@ -212,36 +310,44 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
     while (path && pages++ < 10000) {
         json_object *ls, *next;
         size_t i, n;
+        apr_pool_t *lp;
         if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
             rv_api_result_clear(&res);
             return -1;
         }
         ls = rv_json_path(res.json, "listings");
         n = ls && json_object_is_type(ls, json_type_array) ? json_object_array_length(ls) : 0;
+        apr_pool_create(&lp, p);
         for (i = 0; i < n; i++) {
             json_object *l = json_object_array_get_idx(ls, i), *idv = rv_json_path(l, "id");
             const char *id = idv ? json_object_get_string(idv) : NULL;
             const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
             const char *desc = rv_json_str(l, "description");
+            const char *sp, *sd;
             long long inv = 0;
-            const char *sp;
+            int has_inv;
+            rv_dec_t a, b;
             rv_rows_t *rows;
-            if (!id || rv_db_query(c->db, p, &rows,
-                    "SELECT synced_price, synced_quantity, synced_description"
-                    " FROM {P}reverb_product_map WHERE reverb_listing_id = %s", RV_ARGS(id))
+            apr_pool_clear(lp);
+            if (!id || rv_db_query(c->db, lp, &rows,
+                    "SELECT m.synced_price, m.synced_quantity, m.synced_description,"
+                    " " RV_PENDING_SALES("m.product_id") " AS pending"
+                    " FROM {P}reverb_product_map m WHERE m.reverb_listing_id = %s"
+                    " ORDER BY m.product_id LIMIT 1", RV_ARGS(id))
                 || rows->nrows == 0)
                 continue;
-            rv_json_int(l, "inventory", &inv);
+            has_inv = rv_listing_inventory(l, &inv) == 0;
             sp = rv_row_get(rows, 0, "synced_price");
-            if ((price && (!sp || strtod(price, NULL) != strtod(sp, NULL)))
-                || inv != rv_row_int(rows, 0, "synced_quantity", inv)
-                || (desc && strcmp(rv_text_normalize(p, desc),
-                                   rv_text_normalize(p, rv_row_get(rows, 0, "synced_description")
-                                                     ? rv_row_get(rows, 0, "synced_description") : "")))) {
-                rv_queue_add(c->db, p, "pull", id, RV_PRIO_PULL, 0);
+            sd = rv_row_get(rows, 0, "synced_description");
+            if ((price && (!sp || rv_dec_parse(price, &a) || rv_dec_parse(sp, &b) || a != b))
+                || (has_inv && rv_row_get(rows, 0, "synced_quantity")
+                    && inv + rv_row_int(rows, 0, "pending", 0) != rv_row_int(rows, 0, "synced_quantity", 0))
+                || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))) {
+                rv_queue_add(c->db, lp, "pull", id, RV_PRIO_PULL, 0);
                 (*queued)++;
             }
         }
+        apr_pool_destroy(lp);
         next = rv_json_path(res.json, "_links.next");
         path = next && rv_json_str(next, "href") ? apr_pstrdup(p, rv_json_str(next, "href")) : NULL;
         rv_api_result_clear(&res);

@@ -1,11 +1,21 @@
 /* rv_webhook.c: Reverb webhook deliveries and their registration.
  *
  * Reverb does not sign webhooks: the secret key is in the URL (checked by
- * the router) and the body is only a hint. A delivery is recorded and
- * queued; the worker re-reads the order or listing from the API before it
- * writes anything, so a forged body cannot create an order or move stock.
- * The queue keeps one live job per order, so duplicate and concurrent
- * deliveries have the effect of one. */
+ * the router: wrong or missing -> 403, nothing written) and the body is only
+ * a hint. A delivery is recorded (reverb_webhook) and queued in one
+ * transaction and answered 202 {"accepted": true} at once; the job re-reads
+ * the order or listing from the API before it writes anything, so a forged
+ * body cannot create an order, alter its amounts or move stock. The queue
+ * keeps one live job per (kind, ref), and the import itself is exactly
+ * once, so duplicate and concurrent deliveries have the effect of one.
+ *
+ * What a delivery names:
+ *  - the topic: the X-Reverb-Topic header when present ("orders/..." ->
+ *    an order, "listings/..." -> a listing), otherwise the payload's shape;
+ *  - the ref: order_number of the order object, or id of the listing
+ *    object; both accepted bare or wrapped ({"order": {...}},
+ *    {"listing": {...}}), as a string [A-Za-z0-9_-]{1,64} or a
+ *    non-negative integer. Anything else: 400 invalid_request. */
 #include "rv_route.h"
 #include "rv_queue.h"
 #include "rv_reverb.h"
@@ -32,49 +42,63 @@ static int rv_ref_ok(const char *s)
     return 1;
 }
 
-/* A JSON string or integer id as text, or NULL. */
+/* A JSON string or non-negative integer id as text, or NULL. */
 static const char *rv_id_of(apr_pool_t *p, json_object *o, const char *key)
 {
     json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v))
+    if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
         return NULL;
     if (json_object_is_type(v, json_type_string))
         return apr_pstrdup(p, json_object_get_string(v));
-    if (json_object_is_type(v, json_type_int))
+    if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0)
         return rv_i64(p, json_object_get_int64(v));
     return NULL;
+}
+
+/* body.<wrapper> when it is an object, else the body itself */
+static json_object *rv_unwrap(json_object *body, const char *wrapper)
+{
+    json_object *inner;
+    if (json_object_object_get_ex(body, wrapper, &inner) && json_object_is_type(inner, json_type_object))
+        return inner;
+    return body;
 }
 
 int rv_route_webhook(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
-    json_object *body, *inner, *out;
+    json_object *body, *out;
     const char *topic = apr_table_get(q->r->headers_in, "X-Reverb-Topic");
-    const char *kind, *ref;
+    const char *kind = NULL, *ref = NULL, *label;
 
     if (rv_http_read_json_object(q->r, &body))
         return OK;
-    /* bodies come as the object itself or wrapped: {"order": {...}} / {"listing": {...}} */
-    if (json_object_object_get_ex(body, "order", &inner) && json_object_is_type(inner, json_type_object))
-        ref = rv_id_of(p, inner, "order_number"), kind = "order";
-    else if (json_object_object_get_ex(body, "listing", &inner)
-             && json_object_is_type(inner, json_type_object))
-        ref = rv_id_of(p, inner, "id"), kind = "pull";
-    else if (json_object_object_get_ex(body, "order_number", &inner))
-        ref = rv_id_of(p, body, "order_number"), kind = "order";
-    else
-        ref = rv_id_of(p, body, "id"), kind = "pull";
-    if (topic && !strncmp(topic, "listings/", 9))
+    if (topic && !strncmp(topic, "orders/", 7))
+        kind = "order";
+    else if (topic && !strncmp(topic, "listings/", 9))
         kind = "pull";
+    else if (json_object_object_get_ex(body, "order", NULL)
+             || json_object_object_get_ex(body, "order_number", NULL))
+        kind = "order";
+    else if (json_object_object_get_ex(body, "listing", NULL)
+             || json_object_object_get_ex(body, "id", NULL))
+        kind = "pull";
+    if (kind)
+        ref = !strcmp(kind, "order") ? rv_id_of(p, rv_unwrap(body, "order"), "order_number")
+                                     : rv_id_of(p, rv_unwrap(body, "listing"), "id");
     if (!rv_ref_ok(ref))
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
-                             "The delivery names no order_number or listing id.");
-    if (rv_db_exec(q->db, p, NULL,
-            "INSERT INTO {P}reverb_webhook (topic, ref) VALUES (%s, %s)",
-            RV_ARGS(topic ? apr_pstrndup(p, topic, 64) : kind, ref))
-        || rv_queue_add(q->db, p, kind, ref, !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL, 0))
+                             "The delivery names no valid order_number or listing id.");
+    label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
+    if (rv_db_begin(q->db)
+        || rv_db_exec(q->db, p, NULL, "INSERT INTO {P}reverb_webhook (topic, ref) VALUES (%s, %s)",
+                      RV_ARGS(label, ref))
+        || rv_queue_add(q->db, p, kind, ref, !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL, 0)
+        || rv_db_commit(q->db)) {
+        rv_db_rollback(q->db);
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The delivery could not be recorded; Reverb will retry.");
+    }
     out = json_object_new_object();
     json_object_object_add(out, "accepted", json_object_new_boolean(1));
     return rv_http_json(q->r, HTTP_ACCEPTED, out);
@@ -82,9 +106,22 @@ int rv_route_webhook(rv_req_t *q)
 
 /* ---- registration (admin) ---- */
 
+/* The list out of GET webhooks/registrations (the shape is undocumented:
+ * {"registrations": [...]}, {"webhook_registrations": [...]} or a bare
+ * array). New reference or NULL. */
+static json_object *rv_regs_of(json_object *answer)
+{
+    json_object *l = rv_json_path(answer, "registrations");
+    if (!l)
+        l = rv_json_path(answer, "webhook_registrations");
+    if (!l && answer && json_object_is_type(answer, json_type_array))
+        l = answer;
+    return l && json_object_is_type(l, json_type_array) ? json_object_get(l) : NULL;
+}
+
 static int rv_registered(json_object *regs, const char *url, const char *topic)
 {
-    size_t i, n = regs && json_object_is_type(regs, json_type_array) ? json_object_array_length(regs) : 0;
+    size_t i, n = regs ? json_object_array_length(regs) : 0;
     for (i = 0; i < n; i++) {
         json_object *r = json_object_array_get_idx(regs, i);
         const char *u = rv_json_str(r, "url"), *t = rv_json_str(r, "topic");
@@ -94,61 +131,86 @@ static int rv_registered(json_object *regs, const char *url, const char *topic)
     return 0;
 }
 
+static int rv_regs_read(rv_ctx_t *c, apr_pool_t *p, json_object **regs, const char **err)
+{
+    rv_api_result_t res;
+    *regs = NULL;
+    if (rv_reverb_call(c, p, "GET", "webhooks/registrations", NULL, &res) != RV_API_OK) {
+        *err = apr_pstrcat(p, "Reverb's webhook list could not be read: ",
+                           res.message ? res.message : rv_api_kind_name(res.kind), NULL);
+        rv_api_result_clear(&res);
+        return -1;
+    }
+    *regs = rv_regs_of(res.json);
+    if (!*regs)
+        *regs = json_object_new_array();
+    rv_api_result_clear(&res);
+    return 0;
+}
+
+/* GET lists what Reverb has; POST first registers every topic that is
+ * missing for this shop's URL (a second click adds nothing), then lists
+ * what Reverb reports afterwards. */
 int rv_route_webhooks_admin(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
     const char *url = apr_pstrcat(p, q->base_url, "/webhook?key=",
                                   rv_setting(q->settings, "webhook_key", ""), NULL);
     rv_ctx_t *c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
-    rv_api_result_t res;
+    const char *err = NULL, *refused = NULL;
     json_object *in, *regs, *out, *list, *missing;
     size_t i, n;
+    int posted = 0;
 
     if (q->r->method_number == M_POST && rv_http_read_json_object(q->r, &in))
         return OK;
+    if (!c->api)
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
+                             "Enter your Reverb token in the settings first.");
     c->inline_attempts = 2;
-    if (rv_reverb_call(c, p, "GET", "webhooks/registrations", NULL, &res) != RV_API_OK) {
-        int rc = rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error",
-            apr_pstrcat(p, "Reverb's webhook list could not be read: ",
-                        res.message ? res.message : "error", NULL));
-        rv_api_result_clear(&res);
-        return rc;
-    }
-    regs = json_object_get(rv_json_path(res.json, "registrations"));
-    rv_api_result_clear(&res);
+    if (rv_regs_read(c, p, &regs, &err))
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error", err);
     if (q->r->method_number == M_POST) {
         for (i = 0; i < RV_NTOPICS; i++) {
-            json_object *body, *made;
+            json_object *body;
+            rv_api_result_t res;
+            rv_log_entry_t le;
             if (rv_registered(regs, url, rv_topics[i]))
-                continue;       /* idempotent: a second click adds nothing */
+                continue;       /* idempotent */
             body = json_object_new_object();
             json_object_object_add(body, "url", json_object_new_string(url));
             json_object_object_add(body, "topic", json_object_new_string(rv_topics[i]));
             rv_reverb_call(c, p, "POST", "webhooks/registrations", body, &res);
             json_object_put(body);
-            if (res.kind != RV_API_OK) {
-                int rc = rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error",
-                    apr_pstrcat(p, "Reverb refused the webhook for ", rv_topics[i], ": ",
-                                res.message ? res.message : "error", NULL));
-                rv_api_result_clear(&res);
-                if (regs)
-                    json_object_put(regs);
-                return rc;
-            }
-            made = json_object_new_object();
-            json_object_object_add(made, "id", json_object_get(rv_json_path(res.json, "id")));
-            json_object_object_add(made, "url", json_object_new_string(url));
-            json_object_object_add(made, "topic", json_object_new_string(rv_topics[i]));
-            if (!regs)
-                regs = json_object_new_array();
-            json_object_array_add(regs, made);
+            posted = 1;
+            memset(&le, 0, sizeof(le));
+            le.direction = "push";
+            le.action = "webhook";
+            rv_log_from_result(&le, &res);
+            if (res.kind == RV_API_OK)
+                le.message = apr_pstrcat(p, "Webhook registered for ", rv_topics[i], NULL);
+            else
+                le.message = apr_pstrcat(p, "Reverb refused the webhook for ", rv_topics[i], ": ",
+                                         res.message ? res.message : rv_api_kind_name(res.kind), NULL);
+            rv_log_write(q->db, p, &le);
+            /* a refusal may be a concurrent click that registered it first:
+             * the list read below decides */
+            if (res.kind != RV_API_OK && !refused)
+                refused = le.message;
             rv_api_result_clear(&res);
+        }
+        if (posted) {
+            json_object *after;
+            if (rv_regs_read(c, p, &after, &err) == 0) {
+                json_object_put(regs);
+                regs = after;
+            }
         }
     }
     out = json_object_new_object();
     list = json_object_new_array();
     missing = json_object_new_array();
-    n = regs && json_object_is_type(regs, json_type_array) ? json_object_array_length(regs) : 0;
+    n = json_object_array_length(regs);
     for (i = 0; i < n; i++) {
         json_object *r = json_object_array_get_idx(regs, i), *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_get(rv_json_path(r, "id")));
@@ -159,8 +221,13 @@ int rv_route_webhooks_admin(rv_req_t *q)
     for (i = 0; i < RV_NTOPICS; i++)
         if (!rv_registered(regs, url, rv_topics[i]))
             json_object_array_add(missing, json_object_new_string(rv_topics[i]));
-    if (regs)
-        json_object_put(regs);
+    json_object_put(regs);
+    if (refused && json_object_array_length(missing) > 0) {
+        json_object_put(list);
+        json_object_put(missing);
+        json_object_put(out);
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error", refused);
+    }
     json_object_object_add(out, "webhook_url", json_object_new_string(url));
     json_object_object_add(out, "registrations", list);
     json_object_object_add(out, "missing_topics", missing);
