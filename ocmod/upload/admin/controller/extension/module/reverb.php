@@ -29,11 +29,20 @@ class ControllerExtensionModuleReverb extends Controller {
 		$this->response->setOutput($this->load->view('extension/module/reverb', $data));
 	}
 
+	/* The module's strings, in a Language of their own (OpenCart's keyed load).
+	 * The view events below run inside other pages: merging these strings into
+	 * the shared Language there replaced the host page's own heading_title,
+	 * entry_category, text_success... (the product form's title became
+	 * "Reverb" and its Links tab's "Categories" label changed). */
+	private function strings() {
+		$this->load->language('extension/module/reverb', 'reverb');
+		return $this->language->get('reverb');
+	}
+
 	/* What every Reverb view needs: where mod_reverb lives, the token, the strings. */
 	private function common($title) {
-		$this->load->language('extension/module/reverb');
 		$strings = array();
-		foreach ($this->language->all() as $key => $value) {
+		foreach ($this->strings()->all() as $key => $value) {
 			if (is_string($value)) {
 				$strings[$key] = $value;
 			}
@@ -52,11 +61,29 @@ class ControllerExtensionModuleReverb extends Controller {
 
 	public function install() {
 		$this->load->model('setting/setting');
-		$this->model_setting_setting->editSetting('module_reverb', array(
-			'module_reverb_status'    => 0,
-			'module_reverb_sync_mode' => 'one_way',
+		/* editSetting() first deletes every module_reverb_* row, so keep what is
+		 * there (mod_reverb makes its webhook and cron keys when it starts, which
+		 * is often before this install) and only fill in what is missing. The keys
+		 * are made here as well: mod_reverb does not make them again until Apache
+		 * restarts, and after an uninstall (which deletes them) the cron and
+		 * webhook URLs ended in "key=" and "Register webhooks" sent that to Reverb. */
+		$settings = $this->model_setting_setting->getSetting('module_reverb');
+		$defaults = array(
+			'module_reverb_status'       => 0,
+			'module_reverb_sync_mode'    => 'one_way',
 			'module_reverb_auto_publish' => 0,
-		));
+			// Photos are sent as absolute URLs under this address; without it
+			// listings went out with no photos. The owner can change it.
+			'module_reverb_store_url'    => defined('HTTPS_CATALOG') && HTTPS_CATALOG ? HTTPS_CATALOG : HTTP_CATALOG,
+			'module_reverb_webhook_key'  => bin2hex(random_bytes(16)),
+			'module_reverb_cron_key'     => bin2hex(random_bytes(16)),
+		);
+		foreach ($defaults as $key => $value) {
+			if (!isset($settings[$key]) || $settings[$key] === '') {
+				$settings[$key] = $value;
+			}
+		}
+		$this->model_setting_setting->editSetting('module_reverb', $settings);
 		$this->load->model('setting/event');
 		$this->model_setting_event->addEvent('reverb_product_add', 'admin/model/catalog/product/addProduct/after', 'extension/module/reverb/eventProduct');
 		$this->model_setting_event->addEvent('reverb_product_edit', 'admin/model/catalog/product/editProduct/after', 'extension/module/reverb/eventProduct');
@@ -105,10 +132,10 @@ class ControllerExtensionModuleReverb extends Controller {
 
 	/* admin/view/catalog/product_form/before: the Reverb tab's content. */
 	public function eventProductForm(&$route, &$data) {
-		$this->load->language('extension/module/reverb');
-		$view = $this->common($this->language->get('heading_title'));
+		$title = $this->strings()->get('heading_title');
+		$view = $this->common($title);
 		$view['product_id'] = isset($this->request->get['product_id']) ? (int)$this->request->get['product_id'] : 0;
-		$data['reverb_tab_title'] = $this->language->get('heading_title');
+		$data['reverb_tab_title'] = $title;
 		$data['reverb_tab'] = $this->load->view('extension/module/reverb_product', $view);
 	}
 
