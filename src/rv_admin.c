@@ -95,6 +95,15 @@ int rv_route_settings(rv_req_t *q)
             return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                                  "The shop database cannot be reached. Try again shortly.");
     }
+    if (!*rv_setting(q->settings, "webhook_key", "") || !*rv_setting(q->settings, "cron_key", "")) {
+        /* deleted since Apache started (OpenCart's module uninstall deletes
+         * every module_reverb_* row): make new ones rather than show URLs
+         * ending in "key=" that Reverb and cron would be refused with */
+        rv_settings_t *st;
+        if (!rv_settings_ensure_keys(q->db, q->r->pool, q->conf->store_id)
+            && (st = rv_settings_load(q->db, q->r->pool, q->conf->store_id)))
+            q->settings = st;
+    }
     return rv_http_json(q->r, HTTP_OK,
                         rv_settings_to_json(q->db, q->r->pool, q->settings, q->base_url));
 }

@@ -86,6 +86,18 @@ def test_settings_round_trip_and_token_masked(apache, admin, db):
     assert token not in apache.error_log()
 
 
+def test_keys_made_again_after_module_reinstall(apache, db, admin):
+    """OpenCart's uninstall deletes every module_reverb_* row while Apache runs."""
+    db.execute("DELETE FROM oc_setting WHERE `key` IN ('module_reverb_cron_key',"
+               " 'module_reverb_webhook_key')")
+    s = admin.get(apache, "/reverb/admin/settings").json["settings"]
+    cron_key, webhook_key = db.setting("cron_key"), db.setting("webhook_key")
+    assert len(cron_key) == 32 and len(webhook_key) == 32 and cron_key != webhook_key
+    assert s["cron_url"].endswith("/reverb/cron?key=" + cron_key)
+    assert s["webhook_url"].endswith("/reverb/webhook?key=" + webhook_key)
+    assert apache.get("/reverb/cron?key=" + cron_key).status == 200
+
+
 def test_webhook_and_cron_need_their_key(apache, db):
     before = db.checksum()
     for path in ("/reverb/webhook", "/reverb/webhook?key=wrong", "/reverb/webhook?key="):
