@@ -35,6 +35,7 @@
 #include "rv_route.h"
 #include "rv_jobs.h"
 #include "rv_queue.h"
+#include "rv_worker.h"
 #include "rv_order.h"
 #include "rv_json.h"
 #include "rv_text.h"
@@ -703,6 +704,7 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
     if (!rv_bundle_lock(c, p, rv_bundle_of(o), 1)) {
         *why = apr_psprintf(p, "Reverb order #%s: another process is importing this checkout; "
                             "retried shortly.", o->order_number);
+        rv_order_log(c, p, o, NULL, 0, 0, *why, NULL);
         n->skipped++;
         return 1;
     }
@@ -976,7 +978,9 @@ int rv_route_orders_import(rv_req_t *q)
         got = rv_queue_claim_kind(q->db, jp, owner, 60, "order", &job);
         if (got == 1) {
             const char *why = NULL;
-            int rc = rv_order_sync(c, jp, job.ref, &n, &why, NULL);
+            int rc;
+            rv_worker_note_takeover(q->db, jp, &job);
+            rc = rv_order_sync(c, jp, job.ref, &n, &why, NULL);
             if (rc == 0)
                 rv_queue_done(q->db, jp, &job);
             else if (rc > 0 && job.attempts < RV_JOB_MAX_ATTEMPTS)

@@ -37,7 +37,7 @@ int rv_queue_claim_kind(rv_db_t *db, apr_pool_t *p, const char *owner, int lease
     if (rv_db_begin(db))
         return -1;
     rv = rv_db_query(db, p, &rows,
-        "SELECT job_id, kind, ref, attempts, run_id FROM {P}reverb_job"
+        "SELECT job_id, kind, ref, attempts, run_id, state FROM {P}reverb_job"
         " WHERE ((state = 'pending' AND run_after <= NOW(3))"
         "    OR (state = 'running' AND lease_until < NOW(3)))"
         "   AND (%s = '' OR kind = %s)"
@@ -52,6 +52,7 @@ int rv_queue_claim_kind(rv_db_t *db, apr_pool_t *p, const char *owner, int lease
     job->attempts = (int)rv_row_int(rows, 0, "attempts", 0) + 1;
     job->run_id = rv_row_int(rows, 0, "run_id", 0);
     job->owner = owner;
+    job->taken_over = !strcmp(rv_row_get(rows, 0, "state"), "running");
     rv = rv_db_exec(db, p, NULL,
         "UPDATE {P}reverb_job SET state = 'running', lease_owner = %s,"
         " lease_until = NOW(3) + INTERVAL %s SECOND, attempts = attempts + 1"

@@ -22,6 +22,7 @@ typedef struct {
     int attempts;              /* including this one */
     long long run_id;          /* 0: not part of a full sync */
     const char *owner;
+    int taken_over;            /* its last claimer died (lease expired) */
 } rv_job_t;
 
 int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,

@@ -87,6 +87,23 @@ static void rv_job_finish(rv_db_t *db, apr_pool_t *p, const rv_job_t *job,
     }
 }
 
+void rv_worker_note_takeover(rv_db_t *db, apr_pool_t *p, const rv_job_t *job)
+{
+    rv_log_entry_t le;
+    int order = !strcmp(job->kind, "order");
+    if (!job->taken_over)
+        return;
+    memset(&le, 0, sizeof(le));
+    le.direction = order || !strcmp(job->kind, "pull") ? "pull" : "push";
+    le.action = job->kind;
+    le.product_id = !strcmp(job->kind, "push") ? apr_atoi64(job->ref) : 0;
+    le.order_number = order ? job->ref : NULL;
+    le.message = apr_psprintf(p, "The process working on this %s job stopped before it finished "
+                              "(Apache restarted or a process died); it is being run again "
+                              "(attempt %d).", job->kind, job->attempts);
+    rv_log_write(db, p, &le);
+}
+
 static void rv_worker_heartbeat(rv_db_t *db, apr_pool_t *p, const char *owner)
 {
     rv_db_exec(db, p, NULL,
@@ -127,6 +144,7 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
         apr_pool_create(&jp, p);
         got = rv_queue_claim(db, jp, owner, RV_LEASE_S(conf), &job);
         if (got == 1) {
+            rv_worker_note_takeover(db, jp, &job);
             rv_job_finish(db, jp, &job, rv_job_dispatch(ctx, jp, &job));
             ran++;
         }
