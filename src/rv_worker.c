@@ -42,10 +42,19 @@ int rv_worker_stopping(void)
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get_instance;
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register_callback;
 
+int rv_api_deferred(const rv_api_result_t *res)
+{
+    return res->kind == RV_API_RATE_LIMITED && res->http_status == 0;
+}
+
 rv_job_result_t rv_job_from_api(const rv_job_t *job, const rv_api_result_t *res)
 {
     rv_job_result_t out = { RV_JOB_FAIL, 0, res->message };
-    if (res->kind == RV_API_RATE_LIMITED) {
+    if (rv_api_deferred(res)) {
+        out.outcome = RV_JOB_DEFER;
+        out.delay_ms = (res->retry_after_s > 0 ? res->retry_after_s : 1) * 1000;
+    }
+    else if (res->kind == RV_API_RATE_LIMITED) {
         out.outcome = RV_JOB_RETRY;
         out.delay_ms = (res->retry_after_s > 0 ? res->retry_after_s : 30) * 1000;
     }
@@ -80,6 +89,9 @@ static void rv_job_finish(rv_db_t *db, apr_pool_t *p, const rv_job_t *job,
         break;
     case RV_JOB_RETRY:
         rv_queue_retry(db, p, job, res.delay_ms, res.error);
+        break;
+    case RV_JOB_DEFER:
+        rv_queue_defer(db, p, job, res.delay_ms, res.error);
         break;
     default:
         rv_queue_fail(db, p, job, res.error);
@@ -221,5 +233,8 @@ static apr_status_t rv_worker_child_exit(void *data)
 void rv_worker_child_init(apr_pool_t *p, server_rec *s)
 {
     (void)s;
-    apr_pool_cleanup_register(p, NULL, rv_worker_child_exit, apr_pool_cleanup_null);
+    /* A pre-cleanup: it must run before pchild's subpools go, mod_dbd's
+     * connection pool among them (apr_reslist asserts that no connection is
+     * out when it is destroyed, and the worker may be holding one). */
+    apr_pool_pre_cleanup_register(p, NULL, rv_worker_child_exit);
 }

@@ -138,3 +138,25 @@ def test_two_servers_one_database(db, fake, admin):
         b.stop()
         a.destroy()
         b.destroy()
+
+
+def test_stop_while_the_worker_is_busy_exits_cleanly(db, fake, admin):
+    """Apache stopping while the worker holds a database connection: the child
+    waits for it (a pre-cleanup, before mod_dbd's pool goes) and exits without
+    apr_reslist's assertion aborting it."""
+    server = Apache(db, api_url=fake.api_url, rate_limit=6000, interval=100)
+    server.start()
+    try:
+        ids = products(db, 30)
+        configure(admin, server)
+        for pid in ids:
+            enable(admin, server, pid)
+        fake.config(latency_ms=200)
+        start_sync(admin, server)
+        wait_until(lambda: db.value("SELECT COUNT(*) FROM oc_reverb_product_map"
+                                    " WHERE reverb_listing_id IS NOT NULL") >= 2,
+                   timeout=30, what="the worker under way")
+    finally:
+        server.stop()              # fails on "exit signal Abort" in the error log
+        server.destroy()
+        fake.config(latency_ms=0)
