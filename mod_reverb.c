@@ -314,9 +314,11 @@ static int rv_check_admin(rv_req_t *q)
         return DECLINED;
     case RV_AUTH_FORBIDDEN:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, "reverb: admin refused: %s", why);
-        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden",
-                             "Your user group has no permission to change Reverb settings. "
-                             "Ask an administrator (System > Users > User Groups).");
+        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", q->r->method_number == M_GET
+            ? "Your user group has no permission to see the Reverb module. "
+              "Ask an administrator (System > Users > User Groups, Access Permission)."
+            : "Your user group has no permission to change Reverb settings. "
+              "Ask an administrator (System > Users > User Groups, Modify Permission).");
     case RV_AUTH_DB:
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The shop database cannot be reached. Try again shortly.");

@@ -158,7 +158,7 @@
         f.addEventListener('submit', function (ev) { ev.preventDefault(); self.saveSettings(f, tokenInput); });
         pane.appendChild(f);
         self.webhooks(hooks, 'GET');
-      });
+      }).catch(function () { /* the alert is shown by guard() */ });
   };
 
   App.prototype.saveSettings = function (f, tokenInput) {
@@ -219,7 +219,7 @@
           self.api('POST', 'category-map', { map: map }).then(function () { self.alert('success', s('text_saved')); })
             .catch(function (e) { self.alert('danger', e.message); });
         } })]));
-    });
+    }).catch(function () { /* the alert is shown by guard() */ });
   };
 
   App.prototype.tab_sync = function (pane) {
@@ -346,7 +346,7 @@
           onclick: function () { save().then(function () { return self.api('POST', 'product/' + id + '/sync', {}); })
             .then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } })]));
       self.root.appendChild(box);
-    });
+    }).catch(function () { /* the alert is shown by guard() */ });
   };
 
   /* ---------------------------------------------------------------- order panel */

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_product_map` (
   `listing_url`          VARCHAR(512) NULL,
   `pushed_hash`          CHAR(64) NULL COMMENT 'SHA-256 of the listing body last pushed',
   `photos_hash`          CHAR(64) NULL COMMENT 'SHA-256 of the photo URL list last pushed',
+  `source_hash`          CHAR(32) NULL COMMENT 'digest of the inputs when last found unchanged',
   `synced_title`         VARCHAR(255) NULL COMMENT 'three-way merge base',
   `synced_description`   MEDIUMTEXT NULL,
   `synced_price`         DECIMAL(15,4) NULL,
@@ -163,5 +164,11 @@ ALTER TABLE `oc_reverb_order_map`
   ADD COLUMN IF NOT EXISTS `amount_shipping` DECIMAL(15,4) NOT NULL DEFAULT 0,
   ADD COLUMN IF NOT EXISTS `amount_tax` DECIMAL(15,4) NOT NULL DEFAULT 0,
   ADD COLUMN IF NOT EXISTS `amount_total` DECIMAL(15,4) NOT NULL DEFAULT 0;
+
+-- v3: change detection skips products whose inputs (product rows, map
+-- row, settings) are as they were when the product was last found
+-- unchanged, without mapping them again.
+ALTER TABLE `oc_reverb_product_map`
+  ADD COLUMN IF NOT EXISTS `source_hash` CHAR(32) NULL;
 
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

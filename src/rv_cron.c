@@ -103,8 +103,10 @@ int rv_route_cron(rv_req_t *q)
     json_object *out, *orders;
     const char *last;
     rv_ctx_t *c;
-    int got, queued = 0, ended = 0, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1;
+    int got, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1;
     rv_order_counts_t counts = { 0, 0, 0, 0 };
+    apr_time_t detect_start, detect_time;
+    rv_detect_counts_t detect;
 
     if (!rv_setting_int(q->settings, "status", 0))
         return rv_http_json(q->r, HTTP_OK, rv_skipped("module_disabled"));
@@ -124,8 +126,10 @@ int rv_route_cron(rv_req_t *q)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: listing poll failed");
         }
     }
-    if (rv_push_detect_changes(c, p, &queued, &ended))
+    detect_start = apr_time_now();
+    if (rv_push_detect_changes(c, p, &detect))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: change detection failed");
+    detect_time = apr_time_now() - detect_start;
     rv_db_exec(q->db, p, NULL, "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL 30 DAY"
                " LIMIT 1000", RV_NOARGS);
     ran = rv_cron_drain(q);
@@ -147,9 +151,13 @@ int rv_route_cron(rv_req_t *q)
     json_object_object_add(out, "order_last_sync", json_object_new_string(last ? last : ""));
     json_object_object_add(out, "listings_polled", json_object_new_boolean(c->api && pull_ok));
     json_object_object_add(out, "listings_to_pull", json_object_new_int(pulls));
-    json_object_object_add(out, "products_queued", json_object_new_int(queued));
-    json_object_object_add(out, "listings_to_end", json_object_new_int(ended));
+    json_object_object_add(out, "products_queued", json_object_new_int(detect.queued));
+    json_object_object_add(out, "listings_to_end", json_object_new_int(detect.ended));
     json_object_object_add(out, "jobs_run", json_object_new_int(ran));
+    /* how long comparing the catalogue with what was pushed took: the part
+     * of a cycle that grows with the shop */
+    json_object_object_add(out, "products_checked", json_object_new_int(detect.checked));
+    json_object_object_add(out, "detect_ms", json_object_new_int64(apr_time_as_msec(detect_time)));
     if (!c->api)
         json_object_object_add(out, "warning", json_object_new_string(
             "No Reverb token is set: orders and listings were not polled."));

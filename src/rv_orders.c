@@ -805,7 +805,8 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_count
              ? apr_psprintf(p, "Reverb has no order #%s; nothing imported", number)
              : apr_psprintf(p, "Reverb order #%s could not be read: %s", number,
                             res.message ? res.message : "Reverb request failed");
-        rv_order_log(c, p, NULL, number, 0, 0, *why, &res);
+        if (!rv_api_deferred(&res))
+            rv_order_log(c, p, NULL, number, 0, 0, *why, &res);
         if (last)
             *last = res;
         else
@@ -851,10 +852,16 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
         size_t i, cnt;
         apr_pool_t *pp;
         if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
-            rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p, "Reverb's order list could not be read: ",
-                         res.message ? res.message : "request failed", NULL), &res);
+            int deferred = rv_api_deferred(&res);
+            if (deferred)       /* not an error: the next cycle polls */
+                ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: order poll held back by "
+                             "the rate limit (ReverbRateLimit); the next cycle polls");
+            else
+                rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
+                             "Reverb's order list could not be read: ",
+                             res.message ? res.message : "request failed", NULL), &res);
             rv_api_result_clear(&res);
-            return -1;
+            return deferred ? 1 : -1;
         }
         orders = rv_json_path(res.json, "orders");
         cnt = orders && json_object_is_type(orders, json_type_array) ? json_object_array_length(orders) : 0;
@@ -932,7 +939,12 @@ rv_job_result_t rv_order_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     memset(&last, 0, sizeof(last));
     last.retry_after_s = -1;
     rc = rv_order_sync(c, p, job->ref, &n, &why, &last);
-    if (rc > 0) {
+    if (rc > 0 && rv_api_deferred(&last)) {
+        r.outcome = RV_JOB_DEFER;
+        r.delay_ms = (last.retry_after_s > 0 ? last.retry_after_s : 1) * 1000;
+        r.error = why;
+    }
+    else if (rc > 0) {
         r.outcome = job->attempts < RV_JOB_MAX_ATTEMPTS ? RV_JOB_RETRY : RV_JOB_FAIL;
         r.delay_ms = last.kind == RV_API_RATE_LIMITED && last.retry_after_s > 0
                    ? last.retry_after_s * 1000 : 2000 * job->attempts;
@@ -967,9 +979,17 @@ int rv_route_orders_import(rv_req_t *q)
                              "Enter your Reverb token in the settings first.");
     /* orders kept for retry (e.g. a currency added since) go now */
     rv_orders_requeue(c, p, 1);
-    if (rv_orders_poll(c, p, &n))
+    switch (rv_orders_poll(c, p, &n)) {
+    case 0:
+        break;
+    case 1:
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "rate_limited",
+                             "The Reverb request limit for this minute is used up by the "
+                             "running sync. Try again in a minute.");
+    default:
         return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_unreachable",
                              "Reverb's order list could not be read. See the sync log.");
+    }
     /* and whatever webhooks or earlier attempts queued, in this request */
     while (guard++ < 200) {
         apr_pool_t *jp;

@@ -20,8 +20,9 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *order_number, rv_order
  * retried are queued as "order" jobs. The watermark saved afterwards is the
  * newest updated_at seen minus a small overlap; the very first poll looks
  * back RV_ORDERS_FIRST_WINDOW_S only, so installing the module does not
- * import the shop's whole Reverb history. 0, or -1 when Reverb could not be
- * read (the watermark then stays). */
+ * import the shop's whole Reverb history. 0; -1 when Reverb could not be
+ * read; 1 when the shared rate limit held the poll back (nothing was sent).
+ * The watermark stays unless 0. */
 #define RV_ORDERS_FIRST_WINDOW_S (24 * 3600)
 #define RV_ORDERS_OVERLAP_S 120
 int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n);

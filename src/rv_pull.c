@@ -246,6 +246,11 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_job_result_t out = rv_job_from_api(job, &res);
         if (res.kind == RV_API_NOT_FOUND)
             out.outcome = RV_JOB_DONE;
+        else if (out.outcome != RV_JOB_DEFER)
+            rv_pull_log(c, p, r.product_id, job->ref, 0, apr_psprintf(p,
+                "Reverb listing %s could not be read: %s%s", job->ref,
+                res.message ? res.message : "Reverb request failed",
+                out.outcome == RV_JOB_RETRY ? " (will retry)" : ""));
         rv_api_result_clear(&res);
         return out;
     }

@@ -21,6 +21,8 @@
 #include "http_log.h"
 #include "apr_strings.h"
 #include "apr_hash.h"
+#include "rv_sha256.h"
+#include "rv_migrate.h"
 
 APLOG_USE_MODULE(reverb);
 
@@ -29,6 +31,7 @@ typedef struct {
     rv_product_t prod;
     int has_product, sync_enabled, in_category;
     const char *listing_id, *listing_state, *pushed_hash, *photos_hash;
+    const char *source_fp, *source_hash; /* inputs now / when last found unchanged */
     apr_array_header_t *images;      /* const char * */
     apr_array_header_t *categories;  /* const char * category ids */
 } rv_item_t;
@@ -38,6 +41,7 @@ typedef struct {
     json_object *allowed;            /* array of category ids */
     json_object *category_map;       /* id -> uuid */
     const char *language_id, *customer_group_id;
+    const char *fingerprint;         /* of everything above, and the mapping's version */
 } rv_push_env_t;
 
 /* ---- settings into mapping options ---- */
@@ -55,6 +59,35 @@ static apr_status_t rv_env_cleanup(void *v)
 {
     rv_env_clear(v);
     return APR_SUCCESS;
+}
+
+/* Everything besides the product's own rows that the listing depends on.
+ * A product whose rows and this fingerprint are as they were when it was
+ * last found unchanged is skipped without mapping it (see rv_load_sql).
+ * Whatever rv_push_env reads must be in here. */
+static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
+                                      const rv_settings_t *st)
+{
+    const char *parts[] = {
+        RV_VERSION, RV_SCHEMA_VERSION, e->opts.currency, e->opts.store_url,
+        e->opts.default_condition_uuid, e->opts.shipping_profile_id, e->opts.shipping_rates_json,
+        rv_setting(st, "use_special", ""), rv_setting(st, "auto_publish", ""),
+        rv_setting(st, "sync_fields", ""), rv_setting(st, "categories", ""),
+        rv_setting(st, "category_map", ""), e->language_id, e->customer_group_id
+    };
+    rv_sha256_ctx h;
+    unsigned char digest[32];
+    char *hex = apr_palloc(p, 65);
+    size_t i;
+    rv_sha256_init(&h);
+    for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+        const char *v = parts[i] ? parts[i] : "\x01";
+        rv_sha256_update(&h, v, strlen(v) + 1);      /* the NUL separates */
+    }
+    rv_sha256_final(&h, digest);
+    for (i = 0; i < 32; i++)
+        apr_snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return hex;
 }
 
 static rv_push_env_t *rv_push_env(rv_ctx_t *c, apr_pool_t *p)
@@ -85,6 +118,7 @@ static rv_push_env_t *rv_push_env(rv_ctx_t *c, apr_pool_t *p)
     e->customer_group_id = rv_oc_config(c->db, p, store, "config_customer_group_id");
     if (!e->customer_group_id)
         e->customer_group_id = "1";
+    e->fingerprint = rv_env_fingerprint(p, e, st);
     apr_pool_cleanup_register(p, e, rv_env_cleanup, apr_pool_cleanup_null);
     return e;
 }
@@ -101,23 +135,60 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
 
 /* ---- loading ---- */
 
+/* Whole-catalogue passes read this many products at a time, each batch in
+ * a pool of its own: a 100,000-product shop never sits in memory at once. */
+#define RV_LOAD_BATCH 1000
+
+/* One row per mapped product with everything its listing is built from
+ * (images and category ids as lists), and `fp`, a digest of all of it plus
+ * the settings' fingerprint. In detection mode only products whose fp
+ * differs from the source_hash stored when they were last found unchanged
+ * come back: an unchanged catalogue costs one pass inside MariaDB, no
+ * mapping or hashing here. Parameters: settings fingerprint, customer
+ * group, language, product id (0: all) twice, after-id, detection flag. */
+#define RV_NUL(x) "IFNULL(" x ", 0x00)"
 static const char *rv_load_sql =
-    "SELECT rm.product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid,"
+    "SELECT t.*, MD5(CONCAT_WS(0x1f, %s, " RV_NUL("t.reverb_listing_id") ", t.sync_enabled,"
+    "   " RV_NUL("t.condition_uuid") ", " RV_NUL("t.reverb_category_uuid") ", t.handmade,"
+    "   t.upc_does_not_apply, " RV_NUL("t.pushed_hash") ", " RV_NUL("t.photos_hash") ","
+    "   " RV_NUL("t.listing_state") ", " RV_NUL("t.pid") ", " RV_NUL("t.model") ", " RV_NUL("t.sku") ","
+    "   " RV_NUL("t.upc") ", " RV_NUL("t.ean") ", " RV_NUL("t.mpn") ", " RV_NUL("t.quantity") ","
+    "   " RV_NUL("t.price") ", " RV_NUL("t.status") ", " RV_NUL("t.image") ", " RV_NUL("t.name") ","
+    "   " RV_NUL("t.description") ", " RV_NUL("t.manufacturer") ", " RV_NUL("t.special") ","
+    "   " RV_NUL("t.images") ", " RV_NUL("t.categories") ")) AS fp"
+    " FROM (SELECT rm.product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid,"
     " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash,"
-    " rm.photos_hash, rm.listing_state, p.product_id AS pid, p.model, p.sku, p.upc, p.ean,"
-    " p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description,"
+    " rm.photos_hash, rm.listing_state, rm.source_hash, p.product_id AS pid, p.model, p.sku,"
+    " p.upc, p.ean, p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description,"
     " m.name AS manufacturer,"
     " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id"
     "   AND ps.customer_group_id = %s"
     "   AND (ps.date_start = '0000-00-00' OR ps.date_start < NOW())"
     "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())"
-    "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special"
+    "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special,"
+    " (SELECT GROUP_CONCAT(pi.image ORDER BY pi.sort_order, pi.product_image_id SEPARATOR 0x1e)"
+    "   FROM {P}product_image pi WHERE pi.product_id = rm.product_id) AS images,"
+    " (SELECT GROUP_CONCAT(pc.category_id ORDER BY pc.category_id)"
+    "   FROM {P}product_to_category pc WHERE pc.product_id = rm.product_id) AS categories"
     " FROM {P}reverb_product_map rm"
     " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
     " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
     " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
-    " WHERE (%s = '0' OR rm.product_id = %s)"
-    "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)";
+    " WHERE (%s = '0' OR rm.product_id = %s) AND rm.product_id > %s"
+    "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)) t"
+    " HAVING %s = '0' OR t.source_hash IS NULL OR t.source_hash <> fp"
+    " ORDER BY t.product_id LIMIT " APR_STRINGIFY(RV_LOAD_BATCH);
+
+/* "a<sep>b<sep>c" into the array (NULL or empty: nothing). */
+static void rv_split_into(apr_pool_t *p, apr_array_header_t *out, const char *list, const char *sep)
+{
+    char *copy, *tok, *state = NULL;
+    if (!list || !*list)
+        return;
+    copy = apr_pstrdup(p, list);
+    for (tok = apr_strtok(copy, sep, &state); tok; tok = apr_strtok(NULL, sep, &state))
+        APR_ARRAY_PUSH(out, const char *) = tok;
+}
 
 static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
 {
@@ -129,6 +200,8 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     it->listing_state = rv_row_get(r, i, "listing_state");
     it->pushed_hash = rv_row_get(r, i, "pushed_hash");
     it->photos_hash = rv_row_get(r, i, "photos_hash");
+    it->source_fp = rv_row_get(r, i, "fp");
+    it->source_hash = rv_row_get(r, i, "source_hash");
     pr->name = rv_row_get(r, i, "name");
     pr->description = rv_row_get(r, i, "description");
     pr->model = rv_row_get(r, i, "model");
@@ -148,48 +221,83 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     pr->upc_does_not_apply = (int)rv_row_int(r, i, "upc_does_not_apply", 1);
 }
 
-/* product_id 0: every mapped product. Returns a hash of id -> rv_item_t. */
-static apr_hash_t *rv_push_load(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
-                                long long product_id)
+/* product_id 0: the next batch of mapped products after `after` (by id),
+ * else that one product; `changed_only`: only products whose inputs moved
+ * since they were last found unchanged. Returns a hash of id -> rv_item_t;
+ * *count is the number of products read and *last the highest id. */
+static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                      long long product_id, long long after, int changed_only,
+                                      int *count, long long *last)
 {
     const char *pid = rv_i64(p, product_id);
     apr_hash_t *items = apr_hash_make(p);
     rv_rows_t *rows;
     int i;
 
+    *count = 0;
+    *last = after;
     if (rv_db_query(c->db, p, &rows, rv_load_sql,
-                    RV_ARGS(e->customer_group_id, e->language_id, pid, pid)))
+                    RV_ARGS(e->fingerprint, e->customer_group_id, e->language_id, pid, pid,
+                            rv_i64(p, after), changed_only ? "1" : "0")))
         return NULL;
     for (i = 0; i < rows->nrows; i++) {
         rv_item_t *it = apr_pcalloc(p, sizeof(*it));
         rv_item_fill(it, rows, i);
         it->images = apr_array_make(p, 4, sizeof(char *));
         it->categories = apr_array_make(p, 2, sizeof(char *));
+        rv_split_into(p, it->images, rv_row_get(rows, i, "images"), "\x1e");
+        rv_split_into(p, it->categories, rv_row_get(rows, i, "categories"), ",");
         apr_hash_set(items, rv_i64(p, it->prod.product_id), APR_HASH_KEY_STRING, it);
+        *last = it->prod.product_id;
     }
-    if (rv_db_query(c->db, p, &rows,
-            "SELECT pi.product_id, pi.image FROM {P}product_image pi"
-            " JOIN {P}reverb_product_map rm ON rm.product_id = pi.product_id"
-            " WHERE (%s = '0' OR pi.product_id = %s)"
-            " ORDER BY pi.product_id, pi.sort_order, pi.product_image_id", RV_ARGS(pid, pid)))
-        return NULL;
-    for (i = 0; i < rows->nrows; i++) {
-        rv_item_t *it = apr_hash_get(items, rows->rows[i][0], APR_HASH_KEY_STRING);
-        if (it && rows->rows[i][1])
-            APR_ARRAY_PUSH(it->images, const char *) = rows->rows[i][1];
-    }
-    if (rv_db_query(c->db, p, &rows,
-            "SELECT pc.product_id, pc.category_id FROM {P}product_to_category pc"
-            " JOIN {P}reverb_product_map rm ON rm.product_id = pc.product_id"
-            " WHERE (%s = '0' OR pc.product_id = %s) ORDER BY pc.product_id, pc.category_id",
-            RV_ARGS(pid, pid)))
-        return NULL;
-    for (i = 0; i < rows->nrows; i++) {
-        rv_item_t *it = apr_hash_get(items, rows->rows[i][0], APR_HASH_KEY_STRING);
-        if (it)
-            APR_ARRAY_PUSH(it->categories, const char *) = rows->rows[i][1];
-    }
+    *count = rows->nrows;
     return items;
+}
+
+/* One mapped product (NULL: not mapped, or a database error). */
+static rv_item_t *rv_push_load_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                   long long product_id)
+{
+    int count;
+    long long last;
+    apr_hash_t *items = rv_push_load_batch(c, p, e, product_id, 0, 0, &count, &last);
+    return items ? apr_hash_get(items, rv_i64(p, product_id), APR_HASH_KEY_STRING) : NULL;
+}
+
+static void rv_item_resolve(rv_item_t *it, const rv_push_env_t *e);
+
+typedef void (*rv_item_fn)(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
+                           void *baton);
+
+/* Calls fn for every mapped product (resolved), a batch at a time, each
+ * batch in one transaction (fn's writes commit together, not one by one);
+ * changed_only: see rv_push_load_batch. */
+static int rv_push_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
+                        rv_item_fn fn, void *baton)
+{
+    long long after = 0;
+    int count;
+    do {
+        apr_pool_t *bp;
+        apr_hash_t *items;
+        apr_hash_index_t *hi;
+        apr_pool_create(&bp, p);
+        items = rv_push_load_batch(c, bp, e, 0, after, changed_only, &count, &after);
+        if (!items) {
+            apr_pool_destroy(bp);
+            return -1;
+        }
+        rv_db_begin(c->db);
+        for (hi = apr_hash_first(bp, items); hi; hi = apr_hash_next(hi)) {
+            rv_item_t *it = apr_hash_this_val(hi);
+            rv_item_resolve(it, e);
+            fn(c, bp, e, it, baton);
+        }
+        if (rv_db_commit(c->db))
+            rv_db_rollback(c->db);
+        apr_pool_destroy(bp);
+    } while (count == RV_LOAD_BATCH);
+    return 0;
 }
 
 /* Eligibility, the category to list under, and the image array. */
@@ -241,45 +349,46 @@ static const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_pus
     return h;
 }
 
-int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, int *queued, int *ended)
+static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
+                          void *baton)
 {
-    rv_push_env_t *e = rv_push_env(c, p);
-    apr_hash_t *items = rv_push_load(c, p, e, 0);
-    apr_hash_index_t *hi;
-    *queued = *ended = 0;
-    if (!items)
-        return -1;
-    for (hi = apr_hash_first(p, items); hi; hi = apr_hash_next(hi)) {
-        rv_item_t *it = apr_hash_this_val(hi);
-        int want = 0;
-        rv_item_resolve(it, e);
-        if (rv_item_eligible(it)) {
-            const char *h = rv_item_hash(p, it, e);
-            const char *ph = rv_photos_hash(p, &it->prod, &e->opts);
-            want = !rv_item_listed(it) ? (h != NULL && !it->pushed_hash)
-                 : (h && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
-                   || (e->opts.sync_images && ph && (!it->photos_hash || strcmp(ph, it->photos_hash)));
-            /* unlisted but eligible: push once (a failed mapping is logged then) */
-            if (!rv_item_listed(it) && !it->pushed_hash)
-                want = 1;
-        }
-        else if (rv_item_listed(it)) {
+    rv_detect_counts_t *d = baton;
+    int want = 0;
+    d->checked++;
+    if (rv_item_eligible(it)) {
+        const char *h = rv_item_hash(p, it, e);
+        const char *ph = rv_photos_hash(p, &it->prod, &e->opts);
+        want = !rv_item_listed(it) ? (h != NULL && !it->pushed_hash)
+             : (h && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
+               || (e->opts.sync_images && ph && (!it->photos_hash || strcmp(ph, it->photos_hash)));
+        /* unlisted but eligible: push once (a failed mapping is logged then) */
+        if (!rv_item_listed(it) && !it->pushed_hash)
             want = 1;
-            (*ended)++;
-        }
-        if (want) {
-            rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
-            (*queued)++;
-        }
     }
-    return 0;
+    else if (rv_item_listed(it)) {
+        want = 1;
+        d->ended++;
+    }
+    if (want) {
+        rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
+        d->queued++;
+    }
+    else if (it->source_fp && (!it->source_hash || strcmp(it->source_fp, it->source_hash)))
+        /* up to date: skip it until one of its inputs moves */
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET source_hash = %s"
+                   " WHERE product_id = %s", RV_ARGS(it->source_fp, rv_i64(p, it->prod.product_id)));
+}
+
+int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    return rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, out);
 }
 
 int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
 {
     rv_push_env_t *e = rv_push_env(c, p);
-    apr_hash_t *items = rv_push_load(c, p, e, product_id);
-    rv_item_t *it = items ? apr_hash_get(items, rv_i64(p, product_id), APR_HASH_KEY_STRING) : NULL;
+    rv_item_t *it = rv_push_load_one(c, p, e, product_id);
     const char *h;
     if (!it)
         return -1;
@@ -368,6 +477,10 @@ static rv_job_result_t rv_fail(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
 {
     rv_job_result_t r = rv_job_from_api(job, res);
     const char *msg = res->message ? res->message : "Reverb request failed";
+    if (r.outcome == RV_JOB_DEFER) {
+        rv_api_result_clear(res);
+        return r;               /* nothing was sent: nothing to report */
+    }
     if (r.outcome == RV_JOB_RETRY)
         msg = apr_psprintf(p, "%s (attempt %d, will retry)", msg, job->attempts);
     rv_push_log(c, p, it, action, lid, res, msg);
@@ -518,14 +631,15 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
 rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
     rv_push_env_t *e = rv_push_env(c, p);
-    long long product_id = apr_atoi64(job->ref);
-    apr_hash_t *items = rv_push_load(c, p, e, product_id);
+    long long product_id = apr_atoi64(job->ref), last;
+    int count;
+    apr_hash_t *items = rv_push_load_batch(c, p, e, product_id, 0, 0, &count, &last);
     rv_item_t *it;
     rv_job_result_t dberr = { RV_JOB_RETRY, 5000, "database error while loading the product" };
 
     if (!items)
         return dberr;
-    it = apr_hash_get(items, job->ref, APR_HASH_KEY_STRING);
+    it = apr_hash_get(items, rv_i64(p, product_id), APR_HASH_KEY_STRING);
     if (!it)
         return rv_done();           /* not mapped (or toggled off without a listing) */
     rv_item_resolve(it, e);
@@ -538,13 +652,28 @@ rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 
 /* Pages through every seller listing (all states) and remembers SKU -> id,
  * then queues every eligible product as part of the run. */
+typedef struct {
+    long long run_id;
+    int total;
+} rv_run_queue_t;
+
+/* A full sync queues every product it may have to push or end. */
+static void rv_queue_for_run(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
+                             void *baton)
+{
+    rv_run_queue_t *run = baton;
+    (void)e;
+    if (rv_item_eligible(it) || rv_item_listed(it)) {
+        rv_queue_add(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_BULK, run->run_id);
+        run->total++;
+    }
+}
+
 rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
     const char *path = "my/listings?state=all&per_page=50";
     rv_api_result_t res;
-    rv_push_env_t *e;
-    apr_hash_t *items;
-    apr_hash_index_t *hi;
+    rv_run_queue_t run = { 0, 0 };
     int total = 0, pages = 0;
 
     while (path && pages++ < 10000) {
@@ -572,21 +701,12 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         path = path ? apr_pstrdup(p, path) : NULL;
         rv_api_result_clear(&res);
     }
-    e = rv_push_env(c, p);
-    items = rv_push_load(c, p, e, 0);
-    if (!items) {
+    run.run_id = apr_atoi64(job->ref);
+    if (rv_push_each(c, p, rv_push_env(c, p), 0, rv_queue_for_run, &run)) {
         rv_job_result_t r = { RV_JOB_RETRY, 5000, "database error" };
         return r;
     }
-    for (hi = apr_hash_first(p, items); hi; hi = apr_hash_next(hi)) {
-        rv_item_t *it = apr_hash_this_val(hi);
-        rv_item_resolve(it, e);
-        if (rv_item_eligible(it) || rv_item_listed(it)) {
-            rv_queue_add(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_BULK,
-                         apr_atoi64(job->ref));
-            total++;
-        }
-    }
+    total = run.total;
     rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_sync_run SET total = %s WHERE run_id = %s",
                RV_ARGS(apr_itoa(p, total ? total : -1), job->ref));
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s,

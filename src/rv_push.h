@@ -8,7 +8,12 @@
 /* Queues every eligible product whose mapped listing differs from what was
  * last pushed, and every listed product that is no longer eligible (to end
  * its listing). Unchanged products cost nothing. 0 or -1 (database). */
-int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, int *queued, int *ended);
+typedef struct {
+    int checked;     /* mapped and compared (the rest were skipped unchanged) */
+    int queued;      /* push jobs queued (to create, update or end) */
+    int ended;       /* of which listings to end */
+} rv_detect_counts_t;
+int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out);
 /* After a pull made OpenCart equal to Reverb: remember that as pushed, so
  * the pulled values are not pushed back. */
 int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id);

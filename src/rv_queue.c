@@ -95,6 +95,18 @@ int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms
                 id_str(p, job), job->owner));
 }
 
+int rv_queue_defer(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
+                   const char *why)
+{
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_job SET state = 'pending', attempts = GREATEST(attempts - 1, 0),"
+        "  run_after = NOW(3) + INTERVAL %s MICROSECOND,"
+        "  lease_owner = NULL, lease_until = NULL, last_error = %s"
+        " WHERE job_id = %s AND lease_owner = %s",
+        RV_ARGS(rv_i64(p, (long long)delay_ms * 1000), why ? why : "",
+                id_str(p, job), job->owner));
+}
+
 int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *error)
 {
     /* a change that came in meanwhile still gets its run */

@@ -35,6 +35,9 @@ int rv_queue_claim_kind(rv_db_t *db, apr_pool_t *p, const char *owner, int lease
 int rv_queue_done(rv_db_t *db, apr_pool_t *p, const rv_job_t *job);
 int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
                    const char *error);
+/* Back to pending after delay_ms, this claim not counted as an attempt. */
+int rv_queue_defer(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
+                   const char *why);
 int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *error);
 int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s);
 

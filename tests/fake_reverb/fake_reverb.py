@@ -94,6 +94,9 @@ class State:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeReverb/1.0"
+    # headers and body go out in two writes: without TCP_NODELAY the body
+    # waits for the client's delayed ACK (~40 ms a response on loopback)
+    disable_nagle_algorithm = True
     state = None   # set by main()
 
     def log_message(self, fmt, *args):  # quiet

@@ -128,4 +128,7 @@ def test_every_admin_route_refuses_without_session(apache, db, method, path):
     cookie3, tok3 = db.session(user_id="3")
     r = call(apache, method, path, cookie3, tok3, body={})
     assert r.status == 403, (path, r)
+    # in plain words, for what was refused: seeing or changing
+    assert ("permission to see" if method == "GET" else "permission to change") in \
+        r.json["error"]["message"], r
     assert db.checksum() == before

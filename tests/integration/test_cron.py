@@ -32,7 +32,7 @@ def test_summary(db, fake, server):
     j = r.json
     assert j["skipped"] is False and j["orders_polled"] is True
     assert set(j["orders"]) == {"imported", "updated", "skipped", "failed", "requeued"}
-    for k in ("products_queued", "listings_to_end", "listings_to_pull", "jobs_run"):
+    for k in ("products_queued", "listings_to_end", "listings_to_pull", "jobs_run", "detect_ms"):
         assert isinstance(j[k], int)
     assert j["order_last_sync"] == db.setting("order_last_sync")
 

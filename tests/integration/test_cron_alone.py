@@ -4,6 +4,7 @@ Its own module, so that no other server's worker runs the jobs."""
 import pytest
 
 from harness.order_helpers import order_server, fresh_shop, oc_orders, qty, webhook, cron
+from harness.shop import add_many_products, reset
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +38,34 @@ def test_polling_alone_without_worker_or_webhooks(db, fake, lone, admin):
     # running jobs in cron does not pass for a live worker
     assert worker_row(db) == before
     assert db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE state IN ('pending', 'running')") == 0
+
+
+def test_detection_covers_a_catalogue_larger_than_one_batch(db, fake, lone, admin):
+    """Whole-catalogue passes read products 1,000 at a time: none is missed at
+    the batch edges, none is counted twice. With the shared rate limit used
+    up, the jobs this cron request runs are held back, not failed: no
+    request, no attempt counted, no error in the store owner's log."""
+    fresh_shop(db, fake, lone, admin)
+    ids = add_many_products(db, 30000, 2345, "BATCH-")
+    db.execute("INSERT INTO oc_reverb_rate (ts) SELECT NOW(6) FROM seq_1_to_1000")  # window full
+    fake.clear_requests()
+    r = cron(lone, db)
+    assert r.json["products_checked"] == len(ids)
+    assert r.json["products_queued"] == len(ids)
+    refs = {int(x[0]) for x in db.query("SELECT ref FROM oc_reverb_job WHERE kind = 'push'")}
+    assert refs == set(ids)
+    assert r.json["jobs_run"] > 0
+    assert not [x for x in fake.requests() if "/listings" in x["path"]]
+    assert db.value("SELECT MAX(attempts) FROM oc_reverb_job WHERE kind = 'push'") == 0
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_sync_log WHERE status = 'error'") == 0
+    assert "rate limit" in db.value("SELECT MAX(last_error) FROM oc_reverb_job WHERE kind = 'push'")
+    # nothing was pushed, so nothing is found unchanged: all are looked at again
+    db.execute("DELETE FROM oc_reverb_rate")
+    r2 = cron(lone, db)
+    assert r2.json["products_checked"] == len(ids)
+    listed = db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE product_id >= 30000"
+                      " AND pushed_hash IS NOT NULL")
+    assert listed > 0
+    skus = [l["sku"] for l in fake.listings()]
+    assert len(skus) == len(set(skus))
+    reset(db, fake)

@@ -123,6 +123,44 @@ def test_no_change_no_request_price_change_one_put_quantity_detected(db, fake, s
     assert len(reqs) == 1 and reqs[0]["body"]["inventory"] == 9
 
 
+def test_unchanged_products_are_not_even_mapped_until_an_input_moves(db, fake, server, admin):
+    """Detection remembers the inputs of a product found unchanged; the next
+    cycle skips it inside MariaDB. Any input moving (its rows, a setting the
+    listing depends on) brings it back."""
+    catalogue(db)
+    configure(admin, server)
+    for pid in (5001, 5002, 5003):
+        enable(admin, server, pid)
+    run_full_sync(admin, server)
+    first = cron(server, db)
+    assert first["products_checked"] == 3 and first["products_queued"] == 0
+    again = cron(server, db)
+    assert again["products_checked"] == 0 and again["products_queued"] == 0
+    # one product's row
+    db.execute("UPDATE oc_product SET quantity = quantity + 2 WHERE product_id = 5003")
+    r = cron(server, db)
+    assert r["products_checked"] == 1 and r["products_queued"] == 1
+    settle(admin, server)
+    # a special price that starts to apply
+    db.execute("INSERT INTO oc_product_special (product_id, customer_group_id, priority, price,"
+               " date_start, date_end) VALUES (5003, 1, 1, 450.0000, '2020-01-01', '0000-00-00')")
+    assert cron(server, db)["products_queued"] == 1
+    settle(admin, server)
+    cron(server, db)
+    # a setting every listing depends on: all are looked at, none needlessly pushed
+    admin.post(server, "/reverb/admin/settings", {"auto_publish": 1})       # create-only
+    r = cron(server, db)
+    assert r["products_checked"] == 3 and r["products_queued"] == 0
+    # the category mapping changes what is sent: all three go
+    admin.post(server, "/reverb/admin/category-map",
+               {"map": {str(CATEGORY): "e57deb7a-382b-4e18-a008-67d4fbcb2879"}})
+    r = cron(server, db)
+    assert r["products_checked"] == 3 and r["products_queued"] == 3
+    settle(admin, server)
+    assert cron(server, db)["products_checked"] == 3          # their map rows moved
+    assert cron(server, db)["products_checked"] == 0
+
+
 def test_existing_listing_with_same_sku_is_updated_not_duplicated(db, fake, server, admin):
     catalogue(db)
     configure(admin, server)

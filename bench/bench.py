@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""make bench: measured figures and ratios for mod_reverb on this machine.
+
+Starts the same private stack as the tests (MariaDB, the fake Reverb, Apache
+with the freshly built module; nothing is a system service), measures, prints
+a table, and writes it to bench/RESULTS.md with the machine and the date.
+Nothing here is asserted: these are figures to compare between changes.
+
+Sizes (environment):  BENCH_WEBHOOKS (100000)  BENCH_DETECT (100000)  BENCH_SYNC (1000)
+                      BENCH_ORDERS (1000)  BENCH_RATE (6000 requests/min)  BENCH_CONCURRENCY (50)
+"""
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+
+from harness.apache import Apache                           # noqa: E402
+from harness.fake import FakeReverb                         # noqa: E402
+from harness.mariadb import MariaDB                         # noqa: E402
+from harness.shop import (reset, ensure_category, add_product, add_many_products,  # noqa: E402
+                          configure)
+from harness.util import request, wait_until                # noqa: E402
+
+N_WEBHOOKS = int(os.environ.get("BENCH_WEBHOOKS", 100000))
+N_DETECT = int(os.environ.get("BENCH_DETECT", 100000))
+N_SYNC = int(os.environ.get("BENCH_SYNC", 1000))
+N_ORDERS = int(os.environ.get("BENCH_ORDERS", 1000))
+RATE = int(os.environ.get("BENCH_RATE", 6000))
+CONC = int(os.environ.get("BENCH_CONCURRENCY", 50))
+
+rows = []          # (what, figure, note)
+
+
+def report(what, figure, note=""):
+    rows.append((what, figure, note))
+    print("  %-52s %-22s %s" % (what, figure, note), flush=True)
+
+
+class Admin:
+    def __init__(self, db, web):
+        self.web = web
+        self.cookie, self.token = db.session()
+
+    def url(self, path):
+        return "%s/reverb/admin/%s%suser_token=%s" % (self.web.url, path,
+                                                      "&" if "?" in path else "?", self.token)
+
+    def call(self, method, path, body=None, timeout=600):
+        r = request(method, self.url(path), body=body if method == "POST" else None,
+                    cookie=self.cookie, timeout=timeout)
+        if r.status >= 300:
+            raise SystemExit("bench: %s %s failed: %s" % (method, path, r.body[:300]))
+        return r.json
+
+
+class ShopAdmin:
+    """The tests' admin interface (harness.shop.configure) over Admin."""
+
+    def __init__(self, admin):
+        self.admin = admin
+
+    def post(self, server, path, body=None):
+        return request("POST", self.admin.url(path[len("/reverb/admin/"):]), body=body,
+                       cookie=self.admin.cookie)
+
+
+def ab(url, n, c, post=None, cookie=None):
+    """Apache Bench with keep-alive; returns (requests/s, p50 ms, p99 ms, failed)."""
+    cmd = ["ab", "-q", "-k", "-n", str(n), "-c", str(c)]
+    if post:
+        cmd += ["-p", post, "-T", "application/json"]
+    if cookie:
+        cmd += ["-C", cookie]
+    out = subprocess.run(cmd + [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True).stdout
+    rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))
+    # ab counts a body whose length differs from the first one as failed:
+    # webhook answers carry the delivery id, so only real failures count here
+    m = re.search(r"Failed requests:\s+\d+\s*\n\s*\(Connect: (\d+), Receive: (\d+), Length: \d+,"
+                  r" Exceptions: (\d+)\)", out)
+    failed = sum(map(int, m.groups())) if m else 0
+    non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    pct = dict(re.findall(r"^\s+(\d+)%\s+(\d+)", out, re.M))
+    return (rps, float(pct.get("50", 0)), float(pct.get("99", 0)),
+            failed + int(non2xx.group(1) if non2xx else 0))
+
+
+def children_rss_kb(web):
+    """RSS of each Apache child, in KiB."""
+    out = []
+    for pid in web.child_pids():
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                out.append(int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)))
+        except (OSError, AttributeError):
+            pass
+    return out
+
+
+def bench_webhooks(db, fake, web):
+    print("webhooks: accept throughput against a static file, RSS over %d deliveries" % N_WEBHOOKS)
+    key = db.setting("webhook_key")
+    body = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump({"order": {"order_number": "424242", "status": "paid"}}, body)
+    body.close()
+    hook = "%s/reverb/webhook?key=%s" % (web.url, key)
+    n = min(N_WEBHOOKS, 20000)
+    ab(web.url + "/static.txt", 2000, CONC)                     # warm both paths up
+    ab(hook, 2000, CONC, post=body.name)
+    s_rps, s_p50, s_p99, s_bad = ab(web.url + "/static.txt", n, CONC)
+    w_rps, w_p50, w_p99, w_bad = ab(hook, n, CONC, post=body.name)
+    report("static file: requests/s (ab -k, c=%d)" % CONC, "%.0f" % s_rps,
+           "p50 %.0f ms, p99 %.0f ms" % (s_p50, s_p99))
+    report("webhook accept: requests/s (ab -k, c=%d)" % CONC, "%.0f" % w_rps,
+           "p50 %.0f ms, p99 %.0f ms, failed or non-2xx %d" % (w_p50, w_p99, w_bad))
+    report("webhook / static throughput", "%.2f" % (w_rps / s_rps),
+           "each accepted webhook is a row and a queue upsert in MariaDB")
+    # RSS of Apache's children, sampled every tenth of the run
+    step = max(N_WEBHOOKS // 10, 1)
+    first = children_rss_kb(web)
+    done = 0
+    samples = []
+    while done < N_WEBHOOKS:
+        ab(hook, step, CONC, post=body.name)
+        done += step
+        rss = children_rss_kb(web)
+        samples.append((max(rss), sum(rss), len(rss)))
+    report("largest child RSS after each 10 %% of %d webhooks (MiB)" % done,
+           "%.1f -> %.1f" % (samples[0][0] / 1024, samples[-1][0] / 1024),
+           " ".join("%.1f" % (m / 1024) for m, _, _ in samples))
+    report("all children RSS, first and last sample (MiB)",
+           "%.1f -> %.1f" % (samples[0][1] / 1024, samples[-1][1] / 1024),
+           "%d -> %d children (before the run: %d, %.1f MiB)" % (
+               samples[0][2], samples[-1][2], len(first), sum(first) / 1024))
+    report("deliveries recorded / order jobs queued", "%s / %s" % (
+        db.value("SELECT COUNT(*) FROM oc_reverb_webhook"),
+        db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE kind = 'order'")),
+        "duplicate deliveries share one live job")
+    os.unlink(body.name)
+
+
+def bench_status(web, admin):
+    print("admin: status route latency")
+    cookie = admin.cookie.split(";")[0]
+    rps, p50, p99, bad = ab(admin.url("status"), 2000, 1, cookie=cookie)
+    report("GET /reverb/admin/status, 1 client", "p50 %.1f ms" % p50,
+           "p99 %.0f ms, %.0f requests/s, non-2xx %d" % (p99, rps, bad))
+    rps, p50, p99, bad = ab(admin.url("status"), 5000, 10, cookie=cookie)
+    report("GET /reverb/admin/status, 10 clients", "%.0f requests/s" % rps,
+           "p50 %.0f ms, p99 %.0f ms" % (p50, p99))
+
+
+def bench_orders(db, fake, web, admin):
+    print("orders: import of %d paid orders" % N_ORDERS)
+    add_product(db, 5901, "Bench pedal", "BENCH-ORDER", "100.0000", N_ORDERS * 2)
+    for i in range(N_ORDERS):
+        fake.seed_order(order_number=str(8000000 + i), sku="BENCH-ORDER", quantity=1, price="100.00")
+    fake.clear_requests()
+    t = time.time()
+    summary = admin.call("POST", "orders/import", {}, timeout=1800)
+    took = time.time() - t
+    n = db.value("SELECT COUNT(*) FROM oc_order WHERE user_agent = 'mod_reverb'")
+    report("order import: orders/s (admin Import now)", "%.0f" % (n / took),
+           "%d orders in %.2f s, %d Reverb requests; answer %s" % (
+               n, took, len(fake.requests()), json.dumps(summary)[:80]))
+    report("stock after import / expected", "%s / %d" % (
+        db.value("SELECT quantity FROM oc_product WHERE product_id = 5901"), N_ORDERS))
+
+
+def bench_sync(db, fake, web, admin):
+    print("push: initial sync of %d products, ReverbRateLimit %d/min" % (N_SYNC, RATE))
+    ids = add_many_products(db, 600000, N_SYNC, "BENCH-")
+    fake.clear_requests()
+    t = time.time()
+    admin.call("POST", "sync", {})
+    wait_until(lambda: db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE product_id >= 600000"
+                                " AND reverb_listing_id IS NOT NULL") == N_SYNC,
+               timeout=3600, interval=0.2, what="every product to be listed")
+    took = time.time() - t
+    api = [r for r in fake.requests() if r["path"].startswith("/api/")]
+    listing = [r for r in api if "/listings" in r["path"]]
+    floor = len(api) * 60.0 / RATE
+    report("initial sync: Reverb requests per product", "%.3f" % (len(listing) / N_SYNC),
+           "%d POST, %d GET (prefetch pages); goal <= 1.02" % (
+               sum(r["method"] == "POST" for r in listing), sum(r["method"] == "GET" for r in listing)))
+    report("initial sync: time / rate-limit floor", "%.2f" % (took / floor),
+           "%.1f s for %d products; floor %d requests at %d/min = %.1f s" % (
+               took, N_SYNC, len(api), RATE, floor))
+    report("listings on the fake / products", "%d / %d" % (
+        sum(1 for l in fake.listings() if l["sku"].startswith("BENCH-")), N_SYNC))
+    fake.clear_requests()
+    j = request("GET", cron_url(db, web), timeout=600).json
+    report("unchanged cron cycle after the sync", "%d push requests" % sum(
+        1 for r in fake.requests() if "/listings" in r["path"]),
+        "detect %s ms; %d requests in all (the order poll)" % (j.get("detect_ms"), len(fake.requests())))
+    return ids
+
+
+def cron_url(db, web):
+    return "%s/reverb/cron?key=%s" % (web.url, db.setting("cron_key"))
+
+
+def clone_synced(db, ids, copies):
+    """copies x the synced products, content and stored hashes included, so the
+    clones are 'synced and unchanged' exactly like their originals (SKUs repeat;
+    detection does not care). Pushing 100,000 products to the fake first would
+    measure the fake, not the detection."""
+    span = ids[-1] - ids[0] + 1
+    for table in ("oc_product", "oc_product_description", "oc_product_to_category",
+                  "oc_reverb_product_map"):
+        cols = [r[0] for r in db.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE()"
+            " AND table_name = %s ORDER BY ordinal_position", (table,)) if r[0] != "product_id"]
+        cl = ", ".join("`%s`" % c for c in cols)
+        db.execute("INSERT INTO %s (product_id, %s) SELECT t.product_id + s.seq * %d, %s"
+                   " FROM %s t JOIN seq_1_to_%d s WHERE t.product_id BETWEEN %d AND %d"
+                   % (table, cl, span, ", ".join("t.`%s`" % c for c in cols), table, copies,
+                      ids[0], ids[-1]))
+
+
+def bench_detect(db, fake, web, admin):
+    copies = max(N_DETECT // N_SYNC - 1, 0)
+    total = N_SYNC * (copies + 1)
+    print("change detection over %d synced products (worker off)" % total)
+    db.execute("DELETE FROM oc_reverb_job")
+    ids = list(range(600000, 600000 + N_SYNC))
+    clone_synced(db, ids, copies)
+    n = db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE sync_enabled = 1"
+                 " AND product_id >= 600000")
+    cron = cron_url(db, web)
+    for label in ("nothing changed", "nothing changed, again"):
+        t = time.time()
+        j = request("GET", cron, timeout=1800).json
+        report("detection over %d products, %s" % (n, label), "%.2f s" % (j["detect_ms"] / 1000.0),
+               "whole cron cycle %.2f s, %d queued; goal < 1 s" % (time.time() - t,
+                                                                   j["products_queued"]))
+    db.execute("UPDATE oc_product SET price = price + 1 WHERE product_id = %s", (ids[0],))
+    j = request("GET", cron, timeout=1800).json
+    report("detection over %d products, one price changed" % n, "%.2f s" % (j["detect_ms"] / 1000.0),
+           "%d queued (expected 1)" % j["products_queued"])
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        m = re.search(r"model name\s*:\s*(.*)", f.read())
+        cpu = m.group(1) if m else cpu
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    return "%s, %d cores, %.0f GiB RAM, %s" % (cpu, os.cpu_count(), mem, platform.platform())
+
+
+def write_results(started):
+    path = os.path.join(HERE, "RESULTS.md")
+    with open(path, "w") as f:
+        f.write("# mod_reverb benchmark results\n\n")
+        f.write("Measured by `make bench` on %s.\n\n" % started.strftime("%Y-%m-%d %H:%M UTC"))
+        f.write("Machine: %s. Apache event MPM, private MariaDB, fake Reverb (Python) on loopback;"
+                " all on the same machine.\n\n" % machine())
+        f.write("| what | figure | note |\n|---|---|---|\n")
+        for what, fig, note in rows:
+            f.write("| %s | %s | %s |\n" % (what, fig, note))
+    print("bench: written %s" % os.path.relpath(path, REPO))
+
+
+def main():
+    started = datetime.datetime.utcnow()
+    db = MariaDB().start()
+    fake = FakeReverb().start()
+    webs = []
+
+    def apache(**kw):
+        web = Apache(db, api_url=fake.api_url, rate_limit=RATE, interval=100, **kw)
+        webs.append(web.start())
+        return web, Admin(db, web)
+    try:
+        fake.config(rate_limit=0)              # the fake's own limit off: measure the module
+        ensure_category(db)
+        reset(db, fake)
+        web, admin = apache()
+        configure(ShopAdmin(admin), web)
+        bench_webhooks(db, fake, web)
+        bench_status(web, admin)
+        bench_orders(db, fake, web, admin)
+        bench_sync(db, fake, web, admin)
+        web.destroy()
+        webs.clear()
+        web, admin = apache(worker="Off")     # detection alone: no worker pushing meanwhile
+        bench_detect(db, fake, web, admin)
+    finally:
+        for w in webs:
+            w.destroy()
+        fake.stop()
+        db.destroy()
+    write_results(started)
+
+
+if __name__ == "__main__":
+    main()
