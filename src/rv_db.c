@@ -141,17 +141,42 @@ static apr_dbd_prepared_t *rv_db_prepare(rv_db_t *db, apr_pool_t *p,
     return stmt;
 }
 
+/* apr_dbd's MySQL driver asks libmariadb to reconnect a dropped
+ * connection; mod_dbd's check (a ping) then succeeds after a database
+ * restart, but statements prepared on the old session are gone. Such an
+ * error empties this connection's statement cache and, outside a
+ * transaction, runs the statement once more, prepared anew. Only errors that mean
+ * the statement never ran: a connection lost mid-statement (2013) is not
+ * retried, since an INSERT into OpenCart's tables may have happened. */
+#define RV_ER_UNKNOWN_STMT 1243        /* the server does not know the handle */
+#define RV_CR_NO_PREPARE_STMT 2030     /* libmariadb, after its reconnect */
+#define RV_CR_STMT_CLOSED 2056
+
+static int rv_db_session_lost(rv_db_t *db, int rv)
+{
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, db->s, "reverb: SQL error %d: %s", rv,
+                 apr_dbd_error(db->dbd->driver, db->dbd->handle, rv));
+    if (rv != RV_ER_UNKNOWN_STMT && rv != RV_CR_NO_PREPARE_STMT && rv != RV_CR_STMT_CLOSED)
+        return 0;
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, db->s, "reverb: database session was reset "
+                 "(error %d); preparing statements again", rv);
+    apr_hash_clear(db->dbd->prepared);
+    return !db->in_txn;     /* a transaction was lost with the session: its caller fails */
+}
+
 /* apr_dbd's binary-argument calls carry SQL NULL for a NULL pointer. */
 int rv_db_exec(rv_db_t *db, apr_pool_t *p, int *affected, const char *sql,
                const char **args, int nargs)
 {
-    int rv = 0, n = 0;
-    apr_dbd_prepared_t *stmt = rv_db_prepare(db, p, sql, &rv);
+    int rv = 0, n = 0, again = 1;
+    apr_dbd_prepared_t *stmt;
     (void)nargs;
-    if (!stmt)
-        return rv ? rv : -1;
-    rv = apr_dbd_pbquery(db->dbd->driver, p, db->dbd->handle, &n, stmt,
-                         (const void **)args);
+    do {
+        if (!(stmt = rv_db_prepare(db, p, sql, &rv)))
+            return rv ? rv : -1;
+        rv = apr_dbd_pbquery(db->dbd->driver, p, db->dbd->handle, &n, stmt,
+                             (const void **)args);
+    } while (rv && again-- && rv_db_session_lost(db, rv));
     if (affected)
         *affected = n;
     return rv;
@@ -164,13 +189,16 @@ int rv_db_query(rv_db_t *db, apr_pool_t *p, rv_rows_t **out, const char *sql,
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     rv_rows_t *rows;
-    apr_dbd_prepared_t *stmt = rv_db_prepare(db, p, sql, &rv);
+    apr_dbd_prepared_t *stmt;
+    int again = 1;
     (void)nargs;
     *out = NULL;
-    if (!stmt)
-        return rv ? rv : -1;
-    rv = apr_dbd_pbselect(db->dbd->driver, p, db->dbd->handle, &res, stmt, 0,
-                          (const void **)args);
+    do {
+        if (!(stmt = rv_db_prepare(db, p, sql, &rv)))
+            return rv ? rv : -1;
+        rv = apr_dbd_pbselect(db->dbd->driver, p, db->dbd->handle, &res, stmt, 0,
+                              (const void **)args);
+    } while (rv && again-- && rv_db_session_lost(db, rv));
     if (rv)
         return rv;
     rows = apr_pcalloc(p, sizeof(*rows));

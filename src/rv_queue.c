@@ -83,28 +83,30 @@ int rv_queue_done(rv_db_t *db, apr_pool_t *p, const rv_job_t *job)
         RV_ARGS(id_str(p, job), job->owner));
 }
 
-int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
-                   const char *error)
+/* Back to pending after delay_ms; `counted`: whether this claim was an
+ * attempt (a deferral, nothing sent, gives it back). */
+static int rv_queue_pending_again(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
+                                  const char *error, int counted)
 {
     return rv_db_exec(db, p, NULL,
-        "UPDATE {P}reverb_job SET state = 'pending',"
+        "UPDATE {P}reverb_job SET state = 'pending', attempts = GREATEST(attempts - %s, 0),"
         "  run_after = NOW(3) + INTERVAL %s MICROSECOND,"
         "  lease_owner = NULL, lease_until = NULL, last_error = %s"
         " WHERE job_id = %s AND lease_owner = %s",
-        RV_ARGS(rv_i64(p, (long long)delay_ms * 1000), error ? error : "",
+        RV_ARGS(counted ? "0" : "1", rv_i64(p, (long long)delay_ms * 1000), error ? error : "",
                 id_str(p, job), job->owner));
+}
+
+int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
+                   const char *error)
+{
+    return rv_queue_pending_again(db, p, job, delay_ms, error, 1);
 }
 
 int rv_queue_defer(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
                    const char *why)
 {
-    return rv_db_exec(db, p, NULL,
-        "UPDATE {P}reverb_job SET state = 'pending', attempts = GREATEST(attempts - 1, 0),"
-        "  run_after = NOW(3) + INTERVAL %s MICROSECOND,"
-        "  lease_owner = NULL, lease_until = NULL, last_error = %s"
-        " WHERE job_id = %s AND lease_owner = %s",
-        RV_ARGS(rv_i64(p, (long long)delay_ms * 1000), why ? why : "",
-                id_str(p, job), job->owner));
+    return rv_queue_pending_again(db, p, job, delay_ms, why, 0);
 }
 
 int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *error)

@@ -5,16 +5,8 @@ import urllib.parse
 
 import pytest
 
-from harness.order_helpers import (order_server, fresh_shop, oc_orders, qty, map_row, webhook, cron,
+from harness.order_helpers import (fresh_shop, oc_orders, qty, map_row, cron,
                                    wait_drained, api_requests)
-
-
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = order_server(db, fake)
-    yield a
-    a.stop()
-    a.destroy()
 
 
 @pytest.fixture(autouse=True)

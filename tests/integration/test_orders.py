@@ -3,17 +3,9 @@ import concurrent.futures
 
 import pytest
 
-from harness.order_helpers import (order_server, fresh_shop, oc_orders, qty, totals, history,
+from harness.order_helpers import (fresh_shop, oc_orders, qty, totals, history,
                                    lines, map_row, webhook, cron, import_now, wait_drained,
                                    log_messages)
-
-
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = order_server(db, fake)
-    yield a
-    a.stop()
-    a.destroy()
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,6 @@ from harness.order_helpers import (order_server, fresh_shop, oc_orders, qty, tot
                                    global_sql_mode)
 
 
-@pytest.fixture(scope="module")
-def server(db, fake):
-    a = order_server(db, fake)
-    yield a
-    a.stop()
-    a.destroy()
-
-
 @pytest.fixture(autouse=True)
 def clean(db, fake, server, admin):
     fresh_shop(db, fake, server, admin)

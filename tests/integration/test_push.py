@@ -1,7 +1,7 @@
 """Issue 3: OpenCart -> Reverb listings, change detection, SKU matching, rate limit, faults."""
 import pytest
 
-from harness.shop import (NEW, MINT, GOOD, GUITARS, CATEGORY, reset, ensure_category,
+from harness.shop import (NEW, GOOD, GUITARS, CATEGORY, reset, ensure_category,
                           add_product, configure, enable, by_sku, wait_idle)
 from harness.util import wait_until
 

@@ -3,7 +3,7 @@ query parameters are validated, the token never leaks."""
 import pytest
 
 from harness.shop import reset, ensure_category, add_product, configure, enable, by_sku
-from harness.util import request, wait_until
+from harness.util import wait_until
 
 TOKEN = "s3cr3t-Tok3n-never-shown-9f8e"
 NASTY_NAME = "Robert'); DROP TABLE oc_product; -- %s %d \\ \"quoted\" é\u0301 🎸"

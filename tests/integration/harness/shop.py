@@ -1,5 +1,4 @@
 """Shop fixtures shared by the sync tests: products, settings, resets."""
-import json
 
 NEW = "7c3f45de-2ae0-4c81-8400-fdb6b1d74890"
 MINT = "ac5b9c1e-dc78-466d-b0b3-7cf712967a48"
