@@ -1,4 +1,4 @@
-"""Issue 3: shared rate limit under faults, a killed worker, two servers on one database."""
+"""Issue 3: shared rate limit under faults across two servers, a killed worker, a clean stop."""
 import os
 import signal
 import time
@@ -48,34 +48,47 @@ def no_duplicates(fake):
     assert len(skus) == len(set(skus)), sorted(skus)
 
 
-def test_faults_and_tight_limit_everything_synced_within_limit(db, fake, admin):
+def test_two_servers_faults_and_tight_limit_everything_synced_within_limit(db, fake, admin):
+    """Two Apache servers (event and prefork) on one database, a tight
+    ReverbRateLimit and about 20 % of Reverb's answers failing: every product
+    ends synced, none twice, both servers' workers did work, and the fake
+    never saw more requests in any 60 s window than the limit. (More requests
+    than the limit are needed, so this takes a little over a minute.)"""
     limit = 25
-    server = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200, http_timeout=2)
-    server.start()
+    a = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200, http_timeout=2)
+    b = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200, http_timeout=2,
+               mpm="prefork")
+    a.start()
+    b.start()
     try:
-        ids = products(db, 10)
-        configure(admin, server)
+        ids = products(db, 16)
+        configure(admin, a)
         for pid in ids:
-            enable(admin, server, pid)
+            enable(admin, b, pid)
         fake.faults([
             {"path_regex": "/api/", "kind": "503", "probability": 0.07, "seed": 1},
             {"path_regex": "/api/", "kind": "429", "probability": 0.05, "seed": 2, "retry_after": 1},
             {"path_regex": "/api/", "kind": "timeout", "probability": 0.04, "seed": 3, "delay_ms": 2600},
             {"path_regex": "/api/", "kind": "drop", "probability": 0.04, "seed": 4},
         ])
-        start_sync(admin, server)
+        start_sync(admin, a)
         wait_until(lambda: all_synced(db, ids), timeout=150, interval=0.5, what="every product synced")
         no_duplicates(fake)
-        assert len(fake.listings()) == 10
+        assert len(fake.listings()) == 16
+        assert len(fake.requests()) > limit           # the limit really had to hold requests back
         assert max_window(fake) <= limit
         failed = [r for r in fake.requests() if r["status"] in (0, 429, 503)]
         assert failed, "the faults were injected"
+        # both servers' workers pushed (each logs its own calls at reverb:debug)
+        assert "POST listings ->" in a.error_log() and "POST listings ->" in b.error_log()
         # the sync log explains the retries
-        log = admin.get(server, "/reverb/admin/log?status=error&per_page=200").json
+        log = admin.get(a, "/reverb/admin/log?status=error&per_page=200").json
         assert any("will retry" in (e["message"] or "") for e in log["entries"])
     finally:
-        server.stop()
-        server.destroy()
+        fake.faults([])
+        for s in (a, b):
+            s.stop()
+            s.destroy()
 
 
 def worker_pid(db):
@@ -111,33 +124,6 @@ def test_kill_worker_mid_sync_then_graceful_restart(db, fake, admin):
     finally:
         server.stop()
         server.destroy()
-
-
-def test_two_servers_one_database(db, fake, admin):
-    limit = 30
-    a = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200)
-    b = Apache(db, api_url=fake.api_url, rate_limit=limit, interval=200, mpm="prefork")
-    a.start()
-    b.start()
-    try:
-        ids = products(db, 16)
-        configure(admin, a)
-        for pid in ids:
-            enable(admin, b, pid)
-        fake.config(latency_ms=100)
-        start_sync(admin, a)
-        # both servers' workers take jobs
-        wait_until(lambda: all_synced(db, ids), timeout=120, interval=0.5, what="every product synced")
-        no_duplicates(fake)
-        assert len(fake.listings()) == 16
-        assert max_window(fake) <= limit
-        owners = {r[0] for r in db.query("SELECT DISTINCT holder FROM oc_reverb_lock")}
-        assert owners
-    finally:
-        a.stop()
-        b.stop()
-        a.destroy()
-        b.destroy()
 
 
 def test_stop_while_the_worker_is_busy_exits_cleanly(db, fake, admin):
