@@ -148,9 +148,48 @@ static int rv_regs_read(rv_ctx_t *c, apr_pool_t *p, json_object **regs, const ch
     return 0;
 }
 
+/* Registrations of this shop's webhook route with another key (the key was
+ * made again, e.g. after the module was reinstalled): Reverb would keep
+ * delivering to them and get 403s. Removes them; returns how many. */
+static int rv_regs_remove_stale(rv_ctx_t *c, apr_pool_t *p, json_object *regs,
+                                const char *base, const char *url)
+{
+    size_t i, n = json_object_array_length(regs);
+    int removed = 0;
+    for (i = 0; i < n; i++) {
+        json_object *r = json_object_array_get_idx(regs, i);
+        const char *u = rv_json_str(r, "url"), *id;
+        long long num;
+        rv_api_result_t res;
+        rv_log_entry_t le;
+        if (!u || strncmp(u, base, strlen(base)) || !strcmp(u, url)
+            || rv_json_int(r, "id", &num) || num <= 0)
+            continue;
+        id = rv_i64(p, num);
+        rv_reverb_call(c, p, "DELETE", apr_pstrcat(p, "webhooks/registrations/", id, NULL),
+                       NULL, &res);
+        memset(&le, 0, sizeof(le));
+        le.direction = "push";
+        le.action = "webhook";
+        rv_log_from_result(&le, &res);
+        le.message = res.kind == RV_API_OK || res.kind == RV_API_NOT_FOUND
+            ? apr_pstrcat(p, "Removed an old webhook registration for ",
+                          rv_json_str(r, "topic") ? rv_json_str(r, "topic") : "?",
+                          " (its secret key had been replaced)", NULL)
+            : apr_pstrcat(p, "An old webhook registration could not be removed: ",
+                          res.message ? res.message : rv_api_kind_name(res.kind), NULL);
+        le.ok = res.kind == RV_API_OK || res.kind == RV_API_NOT_FOUND;
+        rv_log_write(c->db, p, &le);
+        removed += le.ok;
+        rv_api_result_clear(&res);
+    }
+    return removed;
+}
+
 /* GET lists what Reverb has; POST first registers every topic that is
- * missing for this shop's URL (a second click adds nothing), then lists
- * what Reverb reports afterwards. */
+ * missing for this shop's URL (a second click adds nothing) and removes
+ * registrations of this route with an old key, then lists what Reverb
+ * reports afterwards. */
 int rv_route_webhooks_admin(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -171,6 +210,8 @@ int rv_route_webhooks_admin(rv_req_t *q)
     if (rv_regs_read(c, p, &regs, &err))
         return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error", err);
     if (q->r->method_number == M_POST) {
+        posted = rv_regs_remove_stale(c, p, regs, apr_pstrcat(p, q->base_url, "/webhook?key=",
+                                                              NULL), url) > 0;
         for (i = 0; i < RV_NTOPICS; i++) {
             json_object *body;
             rv_api_result_t res;

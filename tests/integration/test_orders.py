@@ -371,6 +371,23 @@ def test_webhook_registration_is_idempotent(db, fake, server, admin):
     assert all(x["url"] == g["webhook_url"] for x in g["registrations"])
 
 
+def test_registering_again_after_a_new_key_removes_the_old_registrations(db, fake, server, admin):
+    """The module reinstalled: a new webhook key. The old URL would only get 403s."""
+    assert admin.post(server, "/reverb/admin/webhooks", {}).status == 200
+    old_url = admin.get(server, "/reverb/admin/webhooks").json["webhook_url"]
+    fake.api("POST", "webhooks/registrations", {"url": "https://elsewhere.example/hook",
+                                                 "topic": "orders/create"})   # not ours
+    db.execute("DELETE FROM oc_setting WHERE `key` = 'module_reverb_webhook_key'")
+    admin.get(server, "/reverb/admin/settings")              # makes a new key
+    r = admin.post(server, "/reverb/admin/webhooks", {})
+    assert r.status == 200 and r.json["missing_topics"] == []
+    urls = sorted(w["url"] for w in fake.state()["webhooks"])
+    assert old_url not in urls
+    assert urls.count(r.json["webhook_url"]) == 3 and "https://elsewhere.example/hook" in urls
+    assert len(urls) == 4
+    assert sum("Removed an old webhook registration" in m for m in log_messages(admin, server)) == 3
+
+
 def test_concurrent_registration_clicks_make_no_duplicates(db, fake, server, admin):
     with concurrent.futures.ThreadPoolExecutor(4) as ex:
         codes = [r.status for r in ex.map(
