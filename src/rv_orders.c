@@ -760,6 +760,12 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
             else if (rc < 0) {
                 rv_claim_wait(c, p, o, pid);
                 n->failed++;
+                /* the store owner was told when it first had to wait; every
+                 * retry saying the same again would bury the log */
+                if (state && !strcmp(state, "waiting")) {
+                    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: %s", *why);
+                    *why = NULL;
+                }
             }
             else {
                 rv_claim_stale(c, p, o->order_number);
