@@ -152,6 +152,16 @@ test('expired session shows the login prompt', async (page, context) => {
   assert.equal(await page.getAttribute('.reverb-alert a.alert-link', 'href'), '/login');
 });
 
+test('a user whose group has no access is told so in plain words', async (page, context) => {
+  await context.clearCookies();
+  await context.addCookies([{ name: 'OCSESSID', value: process.env.RO_OCSESSID, url: BASE }]);
+  await page.goto(BASE + '/pages/module-refused.html');
+  const alert = await lastAlert(page);
+  assert.match(alert, /no permission to see the Reverb module/);
+  assert.equal(await page.locator('#reverb-settings input[name=token]').count(), 0);
+  await shot(page, 'refused');
+});
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -163,8 +173,12 @@ test('expired session shows the login prompt', async (page, context) => {
     const context = await browser.newContext();
     await context.addCookies([{ name: 'OCSESSID', value: process.env.OCSESSID, url: BASE }]);
     const page = await context.newPage();
+    const pageErrors = [];     // uncaught exceptions and unhandled rejections in the page
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     try {
       await t.fn(page, context);
+      await page.waitForTimeout(200);
+      assert.deepEqual(pageErrors, [], 'errors in the page');
       console.log('ok   ' + t.name);
     } catch (e) {
       failed++;

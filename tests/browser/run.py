@@ -52,6 +52,7 @@ def main():
         for i in range(30):
             add_product(db, 6000 + i, "Browser Pedal %d" % i, "BR-%d" % i, "%d.0000" % (40 + i), 3)
         cookie, token = db.session()
+        ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
         web = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200,
                      extra_conf='Alias /pages "%s/pages"\n<Directory "%s/pages">\n Require all granted\n</Directory>'
                      % (HERE, HERE))
@@ -59,11 +60,14 @@ def main():
         os.makedirs(pages, exist_ok=True)
         os.chmod(pages, 0o755)
         render(pages, "module.html", '<div id="reverb-admin" class="reverb-admin" data-view="module" ATTRS></div>', token)
+        render(pages, "module-refused.html", '<div id="reverb-admin" class="reverb-admin" data-view="module" ATTRS></div>',
+               ro_token)
         render(pages, "product.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
                'data-view="product" data-product-id="6000" ATTRS></div></div>', token)
         web.start()
         env = dict(os.environ, BASE_URL=web.url, OCSESSID=cookie.split("=", 1)[1], TOKEN=token,
-                   ARTIFACTS=os.path.join(HERE, "artifacts"), FAKE_URL=fake.url)
+                   ARTIFACTS=os.path.join(HERE, "artifacts"), FAKE_URL=fake.url,
+                   RO_OCSESSID=ro_cookie.split("=", 1)[1])
         r = subprocess.run(["node", os.path.join(HERE, "admin.test.js")], cwd=HERE, env=env)
         web.stop()
         if r.returncode:
