@@ -20,11 +20,12 @@
  * currency is unknown; nothing was written; retried by cron and by the
  * admin's "Import now").
  *
- * Stock. OpenCart's tables are MyISAM, so the stock_taken flag in our row
- * is flipped by a guarded UPDATE (... AND stock_taken = 0); only the
- * statement that flipped it (affected rows = 1) moves oc_product.quantity,
- * relatively and only where subtract = 1, exactly as OpenCart's own
- * addOrderHistory does. A cancelled or refunded order flips it back and
+ * Stock. OpenCart's tables are MyISAM, so no transaction spans our flag
+ * and its stock. One multi-table UPDATE flips the stock_taken flag in our
+ * row (guarded: ... AND stock_taken = 0) and, in the same statement, moves
+ * oc_product.quantity relatively, only where subtract = 1, exactly as
+ * OpenCart's own addOrderHistory does: nothing moves unless the flag flips,
+ * and a killed process cannot split the two. A cancelled or refunded order flips it back and
  * puts the stock back once - unless staff already cancelled the OpenCart
  * order (its status left OpenCart's processing/complete set), because
  * OpenCart restocked it then. A sale moves the product's three-way merge
@@ -482,32 +483,30 @@ static int rv_write_totals(rv_ctx_t *c, apr_pool_t *p, const char *order_id, con
 static int rv_stock_move(rv_ctx_t *c, apr_pool_t *p, const char *number, const char *product_id,
                          long long qty, int take, int move_oc)
 {
+    /* One statement moves the flag, OpenCart's stock (MyISAM) and the merge
+     * base together: a process killed now cannot leave the flag moved and
+     * the stock not (the server finishes a statement it has begun). Only
+     * the statement that flips the flag moves anything: exactly once. */
     int n = 0;
-    const char *q = rv_i64(p, qty);
-    if (rv_db_exec(c->db, p, &n,
-            take ? "UPDATE {P}reverb_order_map SET stock_taken = 1 WHERE reverb_order_number = %s"
-                   " AND stock_taken = 0"
-                 : "UPDATE {P}reverb_order_map SET stock_taken = 0 WHERE reverb_order_number = %s"
-                   " AND stock_taken = 1", RV_ARGS(number)))
+    const char *q = rv_i64(p, qty), *pid = product_id ? product_id : "0";
+    if (rv_db_exec(c->db, p, &n, take
+            ? "UPDATE {P}reverb_order_map om"
+              " LEFT JOIN {P}product pr ON pr.product_id = %s AND pr.subtract = 1 AND %s = '1'"
+              " LEFT JOIN {P}reverb_product_map rm ON rm.product_id = %s"
+              "   AND rm.synced_quantity IS NOT NULL"
+              " SET om.stock_taken = 1, pr.quantity = pr.quantity - %s,"
+              "  rm.synced_quantity = GREATEST(rm.synced_quantity - %s, 0)"
+              " WHERE om.reverb_order_number = %s AND om.stock_taken = 0"
+            : "UPDATE {P}reverb_order_map om"
+              " LEFT JOIN {P}product pr ON pr.product_id = %s AND pr.subtract = 1 AND %s = '1'"
+              " LEFT JOIN {P}reverb_product_map rm ON rm.product_id = %s"
+              "   AND rm.synced_quantity IS NOT NULL"
+              " SET om.stock_taken = 0, pr.quantity = pr.quantity + %s,"
+              "  rm.synced_quantity = rm.synced_quantity + %s"
+              " WHERE om.reverb_order_number = %s AND om.stock_taken = 1",
+            RV_ARGS(pid, move_oc ? "1" : "0", pid, q, q, number)))
         return -1;
-    if (n != 1)
-        return 0;
-    if (!product_id || !strcmp(product_id, "0"))
-        return 1;
-    if (move_oc)
-        rv_db_exec(c->db, p, NULL,
-            take ? "UPDATE {P}product SET quantity = quantity - %s WHERE product_id = %s AND subtract = 1"
-                 : "UPDATE {P}product SET quantity = quantity + %s WHERE product_id = %s AND subtract = 1",
-            RV_ARGS(q, product_id));
-    /* Reverb's inventory moved with the sale (or its cancellation): so does
-     * the value both sides last agreed on */
-    rv_db_exec(c->db, p, NULL,
-        take ? "UPDATE {P}reverb_product_map SET synced_quantity = GREATEST(synced_quantity - %s, 0)"
-               " WHERE product_id = %s AND synced_quantity IS NOT NULL"
-             : "UPDATE {P}reverb_product_map SET synced_quantity = synced_quantity + %s"
-               " WHERE product_id = %s AND synced_quantity IS NOT NULL",
-        RV_ARGS(q, product_id));
-    return 1;
+    return n > 0;
 }
 
 /* ---- import ---- */

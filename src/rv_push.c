@@ -268,12 +268,13 @@ static void rv_item_resolve(rv_item_t *it, const rv_push_env_t *e);
 
 typedef void (*rv_item_fn)(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                            void *baton);
+typedef void (*rv_batch_end_fn)(rv_ctx_t *c, apr_pool_t *p, void *baton);
 
 /* Calls fn for every mapped product (resolved), a batch at a time, each
  * batch in one transaction (fn's writes commit together, not one by one);
  * changed_only: see rv_push_load_batch. */
 static int rv_push_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
-                        rv_item_fn fn, void *baton)
+                        rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
 {
     long long after = 0;
     int count;
@@ -293,6 +294,8 @@ static int rv_push_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int 
             rv_item_resolve(it, e);
             fn(c, bp, e, it, baton);
         }
+        if (batch_end)
+            batch_end(c, bp, baton);
         if (rv_db_commit(c->db))
             rv_db_rollback(c->db);
         apr_pool_destroy(bp);
@@ -349,12 +352,46 @@ static const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_pus
     return h;
 }
 
+/* Products found up to date get their inputs' digest stored, this many
+ * per statement (one statement text: short chunks repeat their last pair). */
+#define RV_HASH_CHUNK 50
+
+typedef struct {
+    rv_detect_counts_t *counts;
+    const char *ids[RV_HASH_CHUNK], *fps[RV_HASH_CHUNK];
+    int n;
+} rv_detect_t;
+
+static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
+{
+    rv_detect_t *d = baton;
+    const char **args, *sql;
+    int i;
+    if (!d->n)
+        return;
+    args = apr_palloc(p, sizeof(*args) * 3 * RV_HASH_CHUNK);
+    sql = "UPDATE {P}reverb_product_map SET source_hash = CASE product_id";
+    for (i = 0; i < RV_HASH_CHUNK; i++) {
+        int j = i < d->n ? i : d->n - 1;
+        args[2 * i] = d->ids[j];
+        args[2 * i + 1] = d->fps[j];
+        args[2 * RV_HASH_CHUNK + i] = d->ids[j];
+        sql = apr_pstrcat(p, sql, " WHEN %s THEN %s", NULL);
+    }
+    sql = apr_pstrcat(p, sql, " ELSE source_hash END WHERE product_id IN (%s", NULL);
+    for (i = 1; i < RV_HASH_CHUNK; i++)
+        sql = apr_pstrcat(p, sql, ", %s", NULL);
+    sql = apr_pstrcat(p, sql, ")", NULL);
+    rv_db_exec(c->db, p, NULL, sql, args, 3 * RV_HASH_CHUNK);
+    d->n = 0;
+}
+
 static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                           void *baton)
 {
-    rv_detect_counts_t *d = baton;
+    rv_detect_t *d = baton;
     int want = 0;
-    d->checked++;
+    d->counts->checked++;
     if (rv_item_eligible(it)) {
         const char *h = rv_item_hash(p, it, e);
         const char *ph = rv_photos_hash(p, &it->prod, &e->opts);
@@ -367,22 +404,28 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
     }
     else if (rv_item_listed(it)) {
         want = 1;
-        d->ended++;
+        d->counts->ended++;
     }
     if (want) {
         rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
-        d->queued++;
+        d->counts->queued++;
     }
-    else if (it->source_fp && (!it->source_hash || strcmp(it->source_fp, it->source_hash)))
+    else if (it->source_fp && (!it->source_hash || strcmp(it->source_fp, it->source_hash))) {
         /* up to date: skip it until one of its inputs moves */
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET source_hash = %s"
-                   " WHERE product_id = %s", RV_ARGS(it->source_fp, rv_i64(p, it->prod.product_id)));
+        d->ids[d->n] = rv_i64(p, it->prod.product_id);
+        d->fps[d->n++] = it->source_fp;
+        if (d->n == RV_HASH_CHUNK)
+            rv_detect_flush(c, p, d);
+    }
 }
 
 int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
 {
+    rv_detect_t d;
     memset(out, 0, sizeof(*out));
-    return rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, out);
+    memset(&d, 0, sizeof(d));
+    d.counts = out;
+    return rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, rv_detect_flush, &d);
 }
 
 int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
@@ -702,7 +745,7 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_api_result_clear(&res);
     }
     run.run_id = apr_atoi64(job->ref);
-    if (rv_push_each(c, p, rv_push_env(c, p), 0, rv_queue_for_run, &run)) {
+    if (rv_push_each(c, p, rv_push_env(c, p), 0, rv_queue_for_run, NULL, &run)) {
         rv_job_result_t r = { RV_JOB_RETRY, 5000, "database error" };
         return r;
     }
