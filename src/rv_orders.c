@@ -644,8 +644,19 @@ static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, con
     int n = 0, partial = 0;
 
     if (old && !strcmp(old, o->status)) {
+        /* nothing new - but a process that died right after recording the
+         * status may not have moved the stock: the flag says, and moves
+         * it now if so (a no-op otherwise) */
+        if (cls == RV_ORDER_CANCELLED) {
+            cur = rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order WHERE order_id = %s",
+                              RV_ARGS(order_id));
+            rv_stock_move(c, p, o->order_number, product_id, o->quantity, 0,
+                          cur && rv_oc_status_committed(c, p, cur));
+        }
+        else if (cls == RV_ORDER_PAID)
+            rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1);
         *why = NULL;
-        return 0;       /* nothing new */
+        return 0;
     }
     if (rv_db_exec(c->db, p, &n, "UPDATE {P}reverb_order_map SET reverb_status = %s"
                    " WHERE reverb_order_number = %s AND reverb_status = %s",
