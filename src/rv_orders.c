@@ -636,6 +636,28 @@ db_error:
 
 /* History, OpenCart status and stock. One Reverb order of a checkout that
  * is cancelled while the others stand only adds history (and its stock). */
+/* The stock as the Reverb status wants it: taken while paid, back once
+ * cancelled or refunded - unless staff already cancelled the OpenCart order
+ * (its status `cur` left OpenCart's committed set: OpenCart restocked). The
+ * flag makes each move happen once; when the stock is already right this
+ * changes nothing. */
+static void rv_stock_follow(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o,
+                            const char *product_id, const char *cur)
+{
+    rv_order_class_t cls = rv_order_classify(o->status);
+    if (cls == RV_ORDER_CANCELLED)
+        rv_stock_move(c, p, o->order_number, product_id, o->quantity, 0,
+                      cur && rv_oc_status_committed(c, p, cur));
+    else if (cls == RV_ORDER_PAID)
+        rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1);
+}
+
+static const char *rv_oc_order_status(rv_ctx_t *c, apr_pool_t *p, const char *order_id)
+{
+    return rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order WHERE order_id = %s",
+                       RV_ARGS(order_id));
+}
+
 static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char *old,
                             const char *order_id, const char *product_id, const char **why)
 {
@@ -647,14 +669,8 @@ static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, con
         /* nothing new - but a process that died right after recording the
          * status may not have moved the stock: the flag says, and moves
          * it now if so (a no-op otherwise) */
-        if (cls == RV_ORDER_CANCELLED) {
-            cur = rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order WHERE order_id = %s",
-                              RV_ARGS(order_id));
-            rv_stock_move(c, p, o->order_number, product_id, o->quantity, 0,
-                          cur && rv_oc_status_committed(c, p, cur));
-        }
-        else if (cls == RV_ORDER_PAID)
-            rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1);
+        rv_stock_follow(c, p, o, product_id,
+                        cls == RV_ORDER_CANCELLED ? rv_oc_order_status(c, p, order_id) : NULL);
         *why = NULL;
         return 0;
     }
@@ -666,19 +682,13 @@ static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, con
         *why = NULL;
         return 0;       /* someone else applied it */
     }
-    cur = rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order WHERE order_id = %s",
-                      RV_ARGS(order_id));
+    cur = rv_oc_order_status(c, p, order_id);
+    rv_stock_follow(c, p, o, product_id, cur);
     if (cls == RV_ORDER_CANCELLED) {
-        /* not when staff already cancelled it in OpenCart (OpenCart restocked) */
-        rv_stock_move(c, p, o->order_number, product_id, o->quantity, 0,
-                      cur && rv_oc_status_committed(c, p, cur));
         partial = rv_db_value(c->db, p,
             "SELECT 1 FROM {P}reverb_order_map WHERE order_id = %s AND reverb_order_number <> %s"
             " AND import_state = 'imported' AND reverb_status NOT IN ('cancelled', 'canceled', 'refunded')"
             " LIMIT 1", RV_ARGS(order_id, o->order_number)) != NULL;
-    }
-    else if (cls == RV_ORDER_PAID) {
-        rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1);
     }
     if (!cur) {
         *why = apr_psprintf(p, "Reverb order #%s: %s -> %s (its OpenCart order %s was deleted)",

@@ -75,18 +75,12 @@ static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
         rv_setting(st, "sync_fields", ""), rv_setting(st, "categories", ""),
         rv_setting(st, "category_map", ""), e->language_id, e->customer_group_id
     };
-    rv_sha256_ctx h;
-    unsigned char digest[32];
+    const char *all = "";
     char *hex = apr_palloc(p, 65);
     size_t i;
-    rv_sha256_init(&h);
-    for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
-        const char *v = parts[i] ? parts[i] : "\x01";
-        rv_sha256_update(&h, v, strlen(v) + 1);      /* the NUL separates */
-    }
-    rv_sha256_final(&h, digest);
-    for (i = 0; i < 32; i++)
-        apr_snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    for (i = 0; i < sizeof(parts) / sizeof(*parts); i++)       /* 0x1f between, 0x01 for unset */
+        all = apr_pstrcat(p, all, parts[i] ? parts[i] : "\x01", "\x1f", NULL);
+    rv_sha256_hex(all, strlen(all), hex);
     return hex;
 }
 
