@@ -21,6 +21,7 @@
 #include "rv_auth.h"
 #include "rv_query.h"
 #include "rv_worker.h"
+#include "rv_keycache.h"
 
 
 
@@ -254,6 +255,7 @@ static const rv_route_t rv_routes[] = {
     { "admin/orders/#/ship",   RV_M_POST,             RV_ADMIN,       1, rv_route_order_ship },
     { "admin/webhooks",        RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_webhooks_admin },
     { "admin/log",             RV_M_GET,              RV_ADMIN,       1, rv_route_log },
+    { "admin/keys/regenerate", RV_M_POST,             RV_ADMIN,       1, rv_route_keys_regenerate },
 };
 
 /* Matches `path` (relative to the Location, no leading '/') against a
@@ -295,21 +297,65 @@ static const rv_route_t *rv_route_find(const char *path, rv_req_t *q)
     return NULL;
 }
 
-/* Webhook and cron callers prove themselves with the secret key in the URL. */
-static int rv_check_key(rv_req_t *q, const char *setting)
+/* The secret a webhook or cron caller brings: ?key=, or for cron the
+ * X-Reverb-Cron-Key header, which keeps it out of access logs. */
+static const char *rv_given_key(rv_req_t *q, rv_guard_t guard)
 {
-    const char *given = q->r->args ? rv_query_get(q->r->pool, q->r->args, "key") : NULL;
-    const char *want = rv_setting(q->settings, setting, NULL);
+    const char *h = guard == RV_KEY_CRON ? apr_table_get(q->r->headers_in, "X-Reverb-Cron-Key")
+                                         : NULL;
+    if (h && *h)
+        return h;
+    return q->r->args ? rv_query_get(q->r->pool, q->r->args, "key") : NULL;
+}
+
+static int rv_key_refused(rv_req_t *q)
+{
+    return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+}
+
+/* Webhook and cron callers prove themselves with a secret key; checked
+ * against the database's value (just loaded) before anything is done. */
+static int rv_check_key(rv_req_t *q, rv_guard_t guard)
+{
+    const char *given = rv_given_key(q, guard);
+    const char *want = rv_setting(q->settings, guard == RV_KEY_CRON ? "cron_key" : "webhook_key",
+                                  NULL);
     if (!given || !want || !rv_consttime_eq(given, want))
-        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden",
-                             "The key in the URL is missing or wrong.");
+        return rv_key_refused(q);
     return DECLINED;
+}
+
+/* What can be refused before a pooled database connection is taken: a
+ * missing key, a key that differs from the one this process read a moment
+ * ago, an admin request without a session cookie or user_token. */
+static int rv_precheck(rv_req_t *q, rv_guard_t guard)
+{
+    const char *why = "", *given;
+    switch (guard) {
+    case RV_KEY_WEBHOOK:
+    case RV_KEY_CRON:
+        given = rv_given_key(q, guard);
+        if (!given || !*given
+            || rv_keycache_check(q->conf, guard == RV_KEY_CRON ? RV_KEY_CRON_SLOT
+                                                               : RV_KEY_WEBHOOK_SLOT,
+                                 given) == RV_KEYCACHE_WRONG)
+            return rv_key_refused(q);
+        return DECLINED;
+    case RV_ADMIN:
+        if (rv_admin_precheck(q->r, &why))
+            return DECLINED;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, "reverb: admin refused: %s", why);
+        return rv_http_error(q->r, HTTP_UNAUTHORIZED, "not_authenticated",
+                             "Your OpenCart session has expired. Please log in again.");
+    default:
+        return DECLINED;
+    }
 }
 
 static int rv_check_admin(rv_req_t *q)
 {
     const char *why = "";
-    switch (rv_admin_authenticate(q->r, q->db, &q->user_id, &why)) {
+    switch (rv_admin_authenticate(q->r, q->db, &q->user_id, &q->can_modify, &why)) {
     case RV_AUTH_OK:
         return DECLINED;
     case RV_AUTH_FORBIDDEN:
@@ -348,16 +394,20 @@ static int rv_dispatch(rv_req_t *q, const rv_route_t *route)
         return rv_http_error(r, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                              "This address does not accept that method.");
     }
+    if ((rc = rv_precheck(q, route->guard)) != DECLINED)
+        return rc;
     if (route->needs_db) {
         q->db = rv_db_for_request(r);
         if (!q->db || !(q->settings = rv_settings_load(q->db, r->pool, q->conf->store_id)))
             return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                                  "The shop database cannot be reached. Try again shortly.");
+        rv_keycache_store(q->conf, rv_setting(q->settings, "webhook_key", NULL),
+                          rv_setting(q->settings, "cron_key", NULL));
     }
     switch (route->guard) {
     case RV_ADMIN:       rc = rv_check_admin(q); break;
-    case RV_KEY_WEBHOOK: rc = rv_check_key(q, "webhook_key"); break;
-    case RV_KEY_CRON:    rc = rv_check_key(q, "cron_key"); break;
+    case RV_KEY_WEBHOOK:
+    case RV_KEY_CRON:    rc = rv_check_key(q, route->guard); break;
     default:             rc = DECLINED; break;
     }
     if (rc != DECLINED)
@@ -383,7 +433,8 @@ static int rv_handler(request_rec *r)
     memset(&q, 0, sizeof(q));
     q.r = r;
     q.conf = rv_conf_get(r->server);
-    q.base_url = rv_base_url(r, apr_pstrmemdup(r->pool, base, blen));
+    q.base_path = apr_pstrmemdup(r->pool, base, blen);
+    q.base_url = rv_base_url(r, q.base_path);
 
     path = r->uri;
     if (strncmp(path, base, blen) || (path[blen] != '/' && path[blen] != '\0'))
@@ -421,7 +472,24 @@ static int rv_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     curl_global_init(CURL_GLOBAL_DEFAULT);
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "reverb: mod_reverb %s (%s)",
                  RV_VERSION, curl_version());
+    {
+        server_rec *sv;
+        for (sv = s; sv; sv = sv->next) {
+            rv_conf_t *c = rv_conf_get(sv);
+            if (c->engine && c->api_url && !ap_cstr_casecmpn(c->api_url, "http://", 7))
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sv,
+                             "reverb: ReverbApiUrl %s is not https: the Reverb token would "
+                             "travel unencrypted (use it for a local test server only)",
+                             c->api_url);
+        }
+    }
     return rv_worker_post_config(pconf, s);
+}
+
+static void rv_keycache_child_init_hook(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    rv_keycache_child_init(p);
 }
 
 static void rv_register_hooks(apr_pool_t *p)
@@ -430,6 +498,7 @@ static void rv_register_hooks(apr_pool_t *p)
     /* before mod_watchdog's own post_config (APR_HOOK_LAST) */
     ap_hook_post_config(rv_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(rv_worker_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(rv_keycache_child_init_hook, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(rv_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

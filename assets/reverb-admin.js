@@ -36,11 +36,12 @@
 
   App.prototype.s = function (key) { return this.t[key] || key; };
 
-  /* Every call carries user_token; 401 means the OpenCart session expired. */
+  /* Every call carries user_token, in a header so that it stays out of
+   * access logs; 401 means the OpenCart session expired. */
   App.prototype.api = function (method, path, body) {
     var self = this;
-    var url = this.base + '/admin/' + path + (path.indexOf('?') < 0 ? '?' : '&') + 'user_token=' + encodeURIComponent(this.token);
-    var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
+    var url = this.base + '/admin/' + path;
+    var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json', 'X-OC-User-Token': this.token } };
     if (method !== 'GET') { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body || {}); }
     return fetch(url, opts).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
@@ -153,7 +154,9 @@
         }))));
         var hooks = h('div', { id: 'reverb-webhooks' });
         f.appendChild(formGroup(s('entry_webhooks'), hooks));
-        f.appendChild(formGroup(s('entry_cron_url'), h('input', { 'class': 'form-control', readonly: 'readonly', value: st.cron_url, onclick: function () { this.select(); } })));
+        var keys = h('div', { id: 'reverb-keys' });
+        f.appendChild(formGroup(s('entry_cron_url'), keys));
+        self.keys(keys, st);
         f.appendChild(h('div', { 'class': 'text-right' }, [h('button', { type: 'submit', 'class': 'btn btn-primary', id: 'reverb-save', text: s('button_save') })]));
         f.addEventListener('submit', function (ev) { ev.preventDefault(); self.saveSettings(f, tokenInput); });
         pane.appendChild(f);
@@ -186,10 +189,35 @@
     }).catch(function (e) { self.alert('danger', e.message); });
   };
 
+  /* The cron URL holds the cron key: shown only to users who may change
+   * settings, with a way to make new keys. */
+  App.prototype.keys = function (box, st) {
+    var self = this, s = this.s.bind(this);
+    box.textContent = '';
+    if (!st.keys_visible) {
+      box.appendChild(h('p', { 'class': 'form-control-static', text: s('text_keys_hidden') }));
+      return;
+    }
+    box.appendChild(h('input', { 'class': 'form-control', readonly: 'readonly', name: 'cron_url', value: st.cron_url, onclick: function () { this.select(); } }));
+    box.appendChild(h('p', { 'class': 'help-block', text: s('help_cron_header') }));
+    box.appendChild(h('button', { type: 'button', 'class': 'btn btn-warning', id: 'reverb-regenerate', text: s('button_regenerate_keys'),
+      onclick: function () {
+        if (!window.confirm(s('text_regenerate_confirm'))) return;
+        self.api('POST', 'keys/regenerate', {}).then(function (r) {
+          self.keys(box, r.settings);
+          self.alert(r.webhooks.registered ? 'success' : 'warning', s('text_keys_regenerated') + ' ' + r.webhooks.message);
+          var hooks = self.root.querySelector('#reverb-webhooks');
+          if (hooks) self.webhooks(hooks, 'GET');
+        }).catch(function (e) { self.alert('danger', e.message); });
+      } }));
+  };
+
   App.prototype.webhooks = function (box, method) {
     var self = this, s = this.s.bind(this);
     box.textContent = '';
     this.api(method, 'webhooks').then(function (r) {
+      if (r.address_problem) box.appendChild(h('p', { 'class': 'text-warning', text: r.address_problem }));
+      if (r.warning) box.appendChild(h('p', { 'class': 'text-warning', text: r.warning }));
       box.appendChild(h('p', { 'class': r.missing_topics.length ? 'text-warning' : 'text-success',
         text: r.missing_topics.length ? fmt(s('text_webhooks_missing'), { s: r.missing_topics.join(', ') }) : s('text_webhooks_ok') }));
       if (r.missing_topics.length) box.appendChild(h('button', { type: 'button', 'class': 'btn btn-default', id: 'reverb-register', text: s('button_register'),

@@ -171,4 +171,9 @@ ALTER TABLE `oc_reverb_order_map`
 ALTER TABLE `oc_reverb_product_map`
   ADD COLUMN IF NOT EXISTS `source_hash` CHAR(32) NULL;
 
+-- v4: webhook deliveries for unknown orders are capped per minute; the
+-- count reads this index, not the whole queue.
+ALTER TABLE `oc_reverb_job`
+  ADD INDEX IF NOT EXISTS `kind_created` (`kind`, `created_at`);
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

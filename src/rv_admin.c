@@ -104,8 +104,14 @@ int rv_route_settings(rv_req_t *q)
             && (st = rv_settings_load(q->db, q->r->pool, q->conf->store_id)))
             q->settings = st;
     }
-    return rv_http_json(q->r, HTTP_OK,
-                        rv_settings_to_json(q->db, q->r->pool, q->settings, q->base_url));
+    {
+        const char *pub = rv_public_route_base(q->r->pool,
+                                               rv_shop_address(q->db, q->r->pool, q->settings),
+                                               q->base_path);
+        return rv_http_json(q->r, HTTP_OK,
+                            rv_settings_to_json(q->db, q->r->pool, q->settings,
+                                                pub ? pub : q->base_url, q->can_modify));
+    }
 }
 
 /* Plain-words answer for a failed Reverb call made on the admin's behalf. */

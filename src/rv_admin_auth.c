@@ -16,15 +16,37 @@ static const char *rv_request_token(request_rec *r)
     return t ? t : apr_table_get(r->headers_in, "X-OC-User-Token");
 }
 
+static const char *rv_request_session(request_rec *r)
+{
+    const char *sid = rv_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), "OCSESSID");
+    return sid && rv_session_id_valid(sid) ? sid : NULL;
+}
+
+int rv_admin_precheck(request_rec *r, const char **why)
+{
+    const char *t;
+    if (!rv_request_session(r)) {
+        *why = "no valid OpenCart session cookie";
+        return 0;
+    }
+    t = rv_request_token(r);
+    if (!t || !*t) {
+        *why = "no user_token in the request";
+        return 0;
+    }
+    return 1;
+}
+
 rv_auth_result_t rv_admin_authenticate(request_rec *r, rv_db_t *db, long long *user_id,
-                                       const char **why)
+                                       int *can_modify, const char **why)
 {
     const char *sid, *data, *session_token = NULL, *given, *kind;
     rv_rows_t *rows;
     long long uid = 0;
 
-    sid = rv_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), "OCSESSID");
-    if (!sid || !rv_session_id_valid(sid)) {
+    *can_modify = 0;
+    sid = rv_request_session(r);
+    if (!sid) {
         *why = "no valid OpenCart session cookie";
         return RV_AUTH_UNAUTHENTICATED;
     }
@@ -62,5 +84,6 @@ rv_auth_result_t rv_admin_authenticate(request_rec *r, rv_db_t *db, long long *u
         return RV_AUTH_FORBIDDEN;
     }
     *user_id = uid;
+    *can_modify = rv_permission_has(rows->rows[0][0], "modify", RV_PERMISSION_ROUTE);
     return RV_AUTH_OK;
 }

@@ -11,8 +11,13 @@ typedef enum { RV_AUTH_OK = 0, RV_AUTH_UNAUTHENTICATED, RV_AUTH_FORBIDDEN, RV_AU
  * user_token, the request's token (query user_token or X-OC-User-Token, in
  * constant time), the user active, and the group's permission for
  * extension/module/reverb: `access` for GET/HEAD, `modify` otherwise.
- * On success *user_id is set. */
+ * On success *user_id is set, and *can_modify tells whether the group may
+ * also change things (secrets are shown only to such users). */
 rv_auth_result_t rv_admin_authenticate(request_rec *r, rv_db_t *db, long long *user_id,
-                                       const char **why);
+                                       int *can_modify, const char **why);
+/* The checks that need no database (a well-formed session cookie and a
+ * user_token present): 0 with *why set when the request cannot be an
+ * admin's, so that unauthenticated floods cost no pooled connection. */
+int rv_admin_precheck(request_rec *r, const char **why);
 
 #endif

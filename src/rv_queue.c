@@ -144,3 +144,20 @@ int rv_queue_counts(rv_db_t *db, apr_pool_t *p, long long *pending, long long *r
     *failed = rv_row_int(rows, 0, "failed", 0);
     return 0;
 }
+
+long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind, int seconds)
+{
+    const char *v = rv_db_value(db, p,
+        "SELECT COUNT(*) FROM {P}reverb_job WHERE kind = %s"
+        " AND created_at > NOW(3) - INTERVAL %s SECOND",
+        RV_ARGS(kind, apr_itoa(p, seconds)));
+    return v ? apr_atoi64(v) : -1;
+}
+
+int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref)
+{
+    const char *v = rv_db_value(db, p,
+        "SELECT COUNT(*) FROM {P}reverb_job WHERE live_key = CONCAT(%s, ':', %s)",
+        RV_ARGS(kind, ref));
+    return v ? (apr_atoi64(v) > 0) : -1;
+}

@@ -41,6 +41,12 @@ int rv_queue_defer(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms
 int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *error);
 int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s);
 
+/* Jobs of `kind` created in the last `seconds` (index kind_created); -1 on
+ * database error. */
+long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind, int seconds);
+/* 1 when (kind, ref) has a live job, 0 when not, -1 on database error. */
+int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref);
+
 /* counts for GET status */
 int rv_queue_counts(rv_db_t *db, apr_pool_t *p, long long *pending, long long *running,
                     long long *failed);

@@ -19,6 +19,8 @@ typedef struct {
     long long id;               /* numeric path parameter ("#"), if any */
     const char *tail;           /* rest of the path for "*" routes */
     long long user_id;          /* admin routes: the OpenCart user */
+    int can_modify;             /* admin routes: the user's group has modify permission */
+    const char *base_path;      /* path of the <Location>, no trailing slash */
 } rv_req_t;
 
 typedef int (*rv_route_fn)(rv_req_t *q);
@@ -32,6 +34,7 @@ int rv_route_conditions(rv_req_t *q);
 int rv_route_category_map(rv_req_t *q);
 int rv_route_product(rv_req_t *q);
 int rv_route_log(rv_req_t *q);
+int rv_route_keys_regenerate(rv_req_t *q);
 int rv_route_asset(rv_req_t *q);
 /* rv_push.c */
 int rv_route_product_sync(rv_req_t *q);

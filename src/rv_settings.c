@@ -1,6 +1,7 @@
 /* rv_settings.c: module_reverb_* settings, read and written the way
  * OpenCart's own model does (one row per key, JSON with serialized=1). */
 #include "rv_settings.h"
+#include "apr_uri.h"
 #include "rv_json.h"
 #include "rv_api.h"
 #include "rv_text.h"
@@ -56,6 +57,15 @@ static int rv_settings_ensure_key(rv_db_t *db, apr_pool_t *p, rv_settings_t *st,
         return -1;
     apr_table_set(st->values, name, v);
     return 0;
+}
+
+int rv_settings_new_keys(rv_db_t *db, apr_pool_t *p, int store_id)
+{
+    const char *w = rv_random_hex(p, 16), *c = rv_random_hex(p, 16);
+    if (!w || !c)
+        return -1;
+    return rv_setting_save(db, p, store_id, "webhook_key", w, 0)
+        || rv_setting_save(db, p, store_id, "cron_key", c, 0);
 }
 
 int rv_settings_ensure_keys(rv_db_t *db, apr_pool_t *p, int store_id)
@@ -126,6 +136,38 @@ const char *rv_oc_config(rv_db_t *db, apr_pool_t *p, int store_id, const char *k
     return v;
 }
 
+/* ---- the shop's public address ---- */
+
+const char *rv_shop_address(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st)
+{
+    const char *v = rv_setting(st, "store_url", NULL);
+    if (v && *v)
+        return v;
+    if (st->store_id != 0) {
+        v = rv_db_value(db, p, "SELECT IF(`ssl` <> '', `ssl`, url) FROM {P}store WHERE store_id = %s",
+                        RV_ARGS(apr_itoa(p, st->store_id)));
+        if (v && *v)
+            return v;
+    }
+    /* store 0 has these rows only when something wrote them (its address
+     * normally lives in OpenCart's config.php) */
+    v = rv_oc_config(db, p, st->store_id, "config_ssl");
+    if (v && *v)
+        return v;
+    v = rv_oc_config(db, p, st->store_id, "config_url");
+    return v && *v ? v : NULL;
+}
+
+const char *rv_public_route_base(apr_pool_t *p, const char *address, const char *base_path)
+{
+    apr_uri_t u;
+    if (!address || apr_uri_parse(p, address, &u) != APR_SUCCESS || !u.scheme || !u.hostname
+        || (strcmp(u.scheme, "https") && strcmp(u.scheme, "http")))
+        return NULL;
+    return apr_pstrcat(p, u.scheme, "://", u.hostname, u.port_str ? ":" : "",
+                       u.port_str ? u.port_str : "", base_path, NULL);
+}
+
 /* ---- JSON view for the admin page ---- */
 
 static void add_str(json_object *o, const char *k, const char *v)
@@ -175,7 +217,7 @@ static json_object *rv_oc_list(rv_db_t *db, apr_pool_t *p, const char *sql,
 }
 
 json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st,
-                                 const char *base_url)
+                                 const char *base_url, int show_secrets)
 {
     json_object *top = json_object_new_object(), *s = json_object_new_object();
     const char *token = rv_setting(st, "token", NULL);
@@ -192,8 +234,21 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
     add_str(s, "store_url", rv_setting(st, "store_url", ""));
     json_object_object_add(s, "use_special", json_object_new_int(rv_setting_int(st, "use_special", 0) ? 1 : 0));
     add_json_setting(s, st, "order_status_map", json_type_object);
-    add_str(s, "cron_url", apr_pstrcat(p, base_url, "/cron?key=", rv_setting(st, "cron_key", ""), NULL));
-    add_str(s, "webhook_url", apr_pstrcat(p, base_url, "/webhook?key=", rv_setting(st, "webhook_key", ""), NULL));
+    /* the keys (and URLs holding them) only for users who may change
+     * settings; others learn that they exist */
+    json_object_object_add(s, "keys_visible", json_object_new_boolean(show_secrets));
+    json_object_object_add(s, "webhook_key_set",
+                           json_object_new_boolean(*rv_setting(st, "webhook_key", "") != '\0'));
+    json_object_object_add(s, "cron_key_set",
+                           json_object_new_boolean(*rv_setting(st, "cron_key", "") != '\0'));
+    if (show_secrets) {
+        add_str(s, "cron_url", apr_pstrcat(p, base_url, "/cron?key=", rv_setting(st, "cron_key", ""), NULL));
+        add_str(s, "webhook_url", apr_pstrcat(p, base_url, "/webhook?key=", rv_setting(st, "webhook_key", ""), NULL));
+    }
+    else {
+        json_object_object_add(s, "cron_url", NULL);
+        json_object_object_add(s, "webhook_url", NULL);
+    }
     add_str(s, "order_last_sync", rv_setting(st, "order_last_sync", ""));
     json_object_object_add(top, "settings", s);
     json_object_object_add(top, "oc_categories", rv_oc_list(db, p,

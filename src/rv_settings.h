@@ -12,6 +12,8 @@ typedef struct {
 
 /* Creates webhook_key and cron_key when missing (once, at schema check). */
 int rv_settings_ensure_keys(rv_db_t *db, apr_pool_t *p, int store_id);
+/* Replaces webhook_key and cron_key with new random ones. */
+int rv_settings_new_keys(rv_db_t *db, apr_pool_t *p, int store_id);
 /* Loads the settings; NULL on database error. */
 rv_settings_t *rv_settings_load(rv_db_t *db, apr_pool_t *p, int store_id);
 const char *rv_setting(const rv_settings_t *st, const char *name, const char *dflt);
@@ -29,9 +31,18 @@ const char *rv_oc_config(rv_db_t *db, apr_pool_t *p, int store_id, const char *k
 /* Random hex string of 2*nbytes characters. */
 const char *rv_random_hex(apr_pool_t *p, int nbytes);
 
-/* GET/POST settings (admin routes). */
+/* The shop's configured public address: the store_url setting, else the
+ * store's https/http address in OpenCart (oc_store for a store other than 0,
+ * config_ssl / config_url rows); NULL when none is configured. */
+const char *rv_shop_address(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st);
+/* scheme://host[:port] of `address` followed by `base_path` (the module's
+ * <Location>), or NULL when the address is not an http(s) URL. */
+const char *rv_public_route_base(apr_pool_t *p, const char *address, const char *base_path);
+
+/* GET/POST settings (admin routes). URLs holding the webhook and cron keys
+ * are included only when show_secrets. */
 json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st,
-                                 const char *base_url);
+                                 const char *base_url, int show_secrets);
 /* Validates every field first; writes only when all are valid. Returns NULL
  * on success or a plain-words error. */
 const char *rv_settings_apply(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in);

@@ -20,10 +20,12 @@
 #include "rv_queue.h"
 #include "rv_reverb.h"
 #include "rv_json.h"
+#include "rv_keycache.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+#include "apr_atomic.h"
 
 APLOG_USE_MODULE(reverb);
 
@@ -64,6 +66,44 @@ static json_object *rv_unwrap(json_object *body, const char *wrapper)
     return body;
 }
 
+/* Deliveries naming orders this shop has never seen: at most
+ * RV_UNKNOWN_ORDERS_PER_MIN new order jobs a minute, so that a flood (a
+ * leaked key, a replaying client) cannot grow the queue without bound or
+ * spend Reverb's rate limit on order numbers that do not exist. A delivery
+ * for an order already imported or already queued always passes (the
+ * queue keeps the first delivery's job); one past the cap is answered but
+ * not queued, and the cron poll still finds every real order. */
+#define RV_UNKNOWN_ORDERS_PER_MIN 300
+
+static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *known;
+    long long recent;
+    int live = rv_queue_is_live(q->db, p, "order", ref);
+    if (live != 0)
+        return 0;           /* queued already (or the database will tell) */
+    known = rv_db_value(q->db, p, "SELECT COUNT(*) FROM {P}reverb_order_map"
+                        " WHERE reverb_order_number = %s", RV_ARGS(ref));
+    if (!known || strcmp(known, "0"))
+        return 0;
+    recent = rv_queue_created_recently(q->db, p, "order", 60);
+    if (recent < RV_UNKNOWN_ORDERS_PER_MIN)
+        return 0;
+    {
+        /* once a minute per process, not once per refused delivery */
+        static volatile apr_uint32_t last_minute;
+        apr_uint32_t now = (apr_uint32_t)(apr_time_sec(apr_time_now()) / 60), was = last_minute;
+        if (was == now || apr_atomic_cas32(&last_minute, now, was) != was)
+            return 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
+                  "reverb: webhook for unknown order %s not queued: %lld order jobs were "
+                  "created in the last minute (cap %d); the cron poll finds real orders",
+                  ref, recent, RV_UNKNOWN_ORDERS_PER_MIN);
+    return 1;
+}
+
 int rv_route_webhook(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -90,6 +130,12 @@ int rv_route_webhook(rv_req_t *q)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                              "The delivery names no valid order_number or listing id.");
     label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
+    if (!strcmp(kind, "order") && rv_unknown_order_capped(q, ref)) {
+        out = json_object_new_object();
+        json_object_object_add(out, "accepted", json_object_new_boolean(1));
+        json_object_object_add(out, "queued", json_object_new_boolean(0));
+        return rv_http_json(q->r, HTTP_ACCEPTED, out);
+    }
     if (rv_db_begin(q->db)
         || rv_db_exec(q->db, p, NULL, "INSERT INTO {P}reverb_webhook (topic, ref) VALUES (%s, %s)",
                       RV_ARGS(label, ref))
@@ -186,32 +232,79 @@ static int rv_regs_remove_stale(rv_ctx_t *c, apr_pool_t *p, json_object *regs,
     return removed;
 }
 
-/* GET lists what Reverb has; POST first registers every topic that is
- * missing for this shop's URL (a second click adds nothing) and removes
- * registrations of this route with an old key, then lists what Reverb
- * reports afterwards. */
-int rv_route_webhooks_admin(rv_req_t *q)
+/* The URL given to Reverb, built from the shop's configured public address
+ * (never from the Host header of whoever opened the admin page). NULL with
+ * *err when no usable address is configured. */
+static const char *rv_hook_url(rv_req_t *q, const char **base, const char **err)
 {
     apr_pool_t *p = q->r->pool;
-    const char *url = apr_pstrcat(p, q->base_url, "/webhook?key=",
-                                  rv_setting(q->settings, "webhook_key", ""), NULL);
-    rv_ctx_t *c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    const char *addr = rv_shop_address(q->db, p, q->settings);
+    *base = NULL;
+    if (!addr) {
+        *err = "Enter the shop's public address (Store URL on the Settings tab) first: "
+               "Reverb must deliver webhooks to the address your customers use.";
+        return NULL;
+    }
+    *base = rv_public_route_base(p, addr, q->base_path);
+    if (!*base) {
+        *err = apr_pstrcat(p, "The shop's address ", addr, " is not an https:// address that "
+                           "Reverb could deliver webhooks to.", NULL);
+        return NULL;
+    }
+    *base = apr_pstrcat(p, *base, "/webhook?key=", NULL);
+    return apr_pstrcat(p, *base, rv_setting(q->settings, "webhook_key", ""), NULL);
+}
+
+/* A registration's URL as a user without modify permission may see it. */
+static json_object *rv_url_for_viewer(rv_req_t *q, json_object *url)
+{
+    const char *u = url && json_object_is_type(url, json_type_string)
+                    ? json_object_get_string(url) : NULL, *k;
+    if (q->can_modify || !u)
+        return json_object_get(url);
+    k = strstr(u, "key=");
+    return json_object_new_string(k ? apr_pstrcat(q->r->pool, apr_pstrmemdup(q->r->pool, u,
+                                                  (apr_size_t)(k - u) + 4), "(hidden)", NULL)
+                                    : u);
+}
+
+/* GET lists what Reverb has; POST (and a key change) first registers every
+ * topic that is missing for this shop's URL (a second click adds nothing)
+ * and removes registrations of this route with an old key, then lists what
+ * Reverb reports afterwards. Returns the HTTP status; *out is the answer
+ * body, or the error code and message. */
+static int rv_webhooks_do(rv_req_t *q, int do_register, json_object **out,
+                          const char **code, const char **msg)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *base = NULL, *url_err = NULL;
+    const char *url = rv_hook_url(q, &base, &url_err);
+    rv_ctx_t *c;
     const char *err = NULL, *refused = NULL;
-    json_object *in, *regs, *out, *list, *missing;
+    json_object *regs, *list, *missing;
     size_t i, n;
     int posted = 0;
 
-    if (q->r->method_number == M_POST && rv_http_read_json_object(q->r, &in))
-        return OK;
-    if (!c->api)
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
-                             "Enter your Reverb token in the settings first.");
+    *out = NULL;
+    if (do_register && !url) {
+        *code = "no_shop_address";
+        *msg = url_err;
+        return HTTP_CONFLICT;
+    }
+    c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    if (!c->api) {
+        *code = "no_token";
+        *msg = "Enter your Reverb token in the settings first.";
+        return HTTP_BAD_REQUEST;
+    }
     c->inline_attempts = 2;
-    if (rv_regs_read(c, p, &regs, &err))
-        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error", err);
-    if (q->r->method_number == M_POST) {
-        posted = rv_regs_remove_stale(c, p, regs, apr_pstrcat(p, q->base_url, "/webhook?key=",
-                                                              NULL), url) > 0;
+    if (rv_regs_read(c, p, &regs, &err)) {
+        *code = "reverb_error";
+        *msg = err;
+        return HTTP_BAD_GATEWAY;
+    }
+    if (do_register) {
+        posted = rv_regs_remove_stale(c, p, regs, base, url) > 0;
         for (i = 0; i < RV_NTOPICS; i++) {
             json_object *body;
             rv_api_result_t res;
@@ -248,29 +341,110 @@ int rv_route_webhooks_admin(rv_req_t *q)
             }
         }
     }
-    out = json_object_new_object();
     list = json_object_new_array();
     missing = json_object_new_array();
     n = json_object_array_length(regs);
     for (i = 0; i < n; i++) {
         json_object *r = json_object_array_get_idx(regs, i), *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_get(rv_json_path(r, "id")));
-        json_object_object_add(o, "url", json_object_get(rv_json_path(r, "url")));
+        json_object_object_add(o, "url", rv_url_for_viewer(q, rv_json_path(r, "url")));
         json_object_object_add(o, "topic", json_object_get(rv_json_path(r, "topic")));
         json_object_array_add(list, o);
     }
     for (i = 0; i < RV_NTOPICS; i++)
-        if (!rv_registered(regs, url, rv_topics[i]))
+        if (!url || !rv_registered(regs, url, rv_topics[i]))
             json_object_array_add(missing, json_object_new_string(rv_topics[i]));
     json_object_put(regs);
     if (refused && json_object_array_length(missing) > 0) {
         json_object_put(list);
         json_object_put(missing);
-        json_object_put(out);
-        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error", refused);
+        *code = "reverb_error";
+        *msg = refused;
+        return HTTP_BAD_GATEWAY;
     }
-    json_object_object_add(out, "webhook_url", json_object_new_string(url));
-    json_object_object_add(out, "registrations", list);
-    json_object_object_add(out, "missing_topics", missing);
+    *out = json_object_new_object();
+    json_object_object_add(*out, "webhook_url",
+                           url && q->can_modify ? json_object_new_string(url) : NULL);
+    if (!url)
+        json_object_object_add(*out, "address_problem", json_object_new_string(url_err));
+    else if (!strncmp(url, "http://", 7))
+        json_object_object_add(*out, "warning", json_object_new_string(
+            "The shop's address is http://, so Reverb delivers webhooks unencrypted. "
+            "Use an https:// Store URL if the shop has one."));
+    json_object_object_add(*out, "registrations", list);
+    json_object_object_add(*out, "missing_topics", missing);
+    return HTTP_OK;
+}
+
+int rv_route_webhooks_admin(rv_req_t *q)
+{
+    json_object *in, *out;
+    const char *code = NULL, *msg = NULL;
+    int status;
+    if (q->r->method_number == M_POST && rv_http_read_json_object(q->r, &in))
+        return OK;
+    status = rv_webhooks_do(q, q->r->method_number == M_POST, &out, &code, &msg);
+    if (status != HTTP_OK)
+        return rv_http_error(q->r, status, code, msg);
+    return rv_http_json(q->r, HTTP_OK, out);
+}
+
+/* POST keys/regenerate: new webhook and cron keys, refused-at-once old ones
+ * (every accepted request checks its key against the database), and the
+ * webhook registered again under the new key when a token is set. */
+int rv_route_keys_regenerate(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *in, *out, *hooks = NULL, *wh = json_object_new_object();
+    const char *code = NULL, *msg = NULL, *pub;
+    rv_settings_t *st;
+    rv_log_entry_t le;
+    int status;
+
+    if (rv_http_read_json_object(q->r, &in))
+        return OK;
+    if (rv_settings_new_keys(q->db, p, q->conf->store_id)
+        || !(st = rv_settings_load(q->db, p, q->conf->store_id))) {
+        json_object_put(wh);
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The new keys could not be saved (database error). "
+                             "The old keys still work.");
+    }
+    q->settings = st;
+    rv_keycache_forget(q->conf);
+    rv_keycache_store(q->conf, rv_setting(st, "webhook_key", NULL), rv_setting(st, "cron_key", NULL));
+    memset(&le, 0, sizeof(le));
+    le.direction = "push";
+    le.action = "webhook";
+    le.ok = 1;
+    le.message = "New webhook and cron keys were made; the old ones are refused from now on.";
+    rv_log_write(q->db, p, &le);
+
+    if (!rv_setting(st, "token", NULL) || !*rv_setting(st, "token", "")) {
+        json_object_object_add(wh, "registered", json_object_new_boolean(0));
+        json_object_object_add(wh, "message", json_object_new_string(
+            "No Reverb token is set yet, so no webhook was registered. Register webhooks "
+            "after entering the token."));
+    }
+    else if ((status = rv_webhooks_do(q, 1, &hooks, &code, &msg)) == HTTP_OK) {
+        json_object *miss = rv_json_path(hooks, "missing_topics");
+        int all = miss && json_object_is_type(miss, json_type_array)
+                  && json_object_array_length(miss) == 0;
+        json_object_object_add(wh, "registered", json_object_new_boolean(all));
+        json_object_object_add(wh, "message", json_object_new_string(all
+            ? "The webhook is registered with Reverb under the new key."
+            : "Some webhook topics could not be registered; press Register webhooks to try again."));
+        json_object_put(hooks);
+    }
+    else {
+        json_object_object_add(wh, "registered", json_object_new_boolean(0));
+        json_object_object_add(wh, "message", json_object_new_string(apr_pstrcat(p,
+            "The keys were changed, but the webhook could not be registered under the new key: ",
+            msg, " Press Register webhooks to try again: until then Reverb's deliveries are "
+            "refused and orders arrive by the cron poll.", NULL)));
+    }
+    pub = rv_public_route_base(p, rv_shop_address(q->db, p, st), q->base_path);
+    out = rv_settings_to_json(q->db, p, st, pub ? pub : q->base_url, 1);
+    json_object_object_add(out, "webhooks", wh);
     return rv_http_json(q->r, HTTP_OK, out);
 }

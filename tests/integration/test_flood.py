@@ -1,0 +1,77 @@
+"""Floods cost nothing: wrong keys and missing sessions are refused without the database,
+deliveries for unknown orders cannot grow the queue without bound; a clear-text API URL is
+warned about. No Apache with a worker runs in this module, so the database's statement
+counters see only what the requests do."""
+import pytest
+
+from harness.apache import Apache
+
+
+@pytest.fixture(scope="module")
+def quiet(db, fake):
+    a = Apache(db, api_url=fake.api_url, rate_limit=1000, worker="Off")
+    a.start()
+    yield a
+    a.stop()
+    a.destroy()
+
+
+def keys(db):
+    return db.setting("webhook_key"), db.setting("cron_key")
+
+
+def com_select(db):
+    return int(db.query("SHOW GLOBAL STATUS LIKE 'Com_select'")[0][1])
+
+
+def test_wrong_keys_and_missing_sessions_need_no_database(db, quiet):
+    wk, ck = keys(db)
+    assert quiet.get("/reverb/cron?key=" + ck).status == 200        # the processes learn the keys
+    for _ in range(6):
+        assert quiet.post("/reverb/webhook?key=" + wk, {"order_number": "x1"}).status == 202
+    before = com_select(db)
+    n = 200
+    for i in range(n):
+        assert quiet.post("/reverb/webhook?key=%032x" % i, {"order_number": "1"}).status == 403
+        assert quiet.get("/reverb/admin/settings").status == 401
+    used = com_select(db) - before
+    # without the cache every refused webhook read the settings (>= n selects); what is left
+    # is at most one reload per process every few seconds
+    assert used < n // 4, used
+
+
+def test_unknown_order_deliveries_are_capped_and_known_ones_pass(db, quiet):
+    wk, _ = keys(db)
+    db.execute("DELETE FROM oc_reverb_job")
+    db.execute("INSERT INTO oc_reverb_job (kind, ref, live_key, state, run_after)"
+               " VALUES ('order', 'U1', 'order:U1', 'pending', NOW(3) + INTERVAL 1 HOUR)")
+    for i in range(2, 5):
+        r = quiet.post("/reverb/webhook?key=" + wk, {"order_number": "U%d" % i})
+        assert r.status == 202 and r.json.get("queued", True) is True
+    # 300 order jobs created "now" (in the future, so the minute never runs out mid-test)
+    db.execute("INSERT INTO oc_reverb_job (kind, ref, live_key, state, created_at) "
+               "SELECT 'order', CONCAT('F', seq), CONCAT('order:F', seq), 'done', NOW(3) + INTERVAL 1 HOUR "
+               "FROM seq_1_to_300")
+    jobs = db.value("SELECT COUNT(*) FROM oc_reverb_job")
+    r = quiet.post("/reverb/webhook?key=" + wk, {"order_number": "NEW-1"})
+    assert r.status == 202 and r.json["queued"] is False
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_job") == jobs
+    # an order already queued keeps its job (the first delivery's effect) and is not refused
+    r = quiet.post("/reverb/webhook?key=" + wk, {"order_number": "U1"})
+    assert r.status == 202 and r.json.get("queued", True) is True
+    # an order the shop already has passes the cap
+    db.execute("INSERT INTO oc_reverb_order_map (reverb_order_number, order_id, reverb_status)"
+               " VALUES ('KNOWN-1', 0, 'paid')")
+    try:
+        r = quiet.post("/reverb/webhook?key=" + wk, {"order_number": "KNOWN-1"})
+        assert r.status == 202 and r.json.get("queued", True) is True
+        assert db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE ref = 'KNOWN-1'") == 1
+    finally:
+        db.execute("DELETE FROM oc_reverb_order_map WHERE reverb_order_number = 'KNOWN-1'")
+        db.execute("DELETE FROM oc_reverb_job")
+    assert "webhook for unknown order NEW-1 not queued" in quiet.error_log()
+
+
+def test_a_clear_text_api_url_is_warned_about_at_startup(quiet):
+    log = quiet.error_log()
+    assert "is not https" in log and "[reverb:warn]" in log
