@@ -336,7 +336,7 @@ static int rv_precheck(rv_req_t *q, rv_guard_t guard)
     case RV_KEY_CRON:
         given = rv_given_key(q, guard);
         if (!given || !*given
-            || rv_keycache_check(q->conf, guard == RV_KEY_CRON ? RV_KEY_CRON_SLOT
+            || rv_keycache_check(q->r->server, guard == RV_KEY_CRON ? RV_KEY_CRON_SLOT
                                                                : RV_KEY_WEBHOOK_SLOT,
                                  given) == RV_KEYCACHE_WRONG)
             return rv_key_refused(q);
@@ -401,7 +401,7 @@ static int rv_dispatch(rv_req_t *q, const rv_route_t *route)
         if (!q->db || !(q->settings = rv_settings_load(q->db, r->pool, q->conf->store_id)))
             return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                                  "The shop database cannot be reached. Try again shortly.");
-        rv_keycache_store(q->conf, rv_setting(q->settings, "webhook_key", NULL),
+        rv_keycache_store(q->r->server, rv_setting(q->settings, "webhook_key", NULL),
                           rv_setting(q->settings, "cron_key", NULL));
     }
     switch (route->guard) {

@@ -17,7 +17,9 @@ typedef enum { RV_KEYCACHE_UNKNOWN = 0, RV_KEYCACHE_WRONG } rv_keycache_verdict_
 
 /* Creates the lock; once per child process (child_init). */
 void rv_keycache_child_init(apr_pool_t *pchild);
-/* Remembers the keys loaded from the database for `owner` (a server config). */
+/* Remembers the keys loaded from the database for `owner` (the server_rec:
+ * a virtual host without Reverb directives shares the main server's config
+ * struct, but may name another database). */
 void rv_keycache_store(const void *owner, const char *webhook_key, const char *cron_key);
 /* RV_KEYCACHE_WRONG when a fresh remembered key differs from `given`;
  * RV_KEYCACHE_UNKNOWN when only the database can tell. */

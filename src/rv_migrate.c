@@ -13,9 +13,36 @@
 
 APLOG_USE_MODULE(reverb);
 
-/* Set once the schema is known current in this process. Atomic: request
- * threads and the worker read it without a lock. */
-static volatile apr_uint32_t schema_ready;
+/* The servers (one per virtual host: each may name its own
+ * database and table prefix) whose schema is known current in this
+ * process. Set with compare-and-swap: request threads and the worker read
+ * them without a lock. A config past the last slot is simply checked again
+ * on every connection (one cheap query). */
+#define RV_READY_SLOTS 256
+static volatile void *schema_ready[RV_READY_SLOTS];
+
+static int rv_schema_is_ready(const void *key)
+{
+    int i;
+    for (i = 0; i < RV_READY_SLOTS; i++) {
+        void *v = apr_atomic_casptr(&schema_ready[i], NULL, NULL);
+        if (v == key)
+            return 1;
+        if (!v)
+            return 0;
+    }
+    return 0;
+}
+
+static void rv_schema_mark_ready(void *key)
+{
+    int i;
+    for (i = 0; i < RV_READY_SLOTS; i++) {
+        void *v = apr_atomic_casptr(&schema_ready[i], key, NULL);
+        if (!v || v == key)
+            return;
+    }
+}
 
 /* Splits install.sql into statements (";" at the end of a line), drops
  * comment lines, and points `oc_ at the configured prefix. */
@@ -89,7 +116,7 @@ static int rv_migrate_done(rv_db_t *db, apr_pool_t *p)
 {
     if (rv_settings_ensure_keys(db, p, rv_conf_get(db->s)->store_id))
         return -1;
-    apr_atomic_set32(&schema_ready, 1);
+    rv_schema_mark_ready(db->s);
     return 0;
 }
 
@@ -99,7 +126,7 @@ int rv_migrate_ensure(void *vdb, apr_pool_t *p)
     const char *have, *lock;
     int rv = 0;
 
-    if (apr_atomic_read32(&schema_ready))
+    if (rv_schema_is_ready(db->s))
         return 0;
     have = rv_schema_version(db, p);
     if (have && !strcmp(have, RV_SCHEMA_VERSION))

@@ -411,8 +411,8 @@ int rv_route_keys_regenerate(rv_req_t *q)
                              "The old keys still work.");
     }
     q->settings = st;
-    rv_keycache_forget(q->conf);
-    rv_keycache_store(q->conf, rv_setting(st, "webhook_key", NULL), rv_setting(st, "cron_key", NULL));
+    rv_keycache_forget(q->r->server);
+    rv_keycache_store(q->r->server, rv_setting(st, "webhook_key", NULL), rv_setting(st, "cron_key", NULL));
     memset(&le, 0, sizeof(le));
     le.direction = "push";
     le.action = "webhook";

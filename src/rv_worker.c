@@ -170,6 +170,65 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
     return ran;
 }
 
+/* One worker per shop. Every virtual host with the engine and the worker
+ * on registers a callback on the one singleton watchdog, so all of them
+ * run in one thread of one child; a virtual host whose database, table
+ * prefix and store are those of a host already served (it inherited the
+ * main server's, or it is the same shop on another port) stands aside.
+ * Only that thread touches this table. */
+#define RV_WORKER_SHOPS 64
+typedef struct {
+    server_rec *s;
+    const char *identity;      /* database@host:port/prefix/store, NULL until known */
+    int duplicate_of;          /* slot + 1 of the host that serves the same shop */
+} rv_worker_shop_t;
+static rv_worker_shop_t rv_shops[RV_WORKER_SHOPS];
+static int rv_nshops;
+
+/* 1 when this host's worker should run (it serves its own shop), 0 when
+ * another host already serves that shop, -1 when it is not known yet (no
+ * database). */
+static int rv_worker_owns_shop(server_rec *s, apr_pool_t *p)
+{
+    rv_conf_t *conf = rv_conf_get(s);
+    rv_worker_shop_t *me = NULL;
+    const char *id;
+    rv_db_t *db;
+    int i;
+
+    for (i = 0; i < rv_nshops; i++)
+        if (rv_shops[i].s == s)
+            me = &rv_shops[i];
+    if (!me) {
+        if (rv_nshops == RV_WORKER_SHOPS)
+            return 1;
+        me = &rv_shops[rv_nshops++];
+        me->s = s;
+    }
+    if (me->identity)
+        return me->duplicate_of == 0;
+    if (!(db = rv_db_open(p, s)))
+        return -1;
+    id = rv_db_value(db, p, "SELECT CONCAT(DATABASE(), '@', @@hostname, ':', @@port)", RV_NOARGS);
+    rv_db_close(db);
+    if (!id)
+        return -1;
+    me->identity = apr_psprintf(s->process->pool, "%s/%s/%d", id, conf->prefix, conf->store_id);
+    for (i = 0; i < rv_nshops; i++) {
+        if (&rv_shops[i] != me && rv_shops[i].identity && !rv_shops[i].duplicate_of
+            && !strcmp(rv_shops[i].identity, me->identity)) {
+            me->duplicate_of = i + 1;
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                         "reverb: %s:%d serves the same shop as %s:%d (%s); one worker runs for both",
+                         s->server_hostname ? s->server_hostname : "?", (int)s->port,
+                         rv_shops[i].s->server_hostname ? rv_shops[i].s->server_hostname : "?",
+                         (int)rv_shops[i].s->port, me->identity);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
 {
     server_rec *s = data;
@@ -179,6 +238,13 @@ static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
     if (state != AP_WATCHDOG_STATE_RUNNING || !conf->engine || !conf->worker)
         return APR_SUCCESS;
     apr_atomic_inc32(&in_callback);
+    apr_pool_create(&round, pool);
+    if (!rv_worker_stopping() && rv_worker_owns_shop(s, round) == 0) {
+        apr_pool_destroy(round);
+        apr_atomic_dec32(&in_callback);
+        return APR_SUCCESS;
+    }
+    apr_pool_destroy(round);
     if (!rv_worker_stopping()) {
         apr_pool_create(&round, pool);
         if (rv_worker_drain(round, s, RV_ROUND_BUDGET_MS) < 0)
@@ -193,11 +259,14 @@ static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
 
 int rv_worker_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    rv_conf_t *conf = rv_conf_get(s);
     ap_watchdog_t *wd;
     apr_status_t rv;
+    server_rec *sv;
+    int wanted = 0;
 
-    if (!conf->worker || !conf->engine)
+    for (sv = s; sv; sv = sv->next)
+        wanted |= rv_conf_get(sv)->worker && rv_conf_get(sv)->engine;
+    if (!wanted)
         return OK;
     wd_get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
     wd_register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
@@ -208,9 +277,13 @@ int rv_worker_post_config(apr_pool_t *pconf, server_rec *s)
     }
     /* child watchdog (parent = 0), singleton = 1 */
     rv = wd_get_instance(&wd, RV_WD_NAME, 0, 1, pconf);
-    if (rv == APR_SUCCESS)
-        rv = wd_register_callback(wd, apr_time_from_msec(conf->worker_interval_ms), s,
-                                  rv_worker_callback);
+    /* one callback per virtual host; rv_worker_owns_shop() keeps one per shop */
+    for (sv = s; sv && rv == APR_SUCCESS; sv = sv->next) {
+        rv_conf_t *conf = rv_conf_get(sv);
+        if (conf->worker && conf->engine)
+            rv = wd_register_callback(wd, apr_time_from_msec(conf->worker_interval_ms), sv,
+                                      rv_worker_callback);
+    }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "reverb: cannot start the worker");
         return HTTP_INTERNAL_SERVER_ERROR;
