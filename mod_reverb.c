@@ -240,6 +240,7 @@ typedef struct {
 static const rv_route_t rv_routes[] = {
     { "webhook",               RV_M_POST,             RV_KEY_WEBHOOK, 1, rv_route_webhook },
     { "cron",                  RV_M_GET | RV_M_POST,  RV_KEY_CRON,    1, rv_route_cron },
+    { "stock-changed",         RV_M_POST,             RV_KEY_CRON,    1, rv_route_stock_changed },
     { "admin/assets/*",        RV_M_GET,              RV_OPEN,        0, rv_route_asset },
     { "admin/status",          RV_M_GET,              RV_ADMIN,       1, rv_route_status },
     { "admin/settings",        RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_settings },

@@ -48,5 +48,7 @@ int rv_route_webhook(rv_req_t *q);
 int rv_route_webhooks_admin(rv_req_t *q);
 /* rv_cron.c */
 int rv_route_cron(rv_req_t *q);
+/* routes/stock_changed.c */
+int rv_route_stock_changed(rv_req_t *q);
 
 #endif

@@ -90,11 +90,14 @@ class ControllerExtensionModuleReverb extends Controller {
 		$this->model_setting_event->addEvent('reverb_product_delete', 'admin/model/catalog/product/deleteProduct/after', 'extension/module/reverb/eventProduct');
 		$this->model_setting_event->addEvent('reverb_product_form', 'admin/view/catalog/product_form/before', 'extension/module/reverb/eventProductForm');
 		$this->model_setting_event->addEvent('reverb_order_info', 'admin/view/sale/order_info/before', 'extension/module/reverb/eventOrderInfo');
+		// A sale on the storefront (or an admin order, which OpenCart 3 records
+		// through the catalog API) reaches Reverb in seconds, not at the next cron.
+		$this->model_setting_event->addEvent('reverb_order_history', 'catalog/model/checkout/order/addOrderHistory/after', 'extension/module/reverb/eventOrderHistory');
 	}
 
 	public function uninstall() {
 		$this->load->model('setting/event');
-		foreach (array('reverb_product_add', 'reverb_product_edit', 'reverb_product_delete', 'reverb_product_form', 'reverb_order_info') as $code) {
+		foreach (array('reverb_product_add', 'reverb_product_edit', 'reverb_product_delete', 'reverb_product_form', 'reverb_order_info', 'reverb_order_history') as $code) {
 			$this->model_setting_event->deleteEventByCode($code);
 		}
 	}
