@@ -6,7 +6,7 @@ with the freshly built module; nothing is a system service), measures, prints
 a table, and writes it to bench/RESULTS.md with the machine and the date.
 Nothing here is asserted: these are figures to compare between changes.
 
-Sizes (environment):  BENCH_WEBHOOKS (100000)  BENCH_DETECT (100000)  BENCH_SYNC (1000)
+Sizes (environment):  BENCH_SALES (50)  BENCH_WEBHOOKS (100000)  BENCH_DETECT (100000)  BENCH_SYNC (1000)
                       BENCH_ORDERS (1000)  BENCH_RATE (6000 requests/min)  BENCH_CONCURRENCY (50)
                       BENCH_SYNC_RATE (600 requests/min: below the sync's request count,
                       so the rate-limit floor is real)
@@ -260,6 +260,72 @@ def bench_detect(db, fake, web, admin):
            "%d queued (expected 1)" % j["products_queued"])
 
 
+def pct(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+
+
+def bench_oversell_window(db, fake, web, admin):
+    """How long a sale on one side is still for sale on the other."""
+    n = int(os.environ.get("BENCH_SALES", 50))
+    print("oversell window: %d storefront sales -> Reverb, %d Reverb sales -> OpenCart" % (n, n))
+    add_product(db, 5950, "Bench amp (stock moves)", "BENCH-SALE", "500.0000", n + 20)
+    admin.call("POST", "product/5950", {"sync_enabled": 1})
+    wait_until(lambda: db.value("SELECT reverb_listing_id FROM oc_reverb_product_map"
+                                " WHERE product_id = 5950"), timeout=60, what="the bench listing")
+    lid = str(db.value("SELECT reverb_listing_id FROM oc_reverb_product_map WHERE product_id = 5950"))
+    key = db.setting("cron_key")
+    lat = []
+    for i in range(n):
+        fake.clear_requests()
+        t = time.time()
+        db.execute("UPDATE oc_product SET quantity = quantity - 1 WHERE product_id = 5950")
+        r = request("POST", web.url + "/reverb/stock-changed", body={"product_ids": [5950]},
+                    headers={"X-Reverb-Cron-Key": key})
+        if r.status != 202:
+            raise SystemExit("bench: stock-changed answered %s" % r)
+        put = wait_until(lambda: [r for r in fake.requests() if r["method"] == "PUT"
+                                  and lid in r["path"]], timeout=60, interval=0.005,
+                         what="the stock PUT")
+        lat.append(put[0]["t"] - t)
+    report("storefront sale -> Reverb PUT, with the event", "p50 %.2f s, p99 %.2f s" % (
+        pct(lat, 0.5), pct(lat, 0.99)), "%d sales; goal p99 < 5 s" % n)
+    # cron alone: the sale waits for the next cron tick (every 60 s, so 0-60 s,
+    # uniformly), then the cycle finds it by content and the worker pushes it
+    cyc = []
+    for i in range(min(n, 10)):
+        fake.clear_requests()
+        db.execute("UPDATE oc_product SET quantity = quantity - 1 WHERE product_id = 5950")
+        t = time.time()
+        request("GET", cron_url(db, web), timeout=600)
+        put = wait_until(lambda: [r for r in fake.requests() if r["method"] == "PUT"
+                                  and lid in r["path"]], timeout=60, interval=0.005,
+                         what="the stock PUT")
+        cyc.append(put[0]["t"] - t)
+    report("storefront sale -> Reverb PUT, cron alone (every minute)",
+           "p50 %.1f s, p99 %.1f s" % (30 + pct(cyc, 0.5), 59.4 + pct(cyc, 0.99)),
+           "the wait for the next tick (uniform 0-60 s) plus the measured cron-to-PUT time "
+           "(p50 %.2f s over %d cycles)" % (pct(cyc, 0.5), len(cyc)))
+    # Reverb sale -> OpenCart order and stock move, by webhook
+    add_product(db, 5951, "Bench pedal (Reverb sales)", "BENCH-RSALE", "90.0000", n + 5)
+    wk = db.setting("webhook_key")
+    lat = []
+    for i in range(n):
+        number = str(9100000 + i)
+        fake.seed_order(order_number=number, sku="BENCH-RSALE", quantity=1, price="90.00")
+        before = db.value("SELECT quantity FROM oc_product WHERE product_id = 5951")
+        t = time.time()
+        request("POST", "%s/reverb/webhook?key=%s" % (web.url, wk), body={"order_number": number},
+                headers={"X-Reverb-Topic": "orders/create"})
+        wait_until(lambda: db.value("SELECT quantity FROM oc_product WHERE product_id = 5951") == before - 1
+                   and db.value("SELECT order_id FROM oc_reverb_order_map WHERE reverb_order_number = %s"
+                                " AND order_id > 0", (number,)), timeout=60, interval=0.005,
+                   what="the imported order")
+        lat.append(time.time() - t)
+    report("Reverb sale (webhook) -> OpenCart order and stock", "p50 %.2f s, p99 %.2f s" % (
+        pct(lat, 0.5), pct(lat, 0.99)), "%d orders; goal p99 < 3 s" % n)
+
+
 def machine():
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -323,6 +389,7 @@ def main():
         # orders before webhooks: the webhook run leaves the worker re-reading
         # the order those 100,000 deliveries name
         bench_status(web, admin)
+        bench_oversell_window(db, fake, web, admin)
         bench_orders(db, fake, web, admin)
         bench_webhooks(db, fake, web)
         web.destroy()
