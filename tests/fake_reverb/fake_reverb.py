@@ -589,8 +589,11 @@ class Handler(BaseHTTPRequestHandler):
         out["state"] = {"slug": l["state"], "description": l["state"].replace("_", " ").title()}
         out["draft"] = l["state"] == "draft"
         out["live"] = l["state"] == "live"
-        out.setdefault("has_inventory", False)
-        out.setdefault("inventory", 1)
+        for k, v in (("has_inventory", False), ("inventory", 1), ("description", ""),
+                     ("offers_enabled", True), ("handmade", False), ("upc_does_not_apply", False),
+                     ("finish", ""), ("year", ""), ("sold_as_is", False),
+                     ("local_pickup_only", False), ("shop_name", self.state.config["shop_name"])):
+            out.setdefault(k, v)
         out["categories"] = [category_out(c["uuid"]) for c in (l.get("categories") or [])
                              if isinstance(c, dict) and c.get("uuid") in CATEGORY_NAMES]
         out["categories"] = [{"uuid": c["uuid"], "full_name": c["full_name"]} for c in out["categories"]]
