@@ -225,3 +225,22 @@ def test_a_webhook_listing_id_must_be_digits(db, server, lid):
                     headers={"X-Reverb-Topic": "listings/update"})
     assert r.status == 400, r
     assert not db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE kind = 'pull'")
+
+
+@pytest.mark.parametrize("body", [["listing"], "listing", {"listing": [1]}])
+def test_a_listing_answer_of_the_wrong_shape_is_a_sync_log_error(db, fake, server, admin, body):
+    add_product(db, 5605, "Pull Pedal", "PULLS-1", "50.0000", 2)
+    configure(admin, server, sync_mode="both_ways")
+    enable(admin, server, 5605)
+    admin.post(server, "/reverb/admin/product/5605/sync", {})
+    wait_until(lambda: db.value("SELECT reverb_listing_id FROM oc_reverb_product_map"
+                                " WHERE product_id = 5605"), timeout=20, what="the push")
+    lid = db.value("SELECT reverb_listing_id FROM oc_reverb_product_map WHERE product_id = 5605")
+    shape(fake, r"^/api/listings/\d+$", body=body)
+    r = server.post("/reverb/webhook?key=" + db.setting("webhook_key"), body={"listing": {"id": int(lid)}},
+                    headers={"X-Reverb-Topic": "listings/update"})
+    assert r.status == 202, r
+    wait_until(lambda: any("Reverb listing %s could not be read" % lid in m and "unexpected shape" in m
+                           for m in log_messages(admin, server)), timeout=20, what="a sync-log error")
+    assert db.value("SELECT quantity FROM oc_product WHERE product_id = 5605") == 2
+    no_crash(server)
