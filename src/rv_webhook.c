@@ -15,7 +15,8 @@
  *  - the ref: order_number of the order object, or id of the listing
  *    object; both accepted bare or wrapped ({"order": {...}},
  *    {"listing": {...}}), as a string [A-Za-z0-9_-]{1,64} or a
- *    non-negative integer. Anything else: 400 invalid_request. */
+ *    non-negative integer; a listing id must be 1..19 digits (it goes into
+ *    an API path). Anything else: 400 invalid_request. */
 #include "rv_route.h"
 #include "rv_queue.h"
 #include "rv_reverb.h"
