@@ -21,6 +21,12 @@
     return el;
   }
 
+  // Links to Reverb only: https://reverb.com/... as sent, else built from a numeric id.
+  function reverbLink(url, id) {
+    if (typeof url === 'string' && /^https:\/\/reverb\.com\/[^\s"'<>\\`]*$/.test(url)) return url;
+    return /^[0-9]{1,19}$/.test(String(id)) ? 'https://reverb.com/item/' + id : null;
+  }
+
   function fmt(s, vars) {
     return String(s).replace(/%(\w+)%/g, function (m, k) { return vars[k] === null || vars[k] === undefined ? '?' : vars[k]; })
       .replace('%s', vars.s === undefined ? '' : vars.s);
@@ -319,7 +325,8 @@
       r.entries.forEach(function (e) {
         var msg = [e.message || ''];
         if (e.errors) msg.push(h('pre', { 'class': 'reverb-errors', text: JSON.stringify(e.errors, null, 1) }));
-        if (e.listing_url) msg.push(h('a', { href: e.listing_url, target: '_blank', rel: 'noopener', text: ' ' + s('text_view_on_reverb') }));
+        var link = reverbLink(e.listing_url, e.reverb_listing_id);
+        if (link) msg.push(h('a', { href: link, target: '_blank', rel: 'noopener', text: ' ' + s('text_view_on_reverb') }));
         body.appendChild(h('tr', { 'class': e.status === 'error' ? 'danger' : null, 'data-log-id': String(e.log_id) }, [
           h('td', { text: e.created_at }),
           h('td', {}, [e.product_id ? h('a', { href: 'index.php?route=catalog/product/edit&user_token=' + encodeURIComponent(self.token) + '&product_id=' + e.product_id,
@@ -359,8 +366,9 @@
       box.appendChild(formGroup(s('entry_category'), cat));
       box.appendChild(formGroup(s('entry_handmade'), hand));
       box.appendChild(formGroup(s('entry_upc_exempt'), upc));
+      var link = reverbLink(p.listing_url, p.listing_id);
       box.appendChild(formGroup(s('text_listing'), h('span', { id: 'reverb-listing' }, p.listing_id ? [p.listing_id + ' (' + (p.listing_state || '') + ') ',
-        h('a', { href: p.listing_url || ('https://reverb.com/item/' + p.listing_id), target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') })] : ['-'])));
+        link ? h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }) : null] : ['-'])));
       box.appendChild(formGroup(s('text_last_sync'), h('span', { id: 'reverb-last-sync', text: p.last_synced_at || '-' })));
       box.appendChild(formGroup(s('text_last_error'), h('span', { id: 'reverb-last-error', 'class': 'text-danger', text: p.last_error || '' })));
       var save = function () {

@@ -7,6 +7,7 @@
 #include "rv_reverb.h"
 #include "rv_migrate.h"
 #include "rv_json.h"
+#include "rv_shape.h"
 #include "rv_query.h"
 #include "rv_text.h"
 
@@ -142,7 +143,7 @@ static int rv_admin_api_error(rv_req_t *q, const rv_api_result_t *res)
 int rv_route_test_connection(rv_req_t *q)
 {
     json_object *in, *out;
-    const char *token = NULL, *shop;
+    const char *token = NULL, *shop, *bad = NULL;
     rv_api_result_t res;
     rv_ctx_t *c;
     int rc;
@@ -159,10 +160,11 @@ int rv_route_test_connection(rv_req_t *q)
         rv_api_result_clear(&res);
         return rc;
     }
-    shop = rv_json_str(rv_json_path(res.json, "shop") ? rv_json_path(res.json, "shop") : res.json,
-                       "name");
-    if (!shop)
-        shop = rv_json_str(res.json, "shop_name");
+    if (!(shop = rv_shape_shop_name(res.json, &bad))) {
+        rv_api_result_clear(&res);
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_bad_answer", bad);
+    }
+    shop = apr_pstrdup(q->r->pool, shop);
     out = json_object_new_object();
     json_object_object_add(out, "ok", json_object_new_boolean(1));
     add_str(out, "shop_name", shop ? shop : "");
@@ -170,115 +172,78 @@ int rv_route_test_connection(rv_req_t *q)
     return rv_http_json(q->r, HTTP_OK, out);
 }
 
-/* ---- cached lookups (categories, conditions): 24 h in {P}reverb_cache ---- */
+/* ---- cached lookups (categories, conditions): 24 h in {P}reverb_cache ----
+ * An answer is cached only when its shape is right, and a cached answer of
+ * the wrong shape (written by an older version) is fetched again. */
+
+typedef json_object *(*rv_shape_fn)(json_object *answer, const char **err);
 
 static json_object *rv_cached_lookup(rv_req_t *q, const char *name, const char *path,
-                                     rv_api_result_t *res, int *failed)
+                                     rv_shape_fn shape, rv_api_result_t *res, int *failed,
+                                     const char **bad)
 {
     apr_pool_t *p = q->r->pool;
     const char *cached = rv_db_value(q->db, p,
         "SELECT value FROM {P}reverb_cache WHERE name = %s AND expires_at > NOW()",
         RV_ARGS(name));
     rv_ctx_t *c;
-    json_object *o;
+    json_object *o, *out;
 
     *failed = 0;
-    if (cached && (o = rv_json_parse(cached, strlen(cached), NULL)))
-        return o;
+    *bad = NULL;
+    if (cached && (o = rv_json_parse(cached, strlen(cached), NULL))) {
+        out = shape(o, bad);
+        json_object_put(o);
+        if (out)
+            return out;
+        *bad = NULL;
+    }
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
     if (rv_reverb_call(c, p, "GET", path, NULL, res) != RV_API_OK) {
         *failed = 1;
         return NULL;
     }
-    o = json_object_get(res->json);
-    rv_db_exec(q->db, p, NULL,
-        "REPLACE INTO {P}reverb_cache (name, value, expires_at)"
-        " VALUES (%s, %s, NOW() + INTERVAL 24 HOUR)",
-        RV_ARGS(name, rv_json_dump(p, o)));
+    out = shape(res->json, bad);
+    if (out)
+        rv_db_exec(q->db, p, NULL,
+            "REPLACE INTO {P}reverb_cache (name, value, expires_at)"
+            " VALUES (%s, %s, NOW() + INTERVAL 24 HOUR)",
+            RV_ARGS(name, rv_json_dump(p, res->json)));
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: GET %s: %s", path, *bad);
     rv_api_result_clear(res);
-    return o;
+    return out;
 }
 
-static json_object *rv_group_categories(json_object *cats)
+static int rv_lookup_route(rv_req_t *q, const char *name, const char *path, rv_shape_fn shape,
+                           const char *key)
 {
-    json_object *groups = json_object_new_array(), *index = json_object_new_object();
-    size_t i, n = cats ? json_object_array_length(cats) : 0;
-    for (i = 0; i < n; i++) {
-        json_object *cat = json_object_array_get_idx(cats, i), *g, *item;
-        const char *full = rv_json_str(cat, "full_name"), *uuid = rv_json_str(cat, "uuid");
-        char root[128];
-        const char *sep;
-        size_t len;
-        if (!uuid)
-            continue;
-        if (!full)
-            full = rv_json_str(cat, "name") ? rv_json_str(cat, "name") : uuid;
-        sep = strstr(full, " > ");
-        len = sep ? (size_t)(sep - full) : strlen(full);
-        if (len >= sizeof(root))
-            len = sizeof(root) - 1;
-        memcpy(root, full, len);
-        root[len] = '\0';
-        if (!json_object_object_get_ex(index, root, &g)) {
-            json_object *grp = json_object_new_object();
-            g = json_object_new_array();
-            json_object_object_add(grp, "root", json_object_new_string(root));
-            json_object_object_add(grp, "categories", g);
-            json_object_array_add(groups, grp);
-            json_object_object_add(index, root, json_object_get(g));
-        }
-        item = json_object_new_object();
-        json_object_object_add(item, "uuid", json_object_new_string(uuid));
-        json_object_object_add(item, "name", json_object_new_string(
-            rv_json_str(cat, "name") ? rv_json_str(cat, "name") : full));
-        json_object_object_add(item, "full_name", json_object_new_string(full));
-        json_object_array_add(g, item);
+    rv_api_result_t res;
+    int failed, rc;
+    const char *bad;
+    json_object *list = rv_cached_lookup(q, name, path, shape, &res, &failed, &bad), *out;
+    if (failed) {
+        rc = rv_admin_api_error(q, &res);
+        rv_api_result_clear(&res);
+        return rc;
     }
-    json_object_put(index);
-    return groups;
+    if (!list)
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_bad_answer",
+                             apr_pstrcat(q->r->pool, bad, ". Try again later; if it persists, "
+                                         "Reverb's API may have changed.", NULL));
+    out = json_object_new_object();
+    json_object_object_add(out, key, list);
+    return rv_http_json(q->r, HTTP_OK, out);
 }
 
 int rv_route_categories(rv_req_t *q)
 {
-    rv_api_result_t res;
-    int failed, rc;
-    json_object *all = rv_cached_lookup(q, "categories", "categories/flat", &res, &failed), *out;
-    if (failed) {
-        rc = rv_admin_api_error(q, &res);
-        rv_api_result_clear(&res);
-        return rc;
-    }
-    out = json_object_new_object();
-    json_object_object_add(out, "groups", rv_group_categories(rv_json_path(all, "categories")));
-    json_object_put(all);
-    return rv_http_json(q->r, HTTP_OK, out);
+    return rv_lookup_route(q, "categories", "categories/flat", rv_shape_category_groups, "groups");
 }
 
 int rv_route_conditions(rv_req_t *q)
 {
-    rv_api_result_t res;
-    int failed, rc;
-    size_t i, n;
-    json_object *all = rv_cached_lookup(q, "conditions", "listing_conditions", &res, &failed);
-    json_object *list, *out, *conds;
-    if (failed) {
-        rc = rv_admin_api_error(q, &res);
-        rv_api_result_clear(&res);
-        return rc;
-    }
-    conds = json_object_new_array();
-    list = rv_json_path(all, "conditions");
-    n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-    for (i = 0; i < n; i++) {
-        json_object *c = json_object_array_get_idx(list, i), *o = json_object_new_object();
-        add_str(o, "uuid", rv_json_str(c, "uuid"));
-        add_str(o, "display_name", rv_json_str(c, "display_name"));
-        json_object_array_add(conds, o);
-    }
-    json_object_put(all);
-    out = json_object_new_object();
-    json_object_object_add(out, "conditions", conds);
-    return rv_http_json(q->r, HTTP_OK, out);
+    return rv_lookup_route(q, "conditions", "listing_conditions", rv_shape_conditions, "conditions");
 }
 
 /* ---- category map ---- */
@@ -395,7 +360,8 @@ static json_object *rv_product_panel(rv_req_t *q, const char *pid)
                            json_object_new_int((int)rv_row_int(rows, 0, "upc_does_not_apply", 1)));
     add_str(o, "listing_id", rv_row_get(rows, 0, "reverb_listing_id"));
     add_str(o, "listing_state", rv_row_get(rows, 0, "listing_state"));
-    add_str(o, "listing_url", rv_row_get(rows, 0, "listing_url"));
+    add_str(o, "listing_url", rv_listing_link(q->r->pool, rv_row_get(rows, 0, "listing_url"),
+                                              rv_row_get(rows, 0, "reverb_listing_id")));
     add_str(o, "last_synced_at", rv_row_get(rows, 0, "last_synced_at"));
     add_str(o, "last_error", rv_row_get(rows, 0, "last_error"));
     return o;
@@ -568,8 +534,7 @@ int rv_route_log(rv_req_t *q)
         add_str(e, "sku", rv_row_get(rows, i, "sku"));
         lid = rv_row_get(rows, i, "reverb_listing_id");
         add_str(e, "reverb_listing_id", lid);
-        add_str(e, "listing_url", rv_row_get(rows, i, "listing_url") ? rv_row_get(rows, i, "listing_url")
-                : lid ? apr_pstrcat(p, "https://reverb.com/item/", lid, NULL) : NULL);
+        add_str(e, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"), lid));
         add_str(e, "reverb_order_number", rv_row_get(rows, i, "reverb_order_number"));
         json_object_object_add(e, "http_status", rv_row_get(rows, i, "http_status")
             ? json_object_new_int64(rv_row_int(rows, i, "http_status", 0)) : NULL);

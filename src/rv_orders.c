@@ -39,6 +39,7 @@
 #include "rv_worker.h"
 #include "rv_order.h"
 #include "rv_json.h"
+#include "rv_shape.h"
 #include "rv_text.h"
 
 #include "http_log.h"
@@ -874,10 +875,18 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
     path = apr_pstrcat(p, "my/orders/selling/all?updated_start_date=", rv_url_escape(p, since),
                        "&per_page=50", NULL);
     while (path && pages++ < RV_POLL_MAX_PAGES) {
-        json_object *orders, *next;
+        json_object *orders;
+        const char *next, *bad = NULL;
         size_t i, cnt;
         apr_pool_t *pp;
-        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
+        if (rv_reverb_call(c, p, "GET", path, NULL, &res) == RV_API_OK
+            && rv_shape_page(p, res.json, "orders", &orders, &next, &bad)) {
+            rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
+                         "Reverb's order list could not be read: ", bad, NULL), NULL);
+            rv_api_result_clear(&res);
+            return -1;
+        }
+        if (res.kind != RV_API_OK) {
             int deferred = rv_api_deferred(&res);
             if (deferred)       /* not an error: the next cycle polls */
                 ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: order poll held back by "
@@ -889,11 +898,10 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
             rv_api_result_clear(&res);
             return deferred ? 1 : -1;
         }
-        orders = rv_json_path(res.json, "orders");
-        cnt = orders && json_object_is_type(orders, json_type_array) ? json_object_array_length(orders) : 0;
+        cnt = rv_json_len(orders);
         apr_pool_create(&pp, p);
         for (i = 0; i < cnt; i++) {
-            json_object *oj = json_object_array_get_idx(orders, i);
+            json_object *oj = rv_json_idx(orders, i);
             const char *err = NULL, *why = NULL, *num = rv_json_str(oj, "order_number");
             rv_order_t o;
             long long t;
@@ -919,8 +927,7 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
                 rv_queue_add(c->db, pp, "order", o.order_number, RV_PRIO_ORDER, 0);
         }
         apr_pool_destroy(pp);
-        next = rv_json_path(res.json, "_links.next");
-        path = next && rv_json_str(next, "href") ? apr_pstrdup(p, rv_json_str(next, "href")) : NULL;
+        path = next;
         rv_api_result_clear(&res);
     }
     /* Reverb's clock, not ours: the newest change seen, minus an overlap

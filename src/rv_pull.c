@@ -25,6 +25,7 @@
 #include "rv_queue.h"
 #include "rv_merge.h"
 #include "rv_json.h"
+#include "rv_shape.h"
 #include "rv_text.h"
 #include "rv_decimal.h"
 
@@ -239,8 +240,8 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 
     memset(&r, 0, sizeof(r));
     memset(&m, 0, sizeof(m));
-    if (rv_pull_load(c, p, job->ref, &r))
-        return done;                /* not one of ours */
+    if (!rv_listing_id_ok(job->ref) || rv_pull_load(c, p, job->ref, &r))
+        return done;                /* not one of ours (a listing id is digits) */
     if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", rv_url_escape(p, job->ref), NULL),
                        NULL, &res) != RV_API_OK) {
         rv_job_result_t out = rv_job_from_api(job, &res);
@@ -254,8 +255,13 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_api_result_clear(&res);
         return out;
     }
-    listing = rv_json_path(res.json, "listing") ? rv_json_path(res.json, "listing") : res.json;
-    state = rv_json_str(rv_json_path(listing, "state"), "slug");
+    if (!(listing = rv_shape_listing(res.json, &state))) {
+        rv_pull_log(c, p, r.product_id, job->ref, 0, apr_psprintf(p,
+            "Reverb listing %s could not be read: %s", job->ref, state));
+        rv_api_result_clear(&res);
+        return done;
+    }
+    state = rv_json_str(rv_json_object_at(listing, "state"), "slug");
     if (state)
         rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = %s"
                    " WHERE product_id = %s", RV_ARGS(state, r.product_id));
@@ -313,19 +319,23 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
     if (strcmp(rv_setting(c->settings, "sync_mode", "one_way"), "both_ways"))
         return 0;
     while (path && pages++ < 10000) {
-        json_object *ls, *next;
+        json_object *ls;
+        const char *next, *bad = NULL;
         size_t i, n;
         apr_pool_t *lp;
-        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
+        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK
+            || rv_shape_page(p, res.json, "listings", &ls, &next, &bad)) {
+            if (bad)
+                rv_pull_log(c, p, NULL, NULL, 0, apr_pstrcat(p,
+                    "Reverb's listings could not be checked for changes: ", bad, NULL));
             rv_api_result_clear(&res);
             return -1;
         }
-        ls = rv_json_path(res.json, "listings");
-        n = ls && json_object_is_type(ls, json_type_array) ? json_object_array_length(ls) : 0;
+        n = rv_json_len(ls);
         apr_pool_create(&lp, p);
         for (i = 0; i < n; i++) {
-            json_object *l = json_object_array_get_idx(ls, i), *idv = rv_json_path(l, "id");
-            const char *id = idv ? json_object_get_string(idv) : NULL;
+            json_object *l = rv_json_idx(ls, i);
+            const char *id;
             const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
             const char *desc = rv_json_str(l, "description");
             const char *sp, *sd;
@@ -334,6 +344,7 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
             rv_dec_t a, b;
             rv_rows_t *rows;
             apr_pool_clear(lp);
+            id = rv_shape_listing_id(lp, l);    /* digits only */
             if (!id || rv_db_query(c->db, lp, &rows,
                     "SELECT m.synced_price, m.synced_quantity, m.synced_description,"
                     " " RV_PENDING_SALES("m.product_id") " AS pending"
@@ -353,8 +364,7 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
             }
         }
         apr_pool_destroy(lp);
-        next = rv_json_path(res.json, "_links.next");
-        path = next && rv_json_str(next, "href") ? apr_pstrdup(p, rv_json_str(next, "href")) : NULL;
+        path = next;
         rv_api_result_clear(&res);
     }
     return 0;

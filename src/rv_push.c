@@ -16,6 +16,7 @@
 #include "rv_queue.h"
 #include "rv_product.h"
 #include "rv_json.h"
+#include "rv_shape.h"
 #include "rv_text.h"
 
 #include "http_log.h"
@@ -467,14 +468,13 @@ static void rv_push_error(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const
 
 static const char *rv_listing_state_of(json_object *listing)
 {
-    const char *s = rv_json_str(rv_json_path(listing, "state"), "slug");
-    return s ? s : rv_json_str(listing, "state");
+    return rv_shape_listing_state(listing);
 }
 
+/* digits only: it goes into API paths and links */
 static const char *rv_listing_id_of(apr_pool_t *p, json_object *listing)
 {
-    json_object *id = rv_json_path(listing, "id");
-    return id ? apr_pstrdup(p, json_object_get_string(id)) : NULL;
+    return rv_shape_listing_id(p, listing);
 }
 
 /* Everything the next change detection and a later pull compare against. */
@@ -483,7 +483,7 @@ static void rv_push_record(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it,
                            const char *hash, const char *photos_hash)
 {
     const char *state = listing ? rv_listing_state_of(listing) : NULL;
-    const char *url = listing ? rv_json_str(rv_json_path(listing, "_links.web"), "href") : NULL;
+    const char *url = listing ? rv_shape_listing_web(p, listing) : NULL;   /* https://reverb.com/ only */
     const char *price = rv_product_price(p, &it->prod, &e->opts);
     long long inv = rv_product_inventory(&it->prod, it->prod.condition_uuid && *it->prod.condition_uuid
                                           ? it->prod.condition_uuid : e->opts.default_condition_uuid);
@@ -534,6 +534,13 @@ static rv_job_result_t rv_push_end(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     json_object *body = json_object_new_object();
     const char *path = apr_pstrcat(p, "my/listings/", it->listing_id, "/state/end", NULL);
     json_object_object_add(body, "reason", json_object_new_string("not_sold"));
+    if (!rv_listing_id_ok(it->listing_id)) {       /* never into a path */
+        json_object_put(body);
+        memset(&res, 0, sizeof(res));
+        res.kind = RV_API_CLIENT_ERROR;
+        res.message = "The stored Reverb listing id is not a number; the listing was not ended";
+        return rv_fail(c, p, job, it, "end", NULL, &res);
+    }
     rv_reverb_call(c, p, "PUT", path, body, &res);
     json_object_put(body);
     if (res.kind != RV_API_OK && res.kind != RV_API_NOT_FOUND)
@@ -553,7 +560,7 @@ static rv_job_result_t rv_push_end(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
 static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
                                const rv_item_t *it, const char **lid, rv_api_result_t *res)
 {
-    const char *sku = rv_product_sku(p, &it->prod);
+    const char *sku = rv_product_sku(p, &it->prod), *next, *bad = NULL;
     json_object *listings;
     *lid = NULL;
     if (job->run_id && job->attempts == 1) {
@@ -569,12 +576,16 @@ static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
                                                 rv_url_escape(p, sku), NULL), NULL, res)
         != RV_API_OK)
         return -1;
-    listings = rv_json_path(res->json, "listings");
-    if (listings && json_object_is_type(listings, json_type_array)
-        && json_object_array_length(listings) > 0) {
+    if (rv_shape_page(p, res->json, "listings", &listings, &next, &bad)) {
+        rv_api_result_clear(res);
+        res->kind = RV_API_NETWORK;
+        res->message = bad;
+        return -1;
+    }
+    {
         size_t i;
-        for (i = 0; i < json_object_array_length(listings); i++) {
-            json_object *l = json_object_array_get_idx(listings, i);
+        for (i = 0; i < rv_json_len(listings); i++) {
+            json_object *l = rv_json_idx(listings, i);
             const char *s = rv_json_str(l, "sku");
             if (s && !strcmp(s, sku)) {
                 *lid = rv_listing_id_of(p, l);
@@ -609,6 +620,8 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     photos_hash = rv_photos_hash(p, &it->prod, &e->opts);
     json_object_put(body);
 
+    if (lid && *lid && !rv_listing_id_ok(lid))
+        lid = NULL;             /* not a Reverb id: never into a path; match by SKU */
     if (!lid || !*lid) {
         if (rv_push_find_by_sku(c, p, job, it, &lid, &res))
             return rv_fail(c, p, job, it, "lookup", NULL, &res);
@@ -644,7 +657,7 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     if (res.kind != RV_API_OK)
         return rv_fail(c, p, job, it, action, lid, &res);
     {
-        json_object *listing = rv_json_path(res.json, "listing");
+        json_object *listing = rv_json_object_at(res.json, "listing");
         if (create)
             lid = rv_listing_id_of(p, listing);
         if (!lid) {
@@ -714,17 +727,23 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     int total = 0, pages = 0;
 
     while (path && pages++ < 10000) {
-        json_object *ls, *next;
+        json_object *ls;
+        const char *next, *bad = NULL;
         size_t i, n;
-        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
+        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK
+            || rv_shape_page(p, res.json, "listings", &ls, &next, &bad)) {
             rv_item_t none;
             memset(&none, 0, sizeof(none));
+            if (bad) {                  /* a 2xx of the wrong shape */
+                rv_api_result_clear(&res);
+                res.kind = RV_API_NETWORK;
+                res.message = apr_pstrcat(p, "The full sync stopped: ", bad, NULL);
+            }
             return rv_fail(c, p, job, &none, "prefetch", NULL, &res);
         }
-        ls = rv_json_path(res.json, "listings");
-        n = ls && json_object_is_type(ls, json_type_array) ? json_object_array_length(ls) : 0;
+        n = rv_json_len(ls);
         for (i = 0; i < n; i++) {
-            json_object *l = json_object_array_get_idx(ls, i);
+            json_object *l = rv_json_idx(ls, i);
             const char *sku = rv_json_str(l, "sku"), *id = rv_listing_id_of(p, l);
             const char *state = rv_listing_state_of(l);
             if (sku && *sku && id)
@@ -733,9 +752,7 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
                     " VALUES (%s, %s, %s, %s)",
                     RV_ARGS(sku, id, state ? state : "", job->ref));
         }
-        next = rv_json_path(res.json, "_links.next");
-        path = next ? rv_json_str(next, "href") : NULL;
-        path = path ? apr_pstrdup(p, path) : NULL;
+        path = next;
         rv_api_result_clear(&res);
     }
     run.run_id = apr_atoi64(job->ref);

@@ -15,12 +15,14 @@
  *  - the ref: order_number of the order object, or id of the listing
  *    object; both accepted bare or wrapped ({"order": {...}},
  *    {"listing": {...}}), as a string [A-Za-z0-9_-]{1,64} or a
- *    non-negative integer. Anything else: 400 invalid_request. */
+ *    non-negative integer; a listing id must be 1..19 digits (it goes into
+ *    an API path). Anything else: 400 invalid_request. */
 #include "rv_route.h"
 #include "rv_queue.h"
 #include "rv_reverb.h"
 #include "rv_json.h"
 #include "rv_keycache.h"
+#include "rv_shape.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -126,7 +128,7 @@ int rv_route_webhook(rv_req_t *q)
     if (kind)
         ref = !strcmp(kind, "order") ? rv_id_of(p, rv_unwrap(body, "order"), "order_number")
                                      : rv_id_of(p, rv_unwrap(body, "listing"), "id");
-    if (!rv_ref_ok(ref))
+    if (!rv_ref_ok(ref) || (!strcmp(kind, "pull") && !rv_listing_id_ok(ref)))
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                              "The delivery names no valid order_number or listing id.");
     label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
@@ -152,24 +154,11 @@ int rv_route_webhook(rv_req_t *q)
 
 /* ---- registration (admin) ---- */
 
-/* The list out of GET webhooks/registrations (the shape is undocumented:
- * {"registrations": [...]}, {"webhook_registrations": [...]} or a bare
- * array). New reference or NULL. */
-static json_object *rv_regs_of(json_object *answer)
-{
-    json_object *l = rv_json_path(answer, "registrations");
-    if (!l)
-        l = rv_json_path(answer, "webhook_registrations");
-    if (!l && answer && json_object_is_type(answer, json_type_array))
-        l = answer;
-    return l && json_object_is_type(l, json_type_array) ? json_object_get(l) : NULL;
-}
-
 static int rv_registered(json_object *regs, const char *url, const char *topic)
 {
-    size_t i, n = regs ? json_object_array_length(regs) : 0;
+    size_t i, n = rv_json_len(regs);
     for (i = 0; i < n; i++) {
-        json_object *r = json_object_array_get_idx(regs, i);
+        json_object *r = rv_json_idx(regs, i);
         const char *u = rv_json_str(r, "url"), *t = rv_json_str(r, "topic");
         if (u && t && !strcmp(u, url) && !strcmp(t, topic))
             return 1;
@@ -187,11 +176,10 @@ static int rv_regs_read(rv_ctx_t *c, apr_pool_t *p, json_object **regs, const ch
         rv_api_result_clear(&res);
         return -1;
     }
-    *regs = rv_regs_of(res.json);
-    if (!*regs)
-        *regs = json_object_new_array();
+    /* the shape is undocumented: see rv_shape_registrations */
+    *regs = rv_shape_registrations(res.json, err);
     rv_api_result_clear(&res);
-    return 0;
+    return *regs ? 0 : -1;
 }
 
 /* Registrations of this shop's webhook route with another key (the key was

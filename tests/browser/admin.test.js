@@ -72,6 +72,10 @@ test('map a category', async (page) => {
   await sel.waitFor();
   const groups = await sel.locator('optgroup').evaluateAll((gs) => gs.map((g) => g.label));
   assert.ok(groups.includes('Effects and Pedals'), groups.join(','));
+  // grouped by root_uuid under the root's name: a subcategory is an option, not a group
+  assert.ok(!groups.some((g) => g.indexOf(' / ') >= 0), groups.join(','));
+  const inPedals = await sel.locator('optgroup[label="Effects and Pedals"] option').evaluateAll((os) => os.map((o) => o.textContent));
+  assert.deepEqual(inPedals, ['Effects and Pedals', 'Effects and Pedals / Distortion', 'Effects and Pedals / Delay']);
   await sel.selectOption('732e30f0-21cf-4960-a3d4-bb90c68081eb');
   await page.click('#reverb-map-save');
   assert.match(await lastAlert(page), /Saved/);
@@ -97,6 +101,8 @@ test('toggle a product and sync it', async (page) => {
     listing = await page.textContent('#reverb-listing');
   }
   assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  // the link Reverb gave (its _links.web), and only because it is on reverb.com
+  assert.match(await page.getAttribute('#reverb-listing a', 'href'), /^https:\/\/reverb\.com\/au\/item\/\d+-/);
   await shot(page, 'product-synced');
 });
 

@@ -113,3 +113,110 @@ def test_webhook_registration_no_duplicates(fake):
     assert fake.api("POST", "webhooks/registrations", b).status == 201
     assert fake.api("POST", "webhooks/registrations", b).status == 422
     assert len(fake.api("GET", "webhooks/registrations").json["registrations"]) == 1
+
+
+# ---- the shapes of shared/notes/anchors-reverb.md (README.md's table) ----------
+
+LISTING_KEYS = {"_links", "categories", "condition", "created_at", "description", "draft",
+                "has_inventory", "id", "inventory", "listing_currency", "live", "make", "model",
+                "photos", "cloudinary_photos", "price", "buyer_price", "published_at", "state",
+                "title", "sku"}
+ORDER_KEYS = {"order_number", "uuid", "order_bundle_id", "product_id", "sku", "title", "quantity",
+              "status", "order_type", "order_source", "shipping_method", "local_pickup",
+              "shipment_status", "created_at", "updated_at", "paid_at", "buyer_id", "buyer_name",
+              "buyer_first_name", "buyer_last_name", "buyer_email", "shipping_address",
+              "amount_product", "amount_product_subtotal", "shipping", "amount_tax", "total",
+              "presentment_amount_product", "tax_rate", "tax_responsible_party",
+              "shipping_taxed", "payment_method", "order_notes", "photos", "_links"}
+MONEY_KEYS = {"amount", "amount_cents", "currency", "symbol", "display"}
+
+
+def test_categories_flat_names_subcategories_root_slash_sub_with_root_uuid(fake):
+    cats = fake.api("GET", "categories/flat").json["categories"]
+    by = {c["uuid"]: c for c in cats}
+    for c in cats:
+        assert set(c) >= {"uuid", "name", "full_name", "slug", "root_uuid", "product_type_slug"}
+        root = by[c["root_uuid"]]
+        assert root["root_uuid"] == root["uuid"]                      # a root is its own root
+        if c["root_uuid"] == c["uuid"]:
+            assert c["full_name"] == c["name"]
+        else:
+            assert c["full_name"] == root["name"] + " / " + c["name"]
+    assert not any(" > " in c["full_name"] for c in cats)
+    assert sum(c["root_uuid"] != c["uuid"] for c in cats) >= 5          # real subcategories
+
+
+def test_conditions_shape(fake):
+    conds = fake.api("GET", "listing_conditions").json["conditions"]
+    assert all({"uuid", "display_name", "slug", "description"} <= set(c) for c in conds)
+    assert ("df268ad1-c462-4ba6-b6db-e007e23922ea", "Excellent") in \
+        [(c["uuid"], c["display_name"]) for c in conds]
+
+
+def test_listing_shape_as_captured(fake):
+    lid = fake.api("POST", "listings", body(categories=[{"uuid": "e57deb7a-382b-4e18-a008-67d4fbcb2879"}],
+                                           photos=["https://shop/a.jpg"])).json["listing"]["id"]
+    assert isinstance(lid, int)                                         # an integer id
+    l = fake.api("GET", "listings/%d" % lid).json                       # the bare object
+    assert LISTING_KEYS <= set(l), LISTING_KEYS - set(l)
+    assert set(l["condition"]) == {"uuid", "display_name", "slug"}
+    assert MONEY_KEYS | {"tax_included"} <= set(l["price"]) and isinstance(l["price"]["amount"], str)
+    assert l["categories"] == [{"uuid": "e57deb7a-382b-4e18-a008-67d4fbcb2879",
+                                "full_name": "Electric Guitars / Solid Body"}]
+    assert l["state"] == {"slug": "draft", "description": "Draft"} and l["draft"] is True
+    assert set(l["photos"][0]["_links"]) == {"large_crop", "small_crop", "full", "thumbnail"}
+    assert "photo_urls" not in l and "https://shop/a.jpg" not in str(l["photos"])
+    links = l["_links"]
+    assert links["self"]["href"].endswith("/api/listings/%d-strat" % lid)      # <id>-<slug>
+    assert links["update"]["method"] == "PUT" and links["end"]["method"] == "PUT"
+    assert links["end"]["href"].endswith("/api/my/listings/%d/state/end" % lid)
+    assert links["web"]["href"].startswith("https://reverb.com/")
+    assert fake.api("PUT", "listings/%d-strat" % lid, {"title": "Strat 2"}).status == 200
+    assert fake.api("DELETE", "listings/%d" % lid).status == 200       # drafts can be deleted
+    live = fake.seed_listing(**body(sku="L1"), state="live")
+    assert fake.api("DELETE", "listings/%s" % live["id"]).status == 406  # a constraint
+
+
+def test_order_shape_as_captured(fake):
+    fake.seed_order(order_number="2001", product_id="91978727")
+    o = fake.api("GET", "my/orders/selling/2001").json
+    assert ORDER_KEYS <= set(o), ORDER_KEYS - set(o)
+    for k in ("order_number", "order_bundle_id", "product_id"):
+        assert isinstance(o[k], str)
+    assert isinstance(o["buyer_id"], int) and isinstance(o["quantity"], int)
+    assert MONEY_KEYS <= set(o["amount_product"]) and isinstance(o["amount_product"]["amount"], str)
+    assert o["created_at"].endswith("-05:00") and o["updated_at"].endswith("-05:00")
+    assert {"name", "street_address", "locality", "postal_code", "country_code", "phone",
+            "unformatted_phone", "display_location"} <= set(o["shipping_address"])
+    assert o["_links"]["self"]["href"].endswith("/api/my/orders/selling/2001")
+    assert "ship" in o["_links"] and "listing" in o["_links"] and "web" in o["_links"]
+    fake.edit_order("2001", status="shipped")
+    assert "ship" not in fake.api("GET", "my/orders/selling/2001").json["_links"]
+    fake.edit_order("2001", status="cancelled")
+    c = fake.api("GET", "my/orders/selling/2001").json
+    assert not {"shipping_address", "amount_tax", "total", "paid_at", "payment_method"} & set(c)
+
+
+def test_order_dates_are_compared_as_times(fake):
+    fake.seed_order(order_number="2002")
+    t = time.time()
+    utc = lambda s: time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(s))   # noqa: E731
+    hit = fake.api("GET", "my/orders/selling/all?updated_start_date=%sZ" % utc(t - 60)).json
+    miss = fake.api("GET", "my/orders/selling/all?updated_start_date=%s%%2B00:00" % utc(t + 60)).json
+    assert [o["order_number"] for o in hit["orders"]] == ["2002"] and miss["orders"] == []
+
+
+def test_pagination_keys(fake):
+    fake.seed_order(order_number="2003")
+    r = fake.api("GET", "my/orders/selling/all").json
+    assert {"total", "current_page", "total_pages", "_links", "orders"} <= set(r)
+
+
+def test_shape_fault_serves_the_wrong_shape(fake):
+    fake.faults([{"kind": "shape", "path_regex": "categories", "body": {"categories": {"x": 1}}},
+                 {"kind": "shape", "path_regex": "^/api/listings$", "method": "POST",
+                  "set": {"listing.id": "1/../x", "listing._links.web.href": "javascript:1"}}])
+    assert fake.api("GET", "categories/flat").json == {"categories": {"x": 1}}
+    l = fake.api("POST", "listings", body()).json["listing"]
+    assert l["id"] == "1/../x" and l["_links"]["web"]["href"] == "javascript:1"
+    assert fake.api("GET", "my/account").json["shop"]["name"]           # others unchanged
