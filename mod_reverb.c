@@ -345,7 +345,7 @@ static int rv_precheck(rv_req_t *q, rv_guard_t guard)
     case RV_ADMIN:
         if (rv_admin_precheck(q->r, &why))
             return DECLINED;
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, "reverb: admin refused: %s", why);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, RVLOGNO(0001) "admin refused: %s", why);
         return rv_http_error(q->r, HTTP_UNAUTHORIZED, "not_authenticated",
                              "Your OpenCart session has expired. Please log in again.");
     default:
@@ -360,7 +360,7 @@ static int rv_check_admin(rv_req_t *q)
     case RV_AUTH_OK:
         return DECLINED;
     case RV_AUTH_FORBIDDEN:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, "reverb: admin refused: %s", why);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, RVLOGNO(0002) "admin refused: %s", why);
         return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", q->r->method_number == M_GET
             ? "Your user group has no permission to see the Reverb module. "
               "Ask an administrator (System > Users > User Groups, Access Permission)."
@@ -370,7 +370,7 @@ static int rv_check_admin(rv_req_t *q)
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The shop database cannot be reached. Try again shortly.");
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, "reverb: admin refused: %s", why);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, RVLOGNO(0003) "admin refused: %s", why);
         return rv_http_error(q->r, HTTP_UNAUTHORIZED, "not_authenticated",
                              "Your OpenCart session has expired. Please log in again.");
     }
@@ -463,7 +463,7 @@ static int rv_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     rv_db_init_optional_fns();
     if (!rv_db_available()) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "reverb: mod_dbd is not loaded; add LoadModule dbd_module");
+                     RVLOGNO(0004) "mod_dbd is not loaded; add LoadModule dbd_module");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     /* the first of the two configuration passes only checks syntax */
@@ -471,7 +471,7 @@ static int rv_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         return OK;
     /* once, in the parent, before any thread exists */
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "reverb: mod_reverb %s (%s)",
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, RVLOGNO(0005) "mod_reverb %s (%s)",
                  RV_VERSION, curl_version());
     {
         server_rec *sv;
@@ -479,7 +479,7 @@ static int rv_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
             rv_conf_t *c = rv_conf_get(sv);
             if (c->engine && c->api_url && !ap_cstr_casecmpn(c->api_url, "http://", 7))
                 ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sv,
-                             "reverb: ReverbApiUrl %s is not https: the Reverb token would "
+                             RVLOGNO(0006) "ReverbApiUrl %s is not https: the Reverb token would "
                              "travel unencrypted (use it for a local test server only)",
                              c->api_url);
         }

@@ -210,7 +210,7 @@ static json_object *rv_cached_lookup(rv_req_t *q, const char *name, const char *
             " VALUES (%s, %s, NOW() + INTERVAL 24 HOUR)",
             RV_ARGS(name, rv_json_dump(p, res->json)));
     else
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: GET %s: %s", path, *bad);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0007) "GET %s: %s", path, *bad);
     rv_api_result_clear(res);
     return out;
 }

@@ -7,6 +7,12 @@
 
 #define RV_VERSION "0.1.0"
 #define RV_DEFAULT_API_URL "https://api.reverb.com/api/"
+/* Every message the module writes to Apache's error log starts with a
+ * stable id, in the style of httpd's APLOGNO ("AH00000: "), so that a
+ * sysadmin can grep for it and the tests can expect it by id. Ids are never
+ * reused; docs/LOG-MESSAGES.md lists them (scripts/log-ids.py keeps it). */
+#define RVLOGNO(n) "RV" #n ": "
+
 #define RV_BODY_LIMIT (1024 * 1024)   /* contract §5: bodies over 1 MiB refused */
 
 typedef struct {

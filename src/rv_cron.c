@@ -123,12 +123,12 @@ int rv_route_cron(rv_req_t *q)
         orders_ok = rv_orders_poll(c, p, &counts) == 0;
         if (rv_pull_poll(c, p, &pulls)) {
             pull_ok = 0;
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: listing poll failed");
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0008) "listing poll failed");
         }
     }
     detect_start = apr_time_now();
     if (rv_push_detect_changes(c, p, &detect))
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, "reverb: change detection failed");
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0009) "change detection failed");
     detect_time = apr_time_now() - detect_start;
     rv_db_exec(q->db, p, NULL, "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL 30 DAY"
                " LIMIT 1000", RV_NOARGS);

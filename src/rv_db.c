@@ -133,7 +133,7 @@ static apr_dbd_prepared_t *rv_db_prepare(rv_db_t *db, apr_pool_t *p,
                           text, NULL, &stmt);
     if (*rv) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s,
-                     "reverb: cannot prepare SQL (%s): %s", text,
+                     RVLOGNO(0010) "cannot prepare SQL (%s): %s", text,
                      apr_dbd_error(db->dbd->driver, db->dbd->handle, *rv));
         return NULL;
     }
@@ -154,11 +154,11 @@ static apr_dbd_prepared_t *rv_db_prepare(rv_db_t *db, apr_pool_t *p,
 
 static int rv_db_session_lost(rv_db_t *db, int rv)
 {
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, db->s, "reverb: SQL error %d: %s", rv,
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, db->s, RVLOGNO(0011) "SQL error %d: %s", rv,
                  apr_dbd_error(db->dbd->driver, db->dbd->handle, rv));
     if (rv != RV_ER_UNKNOWN_STMT && rv != RV_CR_NO_PREPARE_STMT && rv != RV_CR_STMT_CLOSED)
         return 0;
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, db->s, "reverb: database session was reset "
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, db->s, RVLOGNO(0012) "database session was reset "
                  "(error %d); preparing statements again", rv);
     apr_hash_clear(db->dbd->prepared);
     return !db->in_txn;     /* a transaction was lost with the session: its caller fails */

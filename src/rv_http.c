@@ -30,7 +30,7 @@ int rv_http_error(request_rec *r, int status, const char *code, const char *mess
     json_object_object_add(err, "message", json_object_new_string(message));
     json_object_object_add(top, "error", err);
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_WARNING : APLOG_DEBUG, 0, r,
-                  "reverb: %d %s: %s", status, code, message);
+                  RVLOGNO(0013) "%d %s: %s", status, code, message);
     return rv_http_json(r, status, top);
 }
 

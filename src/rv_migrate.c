@@ -95,7 +95,7 @@ static int rv_migrate_apply(rv_db_t *db, apr_pool_t *p)
         rv = rv_db_plain(db, APR_ARRAY_IDX(stmts, i, char *));
         if (rv) {
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s,
-                         "reverb: schema statement %d failed: %s", i + 1,
+                         RVLOGNO(0014) "schema statement %d failed: %s", i + 1,
                          rv_db_error(db, rv));
             return rv;
         }
@@ -106,7 +106,7 @@ static int rv_migrate_apply(rv_db_t *db, apr_pool_t *p)
         RV_ARGS(RV_SCHEMA_VERSION));
     if (rv == 0)
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, db->s,
-                     "reverb: database schema version %s applied (prefix '%s')",
+                     RVLOGNO(0015) "database schema version %s applied (prefix '%s')",
                      RV_SCHEMA_VERSION, db->prefix);
     return rv;
 }
@@ -136,7 +136,7 @@ int rv_migrate_ensure(void *vdb, apr_pool_t *p)
     have = rv_db_value(db, p, "SELECT GET_LOCK(%s, 30)", RV_ARGS(lock));
     if (!have || strcmp(have, "1")) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s,
-                     "reverb: could not take the schema lock; will retry");
+                     RVLOGNO(0016) "could not take the schema lock; will retry");
         return -1;
     }
     have = rv_schema_version(db, p);

@@ -784,7 +784,7 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
                 /* the store owner was told when it first had to wait; every
                  * retry saying the same again would bury the log */
                 if (state && !strcmp(state, "waiting")) {
-                    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: %s", *why);
+                    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0017) "%s", *why);
                     *why = NULL;
                 }
             }
@@ -889,7 +889,7 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
         if (res.kind != RV_API_OK) {
             int deferred = rv_api_deferred(&res);
             if (deferred)       /* not an error: the next cycle polls */
-                ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: order poll held back by "
+                ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0018) "order poll held back by "
                              "the rate limit (ReverbRateLimit); the next cycle polls");
             else
                 rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,

@@ -764,7 +764,7 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_sync_run SET total = %s WHERE run_id = %s",
                RV_ARGS(apr_itoa(p, total ? total : -1), job->ref));
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s,
-                 "reverb: full sync %s: %d listings pages read, %d products queued",
+                 RVLOGNO(0019) "full sync %s: %d listings pages read, %d products queued",
                  job->ref, pages, total);
     return rv_done();
 }

@@ -56,19 +56,19 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
             return res->kind;
         }
         rv_api_request(c->api, p, method, path, body, res);
-        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, c->s, "reverb: %s %s -> %ld %s (%.3f s)",
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, c->s, RVLOGNO(0020) "%s %s -> %ld %s (%.3f s)",
                      method, path, res->http_status, rv_api_kind_name(res->kind),
                      res->elapsed_s);
         if (res->kind == RV_API_RATE_LIMITED) {
             int pause = res->retry_after_s > 0 ? res->retry_after_s : 30;
             rv_rate_pause(c->db, p, pause);
             ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s,
-                         "reverb: Reverb answered 429; pausing all requests for %d s", pause);
+                         RVLOGNO(0021) "Reverb answered 429; pausing all requests for %d s", pause);
             return res->kind;
         }
         if (!rv_api_retryable(res->kind) || !idempotent || attempt >= c->inline_attempts)
             return res->kind;
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: %s %s failed (%s); retrying",
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0022) "%s %s failed (%s); retrying",
                      method, path, res->message ? res->message : rv_api_kind_name(res->kind));
         rv_api_result_clear(res);
         apr_sleep(apr_time_from_msec(rv_api_backoff_ms(attempt, 200, 2000, &seed)));
@@ -97,6 +97,6 @@ int rv_log_write(rv_db_t *db, apr_pool_t *p, const rv_log_entry_t *e)
                 apr_psprintf(p, "%ld", e->http_status), e->errors_json ? e->errors_json : ""));
     if (rv)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s,
-                     "reverb: could not write the sync log: %s", rv_db_error(db, rv));
+                     RVLOGNO(0023) "could not write the sync log: %s", rv_db_error(db, rv));
     return rv;
 }

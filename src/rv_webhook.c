@@ -100,7 +100,7 @@ static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
             return 1;
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
-                  "reverb: webhook for unknown order %s not queued: %lld order jobs were "
+                  RVLOGNO(0024) "webhook for unknown order %s not queued: %lld order jobs were "
                   "created in the last minute (cap %d); the cron poll finds real orders",
                   ref, recent, RV_UNKNOWN_ORDERS_PER_MIN);
     return 1;

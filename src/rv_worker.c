@@ -219,7 +219,7 @@ static int rv_worker_owns_shop(server_rec *s, apr_pool_t *p)
             && !strcmp(rv_shops[i].identity, me->identity)) {
             me->duplicate_of = i + 1;
             ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-                         "reverb: %s:%d serves the same shop as %s:%d (%s); one worker runs for both",
+                         RVLOGNO(0025) "%s:%d serves the same shop as %s:%d (%s); one worker runs for both",
                          s->server_hostname ? s->server_hostname : "?", (int)s->port,
                          rv_shops[i].s->server_hostname ? rv_shops[i].s->server_hostname : "?",
                          (int)rv_shops[i].s->port, me->identity);
@@ -249,7 +249,7 @@ static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
         apr_pool_create(&round, pool);
         if (rv_worker_drain(round, s, RV_ROUND_BUDGET_MS) < 0)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                         "reverb: worker cannot reach the database; will retry");
+                         RVLOGNO(0026) "worker cannot reach the database; will retry");
         apr_pool_destroy(round);
     }
     apr_atomic_dec32(&in_callback);
@@ -272,7 +272,7 @@ int rv_worker_post_config(apr_pool_t *pconf, server_rec *s)
     wd_register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
     if (!wd_get_instance || !wd_register_callback) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "reverb: mod_watchdog is not available; the worker needs it");
+                     RVLOGNO(0027) "mod_watchdog is not available; the worker needs it");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     /* child watchdog (parent = 0), singleton = 1 */
@@ -285,7 +285,7 @@ int rv_worker_post_config(apr_pool_t *pconf, server_rec *s)
                                       rv_worker_callback);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "reverb: cannot start the worker");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, RVLOGNO(0028) "cannot start the worker");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;

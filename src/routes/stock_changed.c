@@ -69,7 +69,7 @@ int rv_route_stock_changed(rv_req_t *q)
         queued++;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, q->r,
-                  "reverb: stock changed for %d product(s); %d queued", (int)n, queued);
+                  RVLOGNO(0029) "stock changed for %d product(s); %d queued", (int)n, queued);
     out = json_object_new_object();
     json_object_object_add(out, "received", json_object_new_int((int)n));
     json_object_object_add(out, "queued", json_object_new_int(queued));

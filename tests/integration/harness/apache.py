@@ -15,7 +15,9 @@ MODULE = os.environ.get("REVERB_MODULE", os.path.join(REPO, ".libs", "mod_reverb
 PRELOAD = os.environ.get("REVERB_LD_PRELOAD", "")
 
 # Lines that mean something went wrong, whatever the test did.
-BAD_LINE = re.compile(r"\[(error|crit|alert|emerg)\]|AddressSanitizer|runtime error:|"
+# Apache writes a module's lines as [module:level] ("[reverb:error]",
+# "[dbd:error]"), the core's as [level]; both count.
+BAD_LINE = re.compile(r"\[(?:[a-z_]+:)?(error|crit|alert|emerg)\]|AddressSanitizer|runtime error:|"
                       r"Segmentation fault|exit signal|LeakSanitizer")
 
 TEMPLATE = """
@@ -172,7 +174,9 @@ class Apache:
             return ""
 
     def expect_errors(self, regex):
-        """Declare [error] lines this test provokes on purpose (e.g. the database going away)."""
+        """Declare error lines this test provokes on purpose (e.g. the database going away),
+        by the module's message id where it is the module's ("RV0010") or by the other
+        module's tag ("\\[dbd:error\\]")."""
         self.allowed_errors.append(re.compile(regex))
 
     def bad_lines(self):
