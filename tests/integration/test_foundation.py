@@ -154,9 +154,10 @@ def test_mpms_serve_routes(apache_mpm, db):
     assert apache_mpm.get("/reverb/admin/status").status == 401
 
 
-def test_database_down_is_503_and_recovers(db, admin):
+def test_database_down_is_503_and_recovers(db, admin, apache):
     a = Apache(db)
     a.expect_errors(r"\[dbd:error\]")
+    apache.expect_errors(r"\[dbd:error\]")   # the module's server sees it go too
     a.start()
     try:
         assert admin.get(a, "/reverb/admin/status").status == 200
