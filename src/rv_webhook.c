@@ -81,16 +81,17 @@ static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
 {
     apr_pool_t *p = q->r->pool;
     const char *known;
-    long long recent;
-    int live = rv_queue_is_live(q->db, p, "order", ref);
+    long long recent = rv_queue_created_recently(q->db, p, "order", 60);
+    int live;
+    /* the usual case costs this one indexed count */
+    if (recent < RV_UNKNOWN_ORDERS_PER_MIN)
+        return 0;
+    live = rv_queue_is_live(q->db, p, "order", ref);
     if (live != 0)
         return 0;           /* queued already (or the database will tell) */
     known = rv_db_value(q->db, p, "SELECT COUNT(*) FROM {P}reverb_order_map"
                         " WHERE reverb_order_number = %s", RV_ARGS(ref));
     if (!known || strcmp(known, "0"))
-        return 0;
-    recent = rv_queue_created_recently(q->db, p, "order", 60);
-    if (recent < RV_UNKNOWN_ORDERS_PER_MIN)
         return 0;
     {
         /* once a minute per process, not once per refused delivery */
