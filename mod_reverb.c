@@ -396,7 +396,16 @@ static int rv_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, "reverb"))
         return DECLINED;
     d = ap_get_module_config(r->per_dir_config, &reverb_module);
-    base = (d && d->base) ? d->base : "/reverb";
+    base = (d && d->base) ? d->base : NULL;
+    if (!base) {
+        /* SetHandler is core's directive, so this module has no config of
+         * its own in the <Location>: core's names the section's path
+         * (e.g. /admin/reverb for OpenCart 4, whose admin cookie has path
+         * /admin/) */
+        core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
+        base = (cd && cd->d && cd->d[0] == '/' && !strncmp(r->uri, cd->d, strlen(cd->d)))
+               ? cd->d : "/reverb";
+    }
     blen = strlen(base);
     while (blen && base[blen - 1] == '/')
         blen--;
