@@ -161,3 +161,43 @@ def test_own_tables_have_opencarts_collation(apache, db):
     # the join that fails on a mismatch
     db.value("SELECT COUNT(*) FROM oc_reverb_product_map m JOIN oc_product p"
              " ON p.sku = m.reverb_listing_id")
+
+
+def test_variant_is_a_listing_of_its_own(db, fake, server, admin):
+    """4.0 variants (oc_product.master_id > 0) are products with their own SKU, price and
+    stock: each is its own Reverb listing, and a Reverb sale of one moves that row's stock
+    only (oc_order_product.master_id 0, so OpenCart's own restock of a cancelled order
+    mirrors it). On 3.0 the same two products are plain products."""
+    from harness.order_helpers import fresh_shop, import_now, oc_orders, qty
+    from harness.shop import enable, wait_idle
+    from harness.shop import add_product
+    fresh_shop(db, fake, server, admin)
+    db.execute("DELETE FROM oc_product WHERE product_id IN (5401, 5402)")
+    db.execute("DELETE FROM oc_product_description WHERE product_id IN (5401, 5402)")
+    db.execute("DELETE FROM oc_product_to_category WHERE product_id IN (5401, 5402)")
+    add_product(db, 5401, "Strat", "VAR-MASTER", "1000.0000", 7)
+    add_product(db, 5402, "Strat (Green)", "VAR-GREEN", "1100.0000", 3)
+    if OC_VERSION == 4:
+        db.execute("UPDATE oc_product SET master_id = 5401, variant = '{\"226\":\"16\"}',"
+                   " override = '{\"sku\":\"1\"}' WHERE product_id = 5402")
+    try:
+        enable(admin, server, 5401)
+        enable(admin, server, 5402)
+        for pid in (5401, 5402):
+            assert admin.post(server, "/reverb/admin/product/%d/sync" % pid, {}).status in (200, 202)
+        wait_idle(admin, server)
+        ls = {l["sku"]: l for l in fake.listings()}
+        assert ls["VAR-MASTER"]["inventory"] == 7 and ls["VAR-MASTER"]["price"]["amount"] == "1000.00"
+        assert ls["VAR-GREEN"]["inventory"] == 3 and ls["VAR-GREEN"]["price"]["amount"] == "1100.00"
+        fake.seed_order(order_number="7401", sku="VAR-GREEN", quantity=1, price="1100.00")
+        r = import_now(admin, server)
+        assert r["imported"] == 1, r
+        (oid, _, _, _), = oc_orders(db)
+        assert qty(db, 5402) == 2 and qty(db, 5401) == 7
+        cols = "product_id, master_id" if OC_VERSION == 4 else "product_id, 0"
+        assert db.query("SELECT %s FROM oc_order_product WHERE order_id = %%s" % cols,
+                        (oid,)) == ((5402, 0),)
+    finally:
+        for t in ("oc_product", "oc_product_description", "oc_product_to_category",
+                  "oc_reverb_product_map"):
+            db.execute("DELETE FROM %s WHERE product_id IN (5401, 5402)" % t)
