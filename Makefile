@@ -6,7 +6,7 @@ PYTEST   := $(PY) -m pytest -q -p no:cacheprovider
 ASAN_SO  := build/asan/.libs/mod_reverb.so
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build build-asan unit unit-valgrind integration integration-asan \
+.PHONY: all deps build build-asan unit unit-valgrind integration integration-oc4 integration-asan \
         browser ocmod-test fuzz fuzz-smoke test demo demo-stop bench ocmod install clean
 
 all: build
@@ -26,8 +26,14 @@ unit:
 unit-valgrind:
 	@$(MAKE) --no-print-directory -C tests/unit valgrind
 
+# Every integration test runs against both OpenCart schemas (3.0.5.1, then
+# 4.0.2.3); the ASan run below uses 3.0 only, to keep `make test` under 20 min.
 integration: build
 	$(PYTEST) tests/fake_reverb tests/integration
+	OPENCART_VERSION=4 $(PYTEST) tests/integration
+
+integration-oc4: build
+	OPENCART_VERSION=4 $(PYTEST) tests/integration
 
 integration-asan: build-asan
 	REVERB_MODULE=$(CURDIR)/$(ASAN_SO) \

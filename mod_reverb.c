@@ -56,6 +56,7 @@ static void *rv_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->http_timeout = RV_MERGE(http_timeout, timeout_set);
     c->worker_interval_ms = RV_MERGE(worker_interval_ms, interval_set);
     c->ca_file = RV_MERGE(ca_file, ca_set);
+    c->opencart = RV_MERGE(opencart, opencart_set);
     c->engine_set = base->engine_set | add->engine_set;
     c->prefix_set = base->prefix_set | add->prefix_set;
     c->store_set = base->store_set | add->store_set;
@@ -65,6 +66,7 @@ static void *rv_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->timeout_set = base->timeout_set | add->timeout_set;
     c->interval_set = base->interval_set | add->interval_set;
     c->ca_set = base->ca_set | add->ca_set;
+    c->opencart_set = base->opencart_set | add->opencart_set;
     return c;
 }
 
@@ -201,6 +203,22 @@ static const char *rv_set_ca(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+static const char *rv_set_opencart(cmd_parms *cmd, void *d, const char *arg)
+{
+    rv_conf_t *c = rv_cmd_conf(cmd);
+    (void)d;
+    if (!strcmp(arg, "3"))
+        c->opencart = 3;
+    else if (!strcmp(arg, "4"))
+        c->opencart = 4;
+    else if (!ap_cstr_casecmp(arg, "auto"))
+        c->opencart = 0;
+    else
+        return rv_bad(cmd, "must be 3 (OpenCart 3.0.x), 4 (OpenCart 4.0.2.x) or auto");
+    c->opencart_set = 1;
+    return NULL;
+}
+
 static const command_rec rv_cmds[] = {
     AP_INIT_FLAG("ReverbEngine", rv_set_engine, NULL, RSRC_CONF,
                  "On|Off: Off answers 503 on every route and idles the worker"),
@@ -220,6 +238,8 @@ static const command_rec rv_cmds[] = {
                   "milliseconds between worker rounds (default 1000)"),
     AP_INIT_TAKE1("ReverbCAFile", rv_set_ca, NULL, RSRC_CONF,
                   "CA bundle for verifying the Reverb API's certificate"),
+    AP_INIT_TAKE1("ReverbOpenCart", rv_set_opencart, NULL, RSRC_CONF,
+                  "3|4|auto: the OpenCart version of the database (default auto: detected)"),
     { NULL }
 };
 
@@ -427,7 +447,16 @@ static int rv_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, "reverb"))
         return DECLINED;
     d = ap_get_module_config(r->per_dir_config, &reverb_module);
-    base = (d && d->base) ? d->base : "/reverb";
+    base = (d && d->base) ? d->base : NULL;
+    if (!base) {
+        /* SetHandler is core's directive, so this module has no config of
+         * its own in the <Location>: core's names the section's path
+         * (e.g. /admin/reverb for OpenCart 4, whose admin cookie has path
+         * /admin/) */
+        core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
+        base = (cd && cd->d && cd->d[0] == '/' && !strncmp(r->uri, cd->d, strlen(cd->d)))
+               ? cd->d : "/reverb";
+    }
     blen = strlen(base);
     while (blen && base[blen - 1] == '/')
         blen--;
@@ -511,5 +540,9 @@ AP_DECLARE_MODULE(reverb) = {
     rv_merge_server_conf,
     rv_cmds,
     rv_register_hooks,
-    AP_MODULE_FLAG_NONE
+    /* every virtual host gets its own merged config (without the flag, a
+     * host with no Reverb directive shares the main server's struct, and
+     * what the module caches in it, e.g. the detected OpenCart version,
+     * although it may name another database) */
+    AP_MODULE_FLAG_ALWAYS_MERGE
 };

@@ -3,14 +3,40 @@
  * DOM + fetch, Bootstrap 3 markup as OpenCart 3 uses. Each container
  * <div class="reverb-admin" data-view="module|product|order" ...> carries
  * the mod_reverb base path, the admin's user_token, the login URL and the
- * language strings (JSON) rendered by the twig. */
+ * language strings (JSON) rendered by the twig. OpenCart 4's twigs add
+ * data-ui="bs5": the markup is then Bootstrap 5's, through the small class
+ * adapter below; everything else is the same app. */
 (function () {
   'use strict';
+
+  /* 'bs3' (OpenCart 3) or 'bs5' (OpenCart 4), from the container's data-ui. */
+  var UI = 'bs3';
+  var BS5 = {
+    'pull-right': 'float-end', 'text-right': 'text-end', 'panel': 'card', 'panel-default': '',
+    'panel-heading': 'card-header', 'panel-title': 'card-title mb-0', 'panel-body': 'card-body',
+    'form-group': 'row mb-3', 'control-label': 'col-form-label', 'help-block': 'form-text',
+    'checkbox-inline': 'form-check-label me-3', 'checkbox': 'form-check', 'input-group-btn': '',
+    'well': 'border rounded p-2', 'well-sm': '', 'btn-default': 'btn-light', 'close': 'btn-close',
+    'input-sm': 'form-control-sm w-auto', 'table-condensed': 'table-sm', 'danger': 'table-danger',
+    'progress-bar-warning': 'bg-warning', 'progress-bar-success': 'bg-success',
+    'form-inline': 'd-flex flex-wrap gap-2 align-items-center', 'form-horizontal': ''
+  };
+
+  /* Bootstrap 3 class names as the app writes them -> the page's own. */
+  function cls(tag, c) {
+    if (UI !== 'bs5' || typeof c !== 'string') return c;
+    return c.split(/\s+/).map(function (k) {
+      if (tag === 'select' && k === 'form-control') return 'form-select';
+      if (tag === 'select' && k === 'input-sm') return 'form-select-sm w-auto';
+      return Object.prototype.hasOwnProperty.call(BS5, k) ? BS5[k] : k;
+    }).filter(Boolean).join(' ');
+  }
 
   function h(tag, attrs, children) {
     var el = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'text') el.textContent = attrs[k];
+      if (k === 'class') { if (attrs[k] !== null && attrs[k] !== undefined) el.setAttribute('class', cls(tag, attrs[k])); }
+      else if (k === 'text') el.textContent = attrs[k];
       else if (k === 'html') el.innerHTML = attrs[k];
       else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), attrs[k]);
       else if (attrs[k] !== null && attrs[k] !== undefined && attrs[k] !== false) el.setAttribute(k, attrs[k]);
@@ -34,6 +60,7 @@
 
   function App(root) {
     this.root = root;
+    UI = root.getAttribute('data-ui') === 'bs5' ? 'bs5' : 'bs3';
     this.base = root.getAttribute('data-base') || '/reverb';
     this.token = root.getAttribute('data-token') || '';
     this.login = root.getAttribute('data-login') || 'index.php?route=common/login';
@@ -65,7 +92,8 @@
   App.prototype.alert = function (kind, text, link, where) {
     var box = where || this.root.querySelector('.reverb-alerts') || this.root;
     var a = h('div', { 'class': 'alert alert-' + kind + ' alert-dismissible reverb-alert', role: 'alert' },
-      [h('button', { type: 'button', 'class': 'close', onclick: function () { a.remove(); }, text: '\u00d7' }), text,
+      [h('button', { type: 'button', 'class': 'close', 'aria-label': 'Close', onclick: function () { a.remove(); },
+        text: UI === 'bs5' ? '' : '\u00d7' }), text,
        link ? h('a', { href: link.href, 'class': 'alert-link', text: ' ' + link.text }) : null]);
     box.insertBefore(a, box.firstChild);
     return a;
@@ -97,7 +125,11 @@
   App.prototype.show = function (name) {
     var self = this;
     Array.prototype.forEach.call(this.root.querySelectorAll('.nav-tabs li'), function (li) {
-      li.className = li.firstChild.getAttribute('data-tab') === name ? 'active' : '';
+      var on = li.firstChild.getAttribute('data-tab') === name;
+      if (UI === 'bs5') {   /* Bootstrap 5: the link carries .active */
+        li.className = 'nav-item';
+        li.firstChild.className = 'nav-link' + (on ? ' active' : '');
+      } else li.className = on ? 'active' : '';
     });
     Array.prototype.forEach.call(this.root.querySelectorAll('.tab-content > .tab-pane'), function (p) {
       p.className = 'tab-pane' + (p.id === 'reverb-tab-' + name ? ' active' : '');
@@ -288,7 +320,7 @@
       var pct = run.total > 0 ? Math.round(100 * (run.done + run.failed) / run.total) : (run.state === 'finished' ? 100 : 0);
       ui.bar.style.width = pct + '%';
       ui.bar.textContent = pct + '%';
-      ui.bar.className = 'progress-bar' + (run.failed ? ' progress-bar-warning' : ' progress-bar-success');
+      ui.bar.className = cls('div', 'progress-bar' + (run.failed ? ' progress-bar-warning' : ' progress-bar-success'));
       var running = run.state === 'running';
       ui.label.textContent = fmt(s(running ? 'text_sync_running' : 'text_sync_finished'),
         { done: run.done, total: run.total, failed: run.failed, eta: run.eta_seconds });

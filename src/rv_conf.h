@@ -4,6 +4,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "apr_atomic.h"
 
 #define RV_VERSION "0.1.0"
 #define RV_DEFAULT_API_URL "https://api.reverb.com/api/"
@@ -25,10 +26,12 @@ typedef struct {
     int http_timeout;        /* ReverbHttpTimeout, seconds */
     int worker_interval_ms;  /* ReverbWorkerInterval (tests use short ones) */
     const char *ca_file;     /* ReverbCAFile, optional */
+    int opencart;            /* ReverbOpenCart 3|4|auto (0) */
+    volatile apr_uint32_t opencart_found;  /* auto: the version detected (rv_oc.c) */
     /* "set" flags for merging a virtual host over the main server */
     unsigned int engine_set : 1, prefix_set : 1, store_set : 1, url_set : 1,
                  rate_set : 1, worker_set : 1, timeout_set : 1,
-                 interval_set : 1, ca_set : 1;
+                 interval_set : 1, ca_set : 1, opencart_set : 1;
 } rv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA reverb_module;

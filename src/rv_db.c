@@ -123,9 +123,12 @@ void rv_db_close(rv_db_t *db)
 static apr_dbd_prepared_t *rv_db_prepare(rv_db_t *db, apr_pool_t *p,
                                          const char *sql, int *rv)
 {
-    const char *text = rv_sql_expand(p, sql, db->prefix);
-    apr_dbd_prepared_t *stmt = apr_hash_get(db->dbd->prepared, text,
-                                            APR_HASH_KEY_STRING);
+    const char *text;
+    apr_dbd_prepared_t *stmt;
+    if (!sql)           /* a version-specific statement whose version is unknown (rv_oc.c) */
+        return NULL;
+    text = rv_sql_expand(p, sql, db->prefix);
+    stmt = apr_hash_get(db->dbd->prepared, text, APR_HASH_KEY_STRING);
     if (stmt)
         return stmt;
     text = apr_pstrdup(db->dbd->pool, text);

@@ -33,6 +33,7 @@
  * inventory moved with the sale, so a later pull sees no Reverb-side
  * change and the sale is never subtracted twice. */
 #include "rv_orders.h"
+#include "rv_oc.h"
 #include "rv_route.h"
 #include "rv_jobs.h"
 #include "rv_queue.h"
@@ -291,8 +292,7 @@ static void rv_address(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const rv
     a->zone_id = "0";
     if (!*o->country_code)
         return;
-    if (rv_db_query(c->db, p, &rows, "SELECT country_id, name, address_format FROM {P}country"
-                    " WHERE iso_code_2 = %s ORDER BY status DESC, country_id LIMIT 1",
+    if (rv_db_query(c->db, p, &rows, rv_oc_sql(c->db, p, RV_OC_COUNTRY),
                     RV_ARGS(o->country_code)) == 0 && rows->nrows) {
         a->country_id = rv_row_get(rows, 0, "country_id");
         a->country = rv_row_get(rows, 0, "name") ? rv_row_get(rows, 0, "name") : o->country_code;
@@ -386,35 +386,25 @@ static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order
     if (!*url && !(url = rv_oc_config(c->db, p, c->conf->store_id, "config_url")))
         url = "";
     rv_address(c, p, o, s, &a);
-    if (rv_db_exec(c->db, p, NULL,
-            "INSERT INTO {P}order SET invoice_no = 0, invoice_prefix = LEFT(%s, 26), store_id = %s,"
-            " store_name = LEFT(%s, 64), store_url = LEFT(%s, 255), customer_id = 0,"
-            " customer_group_id = %s, firstname = %s, lastname = %s, email = %s, telephone = %s,"
-            " fax = '', custom_field = '[]',"
-            " payment_firstname = %s, payment_lastname = %s, payment_company = '',"
-            " payment_address_1 = %s, payment_address_2 = %s, payment_city = %s,"
-            " payment_postcode = %s, payment_country = LEFT(%s, 128), payment_country_id = %s,"
-            " payment_zone = LEFT(%s, 128), payment_zone_id = %s, payment_address_format = %s,"
-            " payment_custom_field = '[]', payment_method = 'Reverb', payment_code = 'reverb',"
-            " shipping_firstname = %s, shipping_lastname = %s, shipping_company = '',"
-            " shipping_address_1 = %s, shipping_address_2 = %s, shipping_city = %s,"
-            " shipping_postcode = %s, shipping_country = LEFT(%s, 128), shipping_country_id = %s,"
-            " shipping_zone = LEFT(%s, 128), shipping_zone_id = %s, shipping_address_format = %s,"
-            " shipping_custom_field = '[]', shipping_method = %s, shipping_code = 'reverb.reverb',"
-            " comment = %s, total = 0, order_status_id = %s, affiliate_id = 0, commission = 0,"
-            " marketing_id = 0, tracking = '', language_id = %s, currency_id = %s,"
-            " currency_code = %s, currency_value = %s, ip = '', forwarded_ip = '',"
-            " user_agent = 'mod_reverb', accept_language = '', date_added = NOW(), date_modified = NOW()",
-            RV_ARGS(prefix ? prefix : "", apr_itoa(p, c->conf->store_id), name ? name : "", url,
-                    group && *group ? group : "1",
-                    s->firstname, s->lastname, s->email, s->telephone,
-                    s->firstname, s->lastname, s->address_1, s->address_2, s->city, s->postcode,
-                    a.country, a.country_id, a.zone, a.zone_id, a.format,
-                    s->shipping_firstname, s->shipping_lastname, s->address_1, s->address_2,
-                    s->city, s->postcode, a.country, a.country_id, a.zone, a.zone_id, a.format,
-                    method, rv_oc_escape(p, rv_comment_for(p, o)), status_id, lang ? lang : "1",
-                    currency_id, o->currency, currency_value)))
-        return NULL;
+    {
+        /* the statement is OpenCart-version specific (rv_oc.c); 4.0's takes
+         * the last RV_OC_ORDER_INSERT_EXTRA arguments as well */
+        const char *args[] = {
+            prefix ? prefix : "", apr_itoa(p, c->conf->store_id), name ? name : "", url,
+            group && *group ? group : "1",
+            s->firstname, s->lastname, s->email, s->telephone,
+            s->firstname, s->lastname, s->address_1, s->address_2, s->city, s->postcode,
+            a.country, a.country_id, a.zone, a.zone_id, a.format,
+            s->shipping_firstname, s->shipping_lastname, s->address_1, s->address_2,
+            s->city, s->postcode, a.country, a.country_id, a.zone, a.zone_id, a.format,
+            method, rv_oc_escape(p, rv_comment_for(p, o)), status_id, lang ? lang : "1",
+            currency_id, o->currency, currency_value,
+            o->order_number, lang_code ? lang_code : "en-gb" };
+        int v = rv_oc_version(c->db, p), n = (int)(sizeof(args) / sizeof(*args));
+        if (v < 0 || rv_db_exec(c->db, p, NULL, rv_oc_sql_for(v, RV_OC_ORDER_INSERT), args,
+                                v == 4 ? n : n - RV_OC_ORDER_INSERT_EXTRA))
+            return NULL;
+    }
     return rv_db_last_id(c->db, p);
 }
 
@@ -452,24 +442,19 @@ static int rv_write_totals(rv_ctx_t *c, apr_pool_t *p, const char *order_id, con
     total = rv_row_get(rows, 0, "total") ? rv_row_get(rows, 0, "total") : "0";
     if ((rv = rv_db_exec(c->db, p, NULL, "DELETE FROM {P}order_total WHERE order_id = %s",
                          RV_ARGS(order_id)))
-        || (rv = rv_db_exec(c->db, p, NULL,
-            "INSERT INTO {P}order_total (order_id, code, title, value, sort_order) VALUES"
-            " (%s, 'sub_total', 'Sub-Total', %s, 1), (%s, 'shipping', %s, %s, 3)",
+        || (rv = rv_db_exec(c->db, p, NULL, rv_oc_sql(c->db, p, RV_OC_ORDER_TOTALS),
             RV_ARGS(order_id, sub, order_id,
                     o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)", ship))))
         return rv;
     /* like OpenCart, a tax line only when there is tax */
     if (strtod(tax, NULL) != 0.0
-        && (rv = rv_db_exec(c->db, p, NULL,
-            "INSERT INTO {P}order_total (order_id, code, title, value, sort_order)"
-            " VALUES (%s, 'tax', %s, %s, 5)",
+        && (rv = rv_db_exec(c->db, p, NULL, rv_oc_sql(c->db, p, RV_OC_ORDER_TOTAL_TAX),
             RV_ARGS(order_id, strcmp(o->tax_responsible_party, "reverb") ? "Tax"
                                                                       : "Tax (collected by Reverb)",
                     tax))))
         return rv;
-    if ((rv = rv_db_exec(c->db, p, NULL,
-            "INSERT INTO {P}order_total (order_id, code, title, value, sort_order)"
-            " VALUES (%s, 'total', 'Total', %s, 9)", RV_ARGS(order_id, total))))
+    if ((rv = rv_db_exec(c->db, p, NULL, rv_oc_sql(c->db, p, RV_OC_ORDER_TOTAL_SUM),
+                         RV_ARGS(order_id, total))))
         return rv;
     return rv_db_exec(c->db, p, NULL,
         "UPDATE {P}order SET total = %s, date_modified = NOW() WHERE order_id = %s",
@@ -588,9 +573,7 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
             "   AND reverb_order_number <> %s AND product_id = %s AND quantity = %s)",
             RV_ARGS(order_id, product_id, rv_i64(p, o->quantity), order_id, o->order_number,
                     product_id, rv_i64(p, o->quantity)))) {
-        if (rv_db_exec(c->db, p, NULL,
-                "INSERT INTO {P}order_product (order_id, product_id, name, model, quantity, price,"
-                " total, tax, reward) VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 0)",
+        if (rv_db_exec(c->db, p, NULL, rv_oc_sql(c->db, p, RV_OC_ORDER_PRODUCT),
                 RV_ARGS(order_id, product_id, s.product_name, s.model, rv_i64(p, o->quantity),
                         unit, sub)))
             goto db_error;

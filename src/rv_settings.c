@@ -257,12 +257,12 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
         " JOIN {P}category_path cp ON cp.category_id = c.category_id"
         " JOIN {P}category_description cd ON cd.category_id = cp.path_id"
         "  AND cd.language_id = (SELECT language_id FROM {P}language WHERE code ="
-        "   (SELECT value FROM {P}setting WHERE store_id = 0 AND `key` = 'config_admin_language' LIMIT 1) LIMIT 1)"
+        "   (SELECT value FROM {P}setting WHERE store_id = 0 AND `key` IN ('config_admin_language', 'config_language_admin') LIMIT 1) LIMIT 1)"
         " GROUP BY c.category_id ORDER BY name", "category_id"));
     json_object_object_add(top, "oc_order_statuses", rv_oc_list(db, p,
         "SELECT order_status_id, name FROM {P}order_status WHERE language_id ="
         " (SELECT language_id FROM {P}language WHERE code ="
-        "  (SELECT value FROM {P}setting WHERE store_id = 0 AND `key` = 'config_admin_language' LIMIT 1) LIMIT 1)"
+        "  (SELECT value FROM {P}setting WHERE store_id = 0 AND `key` IN ('config_admin_language', 'config_language_admin') LIMIT 1) LIMIT 1)"
         " ORDER BY name", "order_status_id"));
     return top;
 }

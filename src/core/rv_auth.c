@@ -43,6 +43,11 @@ static const char *rv_cookie_value(apr_pool_t *p, const char *v, size_t n)
 
 const char *rv_cookie_get(apr_pool_t *p, const char *header, const char *name)
 {
+    return rv_cookie_get_nth(p, header, name, 0);
+}
+
+const char *rv_cookie_get_nth(apr_pool_t *p, const char *header, const char *name, int nth)
+{
     size_t name_len;
     const char *s = header;
     if (!header || !name || !*name)
@@ -57,7 +62,7 @@ const char *rv_cookie_get(apr_pool_t *p, const char *header, const char *name)
             size_t key_len = (size_t)(eq - pair);
             while (key_len && (pair[key_len - 1] == ' ' || pair[key_len - 1] == '\t'))
                 key_len--;
-            if (key_len == name_len && !memcmp(pair, name, name_len)) {
+            if (key_len == name_len && !memcmp(pair, name, name_len) && nth-- == 0) {
                 const char *v = rv_skip_ows(eq + 1);
                 return rv_cookie_value(p, v, pair_len - (size_t)(v - pair));
             }

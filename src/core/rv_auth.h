@@ -12,9 +12,13 @@ int rv_session_id_valid(const char *id);
  * first one when repeated (as PHP does), surrounding double quotes removed,
  * not URL-decoded. NULL when absent or either argument is NULL. */
 const char *rv_cookie_get(apr_pool_t *p, const char *cookie_header, const char *name);
+/* The same for the nth (0-based) cookie of that name. A browser holding
+ * OpenCart 4's admin cookie (path /admin/) and its storefront cookie
+ * (path /) sends both to /admin/..., the longer path first. */
+const char *rv_cookie_get_nth(apr_pool_t *p, const char *cookie_header, const char *name, int nth);
 
 /* oc_session.data (JSON written by PHP json_encode): an object, or "[]"
- * for an empty session. user_id may be a string ("1", mysqli) or a number.
+ * for an empty session (OpenCart 3), or "" (OpenCart 4). user_id may be a string ("1", mysqli) or a number.
  * Returns 0 with *user_id > 0 and *user_token (NULL when absent or not a
  * string); 1 when there is no logged-in user (empty data, an array, no
  * user_id, user_id 0); -1 when the data is not valid JSON or user_id is

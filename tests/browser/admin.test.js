@@ -168,6 +168,82 @@ test('a user whose group has no access is told so in plain words', async (page, 
   await shot(page, 'refused');
 });
 
+/* ---- OpenCart 4.0.2.x stand-in pages (Bootstrap 5, data-ui="bs5", mod_reverb at
+   /admin/reverb). The admin cookie has path /admin/, the storefront's (an empty session)
+   path /, as a real 4.0 shop sets them: the browser sends both to /admin/reverb. */
+async function oc4(context) {
+  const u = new URL(BASE);
+  await context.clearCookies();
+  await context.addCookies([
+    { name: 'OCSESSID', value: process.env.OCSESSID, domain: u.hostname, path: '/admin/' },
+    { name: 'OCSESSID', value: process.env.SHOP_OCSESSID, domain: u.hostname, path: '/' }]);
+}
+
+test('oc4: module page in Bootstrap 5 markup saves settings', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.waitForSelector('#reverb-settings');
+  // the shared app, with the adapter's Bootstrap 5 classes
+  assert.equal(await page.locator('#reverb-admin .panel, #reverb-admin .pull-right, #reverb-admin .btn-default').count(), 0);
+  assert.ok(await page.locator('#reverb-admin .card .card-body').count() >= 1);
+  assert.equal(await page.locator('#reverb-admin .nav-tabs li.nav-item a.nav-link.active').textContent(), 'Settings');
+  assert.match(await page.getAttribute('select[name=sync_mode]', 'class'), /\bform-select\b/);
+  assert.ok(await page.locator('#reverb-settings .row.mb-3 > label.col-form-label').count() >= 5);
+  await page.selectOption('select[name=sync_mode]', 'one_way');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  assert.equal(await page.locator('.reverb-alert button.btn-close').count(), 1);
+  await page.click('a[data-tab=log]');
+  await page.waitForSelector('#reverb-log');
+  assert.equal(await page.locator('#reverb-admin .nav-link.active').textContent(), 'Sync log');
+  assert.ok(await page.isVisible('#reverb-tab-log') && !(await page.isVisible('#reverb-tab-settings')));
+  assert.match(await page.getAttribute('#reverb-log', 'class'), /\btable-sm\b/);
+  await shot(page, 'oc4-module');
+});
+
+test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/product.html');
+  await page.click('a[href="#tab-reverb"]');
+  await page.waitForSelector('#form-product #tab-reverb #reverb-product');
+  assert.ok(await page.isVisible('#reverb-product') && !(await page.isVisible('#tab-general input')));
+  await page.check('#reverb-product input[name=sync_enabled]');
+  await page.selectOption('#reverb-product select[name=condition_uuid]', '7c3f45de-2ae0-4c81-8400-fdb6b1d74890');
+  await page.click('#reverb-product-sync');
+  assert.match(await lastAlert(page), /Saved/);
+  let listing = '';
+  for (let i = 0; i < 40 && !/View on Reverb/.test(listing); i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.click('a[href="#tab-reverb"]');
+    await page.waitForSelector('#reverb-listing');
+    listing = await page.textContent('#reverb-listing');
+  }
+  assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  await shot(page, 'oc4-product-tab');
+});
+
+test('oc4: Reverb panel in the order page tabs', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/order.html');
+  await page.click('a[href="#tab-reverb"]');
+  await page.waitForSelector('#tab-reverb #reverb-order.card');
+  assert.match(await page.textContent('#reverb-order .card-header'), /Reverb/);
+  assert.match(await page.textContent('#reverb-order'), /#9001 .*View on Reverb/);
+  await page.fill('#reverb-order input[name=tracking_number]', 'AP123');
+  await page.click('#reverb-ship');
+  await page.waitForFunction(() => /AP123/.test(document.querySelector('#reverb-shipped').textContent));
+  await shot(page, 'oc4-order-panel');
+});
+
+test('oc4: without the admin cookie (path /admin/) the page asks to log in again', async (page, context) => {
+  const u = new URL(BASE);
+  await context.clearCookies();
+  await context.addCookies([{ name: 'OCSESSID', value: process.env.SHOP_OCSESSID, domain: u.hostname, path: '/' }]);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  assert.match(await lastAlert(page), /session has expired/);
+});
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

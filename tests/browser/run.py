@@ -39,6 +39,55 @@ def render(page_dir, name, container, token):
         f.write(out)
 
 
+TWIG4 = os.path.join(REPO, "opencart4/admin/view/template/module")
+ADMIN4 = "/admin/reverb"       # OpenCart 4: mod_reverb below the admin folder (cookie path /admin/)
+
+
+def twig4(name, **values):
+    """One of opencart4/'s twigs with its variables filled as the controller fills them."""
+    text = open(os.path.join(TWIG4, name), encoding="utf-8").read()
+    values.setdefault("asset_js", ADMIN4 + "/admin/assets/reverb-admin.js?v=0.1.0")
+    values.setdefault("asset_css", ADMIN4 + "/admin/assets/reverb-admin.css?v=0.1.0")
+    values.setdefault("reverb_base", ADMIN4)
+    values.setdefault("login_url", "/login")
+    values.setdefault("strings_json", html.escape(json.dumps(strings()), quote=True))
+    return re.sub(r"\{\{ (\w+) \}\}", lambda m: str(values[m.group(1)]), text)
+
+
+def render4(page_dir, name, title, body):
+    tpl = open(os.path.join(HERE, "fixtures", "page4.html"), encoding="utf-8").read()
+    with open(os.path.join(page_dir, name), "w", encoding="utf-8") as f:
+        f.write(tpl.replace("{{ title }}", title).replace("{{ body }}", body))
+
+
+def pages4(page_dir, token):
+    """OpenCart 4.0.2.x stand-ins: the module page, the product form with the Reverb tab
+    where the view event puts it (after Report), the order page's tabs card."""
+    module = twig4("reverb.twig", header="", column_left="", footer="", back="#", breadcrumbs="",
+                   heading_title="Reverb", user_token=token)
+    module = module[module.index('<link rel="stylesheet"'):module.index("</script>") + 9]
+    render4(page_dir, "module.html", "Reverb", module)
+    tab = ('<li class="nav-item"><a href="#tab-%s" data-bs-toggle="tab" class="nav-link%s">%s</a></li>')
+    product = twig4("reverb_product.twig", product_id=6002, user_token=token)
+    render4(page_dir, "product.html", "Products",
+            '<form id="form-product" action="#" method="post" data-oc-toggle="ajax">\n'
+            '<ul class="nav nav-tabs">' + tab % ("general", " active", "General") + tab % ("data", "", "Data")
+            + tab % ("report", "", "Report") + tab % ("reverb", "", "Reverb") + '</ul>\n'
+            '<div class="tab-content">\n<div id="tab-general" class="tab-pane active"><input name="x" class="form-control"></div>\n'
+            '<div id="tab-data" class="tab-pane"></div>\n'
+            '<div id="tab-reverb" class="tab-pane">' + product + '</div>\n'
+            '<div id="tab-report" class="tab-pane"></div>\n</div>\n'
+            '<input type="hidden" name="product_id" value="6002" id="input-product-id"/>\n</form>')
+    order = twig4("reverb_order.twig", order_id=1, user_token=token)
+    render4(page_dir, "order.html", "Orders",
+            '<div class="card"><div class="card-header">History</div><div class="card-body">'
+            '<ul class="nav nav-tabs">' + tab % ("history", " active", "History")
+            + tab % ("additional", "", "Additional") + tab % ("reverb", "", "Reverb") + '</ul>'
+            '<div class="tab-content"><div id="tab-history" class="tab-pane active"></div>'
+            '<div id="tab-additional" class="tab-pane"></div>'
+            '<div id="tab-reverb" class="tab-pane">' + order + '</div></div></div></div>')
+
+
 def main():
     if not os.path.exists("/usr/bin/chromium"):
         raise SystemExit("browser tests need Debian's chromium: run `make deps`")
@@ -53,9 +102,16 @@ def main():
             add_product(db, 6000 + i, "Browser Pedal %d" % i, "BR-%d" % i, "%d.0000" % (40 + i), 3)
         cookie, token = db.session()
         ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
+        # a Reverb order of BR-1, imported by the 'sync all' test: OpenCart order 1
+        fake.seed_order(order_number="9001", sku="BR-1", quantity=1, price="41.00")
         web = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200,
-                     extra_conf='Alias /pages "%s/pages"\n<Directory "%s/pages">\n Require all granted\n</Directory>'
-                     % (HERE, HERE))
+                     extra_conf='Alias /pages "%s/pages"\n<Directory "%s/pages">\n Require all granted\n</Directory>\n'
+                     'Alias /admin/pages4 "%s/pages4"\n<Directory "%s/pages4">\n Require all granted\n</Directory>\n'
+                     '<Location /admin/reverb>\n SetHandler reverb\n</Location>' % (HERE, HERE, HERE, HERE))
+        pages4dir = os.path.join(HERE, "pages4")
+        os.makedirs(pages4dir, exist_ok=True)
+        os.chmod(pages4dir, 0o755)
+        pages4(pages4dir, token)
         pages = os.path.join(HERE, "pages")
         os.makedirs(pages, exist_ok=True)
         os.chmod(pages, 0o755)
@@ -65,7 +121,11 @@ def main():
         render(pages, "product.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
                'data-view="product" data-product-id="6000" ATTRS></div></div>', token)
         web.start()
+        shop_sid = "0123456789abcdef0123456789"      # the storefront's own, empty session (4.0 writes '')
+        db.execute("INSERT INTO oc_session (session_id, data, expire) VALUES (%s, '',"
+                   " UTC_TIMESTAMP() + INTERVAL 1 HOUR)", (shop_sid,))
         env = dict(os.environ, BASE_URL=web.url, OCSESSID=cookie.split("=", 1)[1], TOKEN=token,
+                   SHOP_OCSESSID=shop_sid,
                    ARTIFACTS=os.path.join(HERE, "artifacts"), FAKE_URL=fake.url,
                    RO_OCSESSID=ro_cookie.split("=", 1)[1])
         r = subprocess.run(["node", os.path.join(HERE, "admin.test.js")], cwd=HERE, env=env)

@@ -4,11 +4,12 @@ import json
 import pytest
 
 from harness.util import request
+from harness.mariadb import REVERB_ROUTE_ESCAPED
 
 # (name, how to build the request) -> expected status and error code
 CASES = ["no_cookie", "malformed_session_id", "unknown_session", "expired_session",
          "wrong_token", "token_of_other_session", "disabled_user", "group_without_access",
-         "session_data_empty_array", "no_token", "user_id_zero"]
+         "session_data_empty_array", "session_data_empty_string", "no_token", "user_id_zero"]
 
 
 def build(case, db):
@@ -37,6 +38,9 @@ def build(case, db):
         return db.session(user_id="3")
     if case == "session_data_empty_array":
         cookie, tok = db.session(data="[]")
+        return cookie, tok
+    if case == "session_data_empty_string":      # OpenCart 4 stores an empty session as ''
+        cookie, tok = db.session(data="")
         return cookie, tok
     if case == "no_token":
         cookie, _ = db.session()
@@ -101,7 +105,7 @@ def test_user_id_string_or_number(apache, db, user_id):
 
 def test_escaped_slashes_in_permission(db):
     perm = db.value("SELECT permission FROM oc_user_group WHERE user_group_id = 1")
-    assert "extension\\/module\\/reverb" in perm   # written the PHP way; the module decodes it
+    assert REVERB_ROUTE_ESCAPED in perm   # written the PHP way; the module decodes it
 
 
 ROUTES = [("GET", "/reverb/admin/status"), ("GET", "/reverb/admin/settings"),

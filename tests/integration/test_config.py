@@ -13,6 +13,8 @@ BAD = [
     ("ReverbEngine", "maybe"),
     ("ReverbStoreId", "-1"),
     ("ReverbWorkerInterval", "5"),
+    ("ReverbOpenCart", "5"),
+    ("ReverbOpenCart", "4.0"),
 ]
 
 
@@ -35,5 +37,15 @@ def test_bad_value_names_directive(server, directive, value):
         rc, out = server.configtest()
         assert rc != 0, out
         assert directive in out, out
+    finally:
+        server.write_conf(extra="")
+
+
+@pytest.mark.parametrize("value", ["3", "4", "auto", "AUTO"])
+def test_opencart_version_values(server, value):
+    server.write_conf(extra="ReverbOpenCart %s" % value)
+    try:
+        rc, out = server.configtest()
+        assert rc == 0 and "Syntax OK" in out, out
     finally:
         server.write_conf(extra="")

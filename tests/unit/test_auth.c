@@ -34,6 +34,20 @@ static void test_cookie(void **state)
     assert_string_equal(rv_cookie_get(p, "a=b=c", "a"), "b=c");
 }
 
+/* OpenCart 4: the admin's cookie (path /admin/) and the storefront's (path
+ * /) both reach /admin/reverb/..., the longer path first. */
+static void test_cookie_nth(void **state)
+{
+    apr_pool_t *p = RV_POOL;
+    const char *h = "OCSESSID=admin4958c32823906a19a03; x=1; OCSESSID=shop84348083f416ca8f45b1";
+    assert_string_equal(rv_cookie_get_nth(p, h, "OCSESSID", 0), "admin4958c32823906a19a03");
+    assert_string_equal(rv_cookie_get_nth(p, h, "OCSESSID", 1), "shop84348083f416ca8f45b1");
+    assert_null(rv_cookie_get_nth(p, h, "OCSESSID", 2));
+    assert_string_equal(rv_cookie_get_nth(p, h, "x", 0), "1");
+    assert_null(rv_cookie_get_nth(p, h, "x", 1));
+    assert_null(rv_cookie_get_nth(p, NULL, "OCSESSID", 0));
+}
+
 static void test_session_parse(void **state)
 {
     apr_pool_t *p = RV_POOL;
@@ -53,6 +67,11 @@ static void test_session_parse(void **state)
     assert_null(tok);
 
     assert_int_equal(rv_session_parse(p, "[]", &uid, &tok), 1);              /* PHP's empty session */
+    assert_int_equal(uid, 0);
+    assert_null(tok);
+    uid = -1;
+    tok = "unset";
+    assert_int_equal(rv_session_parse(p, "", &uid, &tok), 1);                /* OpenCart 4's empty session */
     assert_int_equal(uid, 0);
     assert_null(tok);
     assert_int_equal(rv_session_parse(p, "{\"language\":\"en-gb\",\"currency\":\"USD\"}", &uid, &tok), 1);
@@ -112,6 +131,7 @@ static void test_consttime_eq(void **state)
 static const struct CMUnitTest tests[] = {
     RV_TEST(test_session_id),
     RV_TEST(test_cookie),
+    RV_TEST(test_cookie_nth),
     RV_TEST(test_session_parse),
     RV_TEST(test_permission),
     RV_TEST(test_consttime_eq),

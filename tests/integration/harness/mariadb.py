@@ -10,15 +10,19 @@ import tempfile
 
 import pymysql
 
-from . import SHARED
+from . import SHARED, OC_VERSION
 from .util import free_port, wait_until
 
-OPENCART_SQL = os.environ.get("OPENCART_SQL", os.path.join(SHARED, "opencart-3.0", "opencart.sql"))
+OPENCART_SQL = os.environ.get("OPENCART_SQL", os.path.join(
+    SHARED, "opencart-4.0" if OC_VERSION == 4 else "opencart-3.0", "opencart.sql"))
 DB_NAME = "opencart"
 DB_USER, DB_PASS = "oc", "ocpass"
 
-# The route key mod_reverb checks, written the way PHP's json_encode does (escaped slashes).
-REVERB_ROUTE_ESCAPED = "extension\\/module\\/reverb"
+# The route key mod_reverb checks: 3.0 extension/module/reverb; 4.0
+# extension/<folder>/module/reverb, the folder being the package's (reverb).
+REVERB_ROUTE = "extension/reverb/module/reverb" if OC_VERSION == 4 else "extension/module/reverb"
+# ... written the way PHP's json_encode does (escaped slashes).
+REVERB_ROUTE_ESCAPED = REVERB_ROUTE.replace("/", "\\/")
 
 
 def _perm(access, modify):
@@ -112,7 +116,7 @@ class MariaDB:
             cur.execute("SELECT permission FROM oc_user_group WHERE user_group_id = 1")
             perm = json.loads(cur.fetchone()[0])
             for k in ("access", "modify"):
-                perm[k].append("extension/module/reverb")
+                perm[k].append(REVERB_ROUTE)
             # json.dumps escapes like PHP's json_encode does not; write PHP's form by hand
             php = json.dumps(perm, separators=(",", ":")).replace("/", "\\/")
             cur.execute("UPDATE oc_user_group SET permission = %s WHERE user_group_id = 1", (php,))
@@ -122,12 +126,18 @@ class MariaDB:
                          _perm(["catalog\\/product", REVERB_ROUTE_ESCAPED], ["catalog\\/product"])))
             users = [(1, 1, "admin", 1), (2, 1, "disabled", 0), (3, 20, "noreverb", 1),
                      (4, 21, "readonly", 1)]
+            salt = "" if OC_VERSION == 4 else " salt,"        # 4.0's oc_user has no salt
             for uid, gid, name, status in users:
                 cur.execute(
-                    "INSERT INTO oc_user (user_id, user_group_id, username, password, salt, firstname,"
+                    "INSERT INTO oc_user (user_id, user_group_id, username, password,%s firstname,"
                     " lastname, email, image, code, ip, status, date_added)"
-                    " VALUES (%s, %s, %s, '', '', %s, 'Test', %s, '', '', '', %s, NOW())",
+                    " VALUES (%%s, %%s, %%s, '',%s %%s, 'Test', %%s, '', '', '', %%s, NOW())"
+                    % (salt, " ''," if salt else ""),
                     (uid, gid, name, name.title(), name + "@example.com", status))
+            if OC_VERSION == 4:
+                # what 4.0's Extensions > Modules > Install writes for the package
+                cur.execute("INSERT INTO oc_extension (extension, type, code)"
+                            " VALUES ('reverb', 'module', 'reverb')")
         c.commit()
         c.close()
 

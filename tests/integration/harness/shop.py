@@ -1,4 +1,8 @@
 """Shop fixtures shared by the sync tests: products, settings, resets."""
+from . import OC_VERSION
+
+# 4.0 dropped oc_product.viewed and added rating (NOT NULL, no default); both get 0 here
+VIEWED = "rating" if OC_VERSION == 4 else "viewed"
 
 NEW = "7c3f45de-2ae0-4c81-8400-fdb6b1d74890"
 MINT = "ac5b9c1e-dc78-466d-b0b3-7cf712967a48"
@@ -36,6 +40,12 @@ def ensure_category(db):
                    (CATEGORY,))
         db.execute("INSERT INTO oc_category_path (category_id, path_id, level) VALUES (%s, %s, 0)",
                    (CATEGORY, CATEGORY))
+    if OC_VERSION == 4 and db.value("SELECT value FROM oc_setting WHERE `key` = 'config_currency'") != "AUD":
+        # 4.0's seed has AUD (id 8) disabled at 1.26544 against USD: make it the
+        # shop's default currency, as on an Australian shop
+        db.execute("UPDATE oc_currency SET value = 1.0, status = 1 WHERE code = 'AUD'")
+        db.execute("UPDATE oc_currency SET value = 0.66 WHERE code = 'USD'")
+        db.execute("UPDATE oc_setting SET value = 'AUD' WHERE `key` = 'config_currency'")
     if not db.value("SELECT COUNT(*) FROM oc_currency WHERE code = 'AUD'"):
         db.execute("INSERT INTO oc_currency (title, code, symbol_left, symbol_right, decimal_place,"
                    " value, status, date_modified) VALUES ('Australian Dollar', 'AUD', '$', '', '2',"
@@ -50,7 +60,7 @@ def add_product(db, pid, name, sku, price="100.0000", quantity=5, description=""
         "INSERT INTO oc_product (product_id, model, sku, upc, ean, jan, isbn, mpn, location, quantity,"
         " stock_status_id, image, manufacturer_id, shipping, price, points, tax_class_id,"
         " date_available, weight, weight_class_id, length, width, height, length_class_id, subtract,"
-        " minimum, sort_order, status, viewed, date_added, date_modified)"
+        " minimum, sort_order, status, " + VIEWED + ", date_added, date_modified)"
         " VALUES (%s, %s, %s, '', '', '', '', '', '', %s, 7, %s, %s, 1, %s, 0, 0, '2020-01-01', 1, 1,"
         " 0, 0, 0, 1, 1, 1, 0, %s, 0, NOW(), NOW())",
         (pid, model or "M-%d" % pid, sku, quantity, image, manufacturer_id, price, status))
@@ -109,7 +119,7 @@ def add_many_products(db, first, n, prefix="BULK-", enabled=True):
     db.execute("INSERT INTO oc_product (product_id, model, sku, upc, ean, jan, isbn, mpn, location,"
                " quantity, stock_status_id, image, manufacturer_id, shipping, price, points,"
                " tax_class_id, date_available, weight, weight_class_id, length, width, height,"
-               " length_class_id, subtract, minimum, sort_order, status, viewed, date_added,"
+               " length_class_id, subtract, minimum, sort_order, status, " + VIEWED + ", date_added,"
                " date_modified) SELECT %d + seq, CONCAT('M-', seq), CONCAT(%%s, %d + seq),"
                " '', '', '', '', '', '', 1 + MOD(seq, 7), 7, '', 0, 1, 100 + MOD(seq, 900), 0, 0,"
                " '2020-01-01', 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 0, NOW(), NOW()"
