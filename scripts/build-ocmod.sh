@@ -18,5 +18,5 @@ echo "built dist/reverb.ocmod.zip (OpenCart 3.0.x)"
 
 mkdir -p dist/opencart4
 rm -f dist/opencart4/reverb.ocmod.zip
-(cd opencart4 && zip -qr -X ../dist/opencart4/reverb.ocmod.zip install.json admin)
+(cd opencart4 && zip -qr -X ../dist/opencart4/reverb.ocmod.zip install.json admin catalog)
 echo "built dist/opencart4/reverb.ocmod.zip (OpenCart 4.0.2.x; upload it under this name)"

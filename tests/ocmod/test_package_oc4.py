@@ -155,3 +155,15 @@ def test_events_use_4_0_actions_and_triggers():
                  "admin/model/catalog/product/deleteProduct/after"):
         assert "'%s'" % trig in src, trig
     assert "'description'" in src          # oc_event.description has no default
+
+
+def test_the_storefront_sale_event_is_packaged():
+    src = open(CONTROLLER).read()
+    assert "'catalog/model/checkout/order/addHistory/after', 'eventOrderHistory'" in src
+    z, names = None, None
+    with zipfile.ZipFile(ZIP) as z:
+        names = z.namelist()
+        cat = z.read("catalog/controller/module/reverb.php").decode()
+    assert "namespace Opencart\\Catalog\\Controller\\Extension\\Reverb\\Module;" in cat
+    assert "function eventOrderHistory" in cat and "/stock-changed" in cat
+    assert "X-Reverb-Cron-Key" in cat

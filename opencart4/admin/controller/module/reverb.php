@@ -19,6 +19,9 @@ class Reverb extends \Opencart\System\Engine\Controller {
 		'reverb_product_delete' => ['admin/model/catalog/product/deleteProduct/after', 'eventProduct'],
 		'reverb_product_form'   => ['admin/view/catalog/product_form/before', 'eventProductForm'],
 		'reverb_order_info'     => ['admin/view/sale/order_info/before', 'eventOrderInfo'],
+		// a sale (storefront checkout, or an admin order, which 4.0 records through
+		// the catalog API) reaches Reverb in seconds: catalog/controller/module/reverb.php
+		'reverb_order_history'  => ['catalog/model/checkout/order/addHistory/after', 'eventOrderHistory'],
 	];
 
 	public function index(): void {
