@@ -9,7 +9,12 @@
  * Create vs update: listing id known -> PUT; else the full sync's prefetch
  * (reverb_listing_seen) or GET my/listings?sku=&state=all -> adopt and PUT;
  * else POST. A POST that failed or timed out is retried as a new job, which
- * looks the SKU up first: Reverb may have kept the draft. */
+ * looks the SKU up first: Reverb may have kept the draft (the map row says
+ * 'creating' until an id is stored, so even a first attempt does).
+ *
+ * One-of-a-kind items (Reverb ignores their inventory) sold out in OpenCart
+ * have their live listing ended and, back in stock, relisted: the same
+ * listing, publish: true (rv_push_sold_out). */
 #include "rv_push.h"
 #include "rv_route.h"
 #include "rv_jobs.h"
