@@ -9,7 +9,12 @@
  * Create vs update: listing id known -> PUT; else the full sync's prefetch
  * (reverb_listing_seen) or GET my/listings?sku=&state=all -> adopt and PUT;
  * else POST. A POST that failed or timed out is retried as a new job, which
- * looks the SKU up first: Reverb may have kept the draft. */
+ * looks the SKU up first: Reverb may have kept the draft (the map row says
+ * 'creating' until an id is stored, so even a first attempt does).
+ *
+ * One-of-a-kind items (Reverb ignores their inventory) sold out in OpenCart
+ * have their live listing ended and, back in stock, relisted: the same
+ * listing, publish: true (rv_push_sold_out). */
 #include "rv_push.h"
 #include "rv_route.h"
 #include "rv_jobs.h"
@@ -327,6 +332,36 @@ static int rv_item_listed(const rv_item_t *it)
         && !(it->listing_state && !strcmp(it->listing_state, "ended"));
 }
 
+/* The condition the listing is sent with: the product's, else the default. */
+static const char *rv_item_condition(const rv_item_t *it, const rv_push_env_t *e)
+{
+    return it->prod.condition_uuid && *it->prod.condition_uuid ? it->prod.condition_uuid
+                                                               : e->opts.default_condition_uuid;
+}
+
+/* One of a kind (every condition but Brand New, B-Stock and Mint with
+ * inventory): Reverb ignores `inventory`, so a listing sent inventory 0
+ * stays for sale. Such an item with no stock left in OpenCart (and its
+ * stock synced) must have its listing ended; a draft stays a draft. */
+static int rv_item_sold_out_one_off(const rv_item_t *it, const rv_push_env_t *e)
+{
+    const char *cond = rv_item_condition(it, e);
+    return e->opts.sync_stock && !rv_condition_multi_quantity(cond)
+        && rv_product_inventory(&it->prod, cond) == 0;
+}
+
+/* Live, or a state not known yet: it may be for sale. */
+static int rv_state_for_sale(const char *state)
+{
+    return !state || !*state || !strcmp(state, "live") || !strcmp(state, "creating");
+}
+
+static int rv_item_end_sold_out(const rv_item_t *it, const rv_push_env_t *e)
+{
+    return rv_item_listed(it) && rv_state_for_sale(it->listing_state)
+        && rv_item_sold_out_one_off(it, e);
+}
+
 /* ---- change detection ---- */
 
 int rv_push_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, int priority)
@@ -390,9 +425,12 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
     if (rv_item_eligible(it)) {
         const char *h = rv_item_hash(p, it, e);
         const char *ph = rv_photos_hash(p, &it->prod, &e->opts);
-        want = !rv_item_listed(it) ? (h != NULL && !it->pushed_hash)
+        /* not listed: never pushed, or ended (a changed product relists it
+         * when in stock, e.g. a one-of-a-kind item ended at 0 restocked) */
+        want = !rv_item_listed(it) ? (h != NULL && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
              : (h && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
-               || (e->opts.sync_images && ph && (!it->photos_hash || strcmp(ph, it->photos_hash)));
+               || (e->opts.sync_images && ph && (!it->photos_hash || strcmp(ph, it->photos_hash)))
+               || rv_item_end_sold_out(it, e);
         /* unlisted but eligible: push once (a failed mapping is logged then) */
         if (!rv_item_listed(it) && !it->pushed_hash)
             want = 1;
@@ -489,7 +527,7 @@ static void rv_push_record(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it,
                                           ? it->prod.condition_uuid : e->opts.default_condition_uuid);
     rv_db_exec(c->db, p, NULL,
         "UPDATE {P}reverb_product_map SET reverb_listing_id = %s,"
-        " listing_state = COALESCE(NULLIF(%s, ''), listing_state),"
+        " listing_state = COALESCE(NULLIF(%s, ''), NULLIF(listing_state, 'creating')),"
         " listing_url = COALESCE(NULLIF(%s, ''), listing_url, CONCAT('https://reverb.com/item/', %s)),"
         " pushed_hash = %s, photos_hash = COALESCE(NULLIF(%s, ''), photos_hash),"
         " synced_title = %s, synced_description = %s, synced_price = NULLIF(%s, ''),"
@@ -556,6 +594,60 @@ static rv_job_result_t rv_push_end(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     return rv_done();
 }
 
+/* A one-of-a-kind item sold out in OpenCart (rv_item_sold_out_one_off):
+ * the listing is ended (not_sold) and keeps its id, so the stock coming
+ * back relists that same listing (rv_push_one, publish: true). The update
+ * body's hash is stored: nothing more is sent until the product changes.
+ * If Reverb refuses (the item sold there meanwhile), the listing is read
+ * back: when it is no longer for sale, its state is recorded and that is
+ * all. */
+static rv_job_result_t rv_push_sold_out(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                                        const rv_item_t *it, const rv_push_env_t *e,
+                                        const char *lid)
+{
+    rv_api_result_t res;
+    json_object *body = json_object_new_object();
+    const char *state = "ended", *hash = rv_item_hash(p, it, e);
+    const char *msg = "Listing ended: sold out in the shop (a one-of-a-kind item; "
+                      "it is relisted when back in stock)";
+    json_object_object_add(body, "reason", json_object_new_string("not_sold"));
+    rv_reverb_call(c, p, "PUT", apr_pstrcat(p, "my/listings/", lid, "/state/end", NULL), body,
+                   &res);
+    json_object_put(body);
+    if (res.kind == RV_API_NOT_FOUND) {
+        msg = "Sold out in the shop; the listing is already gone on Reverb";
+    }
+    else if (res.kind != RV_API_OK) {
+        rv_api_result_t get;
+        const char *now = NULL;
+        if (rv_job_from_api(job, &res).outcome != RV_JOB_FAIL)
+            return rv_fail(c, p, job, it, "end", lid, &res);      /* retry (or defer) */
+        rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", lid, NULL), NULL, &get);
+        if (rv_api_deferred(&get)) {
+            rv_api_result_clear(&res);
+            return rv_fail(c, p, job, it, "end", lid, &get);      /* nothing was sent */
+        }
+        if (get.kind == RV_API_OK) {
+            json_object *l = rv_json_path(get.json, "listing");
+            now = rv_listing_state_of(l ? l : get.json);
+            now = now ? apr_pstrdup(p, now) : NULL;
+        }
+        rv_api_result_clear(&get);
+        if (!now || rv_state_for_sale(now))
+            return rv_fail(c, p, job, it, "end", lid, &res);
+        state = now;
+        msg = apr_pstrcat(p, "Sold out in the shop; the listing is no longer for sale on Reverb"
+                          " (state: ", now, ")", NULL);
+    }
+    rv_db_exec(c->db, p, NULL,
+        "UPDATE {P}reverb_product_map SET listing_state = %s, pushed_hash = NULLIF(%s, ''),"
+        " last_synced_at = NOW(), last_error = NULL, last_error_at = NULL WHERE product_id = %s",
+        RV_ARGS(state, hash ? hash : "", rv_i64(p, it->prod.product_id)));
+    rv_push_log(c, p, it, "end", lid, NULL, msg);
+    rv_api_result_clear(&res);
+    return rv_done();
+}
+
 /* SKU match: the full sync's prefetch first, else one lookup over all states. */
 static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
                                const rv_item_t *it, const char **lid, rv_api_result_t *res)
@@ -563,7 +655,11 @@ static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
     const char *sku = rv_product_sku(p, &it->prod), *next, *bad = NULL;
     json_object *listings;
     *lid = NULL;
-    if (job->run_id && job->attempts == 1) {
+    /* 'creating': a create was sent before and its outcome is unknown (the
+     * answer was lost, or it failed): Reverb may have the listing although
+     * the prefetch, older than that create, did not. Always look it up. */
+    if (job->run_id && job->attempts == 1
+        && !(it->listing_state && !strcmp(it->listing_state, "creating"))) {
         *lid = rv_db_value(c->db, p,
             "SELECT listing_id FROM {P}reverb_listing_seen WHERE sku = %s AND run_id = %s",
             RV_ARGS(sku, rv_i64(p, job->run_id)));
@@ -637,9 +733,16 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
         && (!it->photos_hash || !photos_hash || strcmp(photos_hash, it->photos_hash)))
         rv_listing_attach_photos(p, body, &it->prod, &e->opts);
     if (!create && it->listing_state && !strcmp(it->listing_state, "ended")
-        && rv_product_inventory(&it->prod, it->prod.condition_uuid) > 0)
+        && rv_product_inventory(&it->prod, rv_item_condition(it, e)) > 0)
         json_object_object_add(body, "publish", json_object_new_boolean(1));   /* relist */
     action = create ? "create" : "update";
+    if (create) {
+        /* from here until an id is stored the outcome of a create may be
+         * unknown: every later attempt looks the SKU up first */
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = 'creating'"
+                   " WHERE product_id = %s AND reverb_listing_id IS NULL",
+                   RV_ARGS(rv_i64(p, it->prod.product_id)));
+    }
     rv_reverb_call(c, p, create ? "POST" : "PUT",
                    create ? "listings" : apr_pstrcat(p, "listings/", lid, NULL), body, &res);
     json_object_put(body);
@@ -673,6 +776,12 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
                               && !strcmp(rv_listing_state_of(listing), "live")
                               ? "Listing created and published" : "Listing created as a draft")
                            : "Listing updated");
+        /* an adopted listing still live although the one-of-a-kind item is sold out */
+        if (!create && rv_item_sold_out_one_off(it, e) && listing && rv_listing_state_of(listing)
+            && !strcmp(rv_listing_state_of(listing), "live")) {
+            rv_api_result_clear(&res);
+            return rv_push_sold_out(c, p, job, it, e, lid);
+        }
     }
     rv_api_result_clear(&res);
     return rv_done();
@@ -695,6 +804,8 @@ rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     rv_item_resolve(it, e);
     if (!rv_item_eligible(it))
         return rv_item_listed(it) ? rv_push_end(c, p, job, it) : rv_done();
+    if (rv_item_end_sold_out(it, e))
+        return rv_push_sold_out(c, p, job, it, e, it->listing_id);
     return rv_push_one(c, p, job, it, e);
 }
 
@@ -707,12 +818,27 @@ typedef struct {
     int total;
 } rv_run_queue_t;
 
+/* Queueing a big catalogue takes a while: the lease is renewed per batch. */
+static void rv_run_batch_end(rv_ctx_t *c, apr_pool_t *p, void *baton)
+{
+    (void)baton;
+    if (c->job && !c->lease_lost && rv_queue_extend(c->db, p, c->job, c->lease_s)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, c->s,
+                     RVLOGNO(0033) "the full sync %s was taken over by another process (its lease "
+                     "had run out, or the database could not confirm it); stopped queueing",
+                     c->job->ref);
+        c->lease_lost = 1;
+    }
+}
+
 /* A full sync queues every product it may have to push or end. */
 static void rv_queue_for_run(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                              void *baton)
 {
     rv_run_queue_t *run = baton;
     (void)e;
+    if (c->lease_lost)
+        return;
     if (rv_item_eligible(it) || rv_item_listed(it)) {
         rv_queue_add(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_BULK, run->run_id);
         run->total++;
@@ -756,9 +882,13 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_api_result_clear(&res);
     }
     run.run_id = apr_atoi64(job->ref);
-    if (rv_push_each(c, p, rv_push_env(c, p), 0, rv_queue_for_run, NULL, &run)) {
+    if (rv_push_each(c, p, rv_push_env(c, p), 0, rv_queue_for_run, rv_run_batch_end, &run)) {
         rv_job_result_t r = { RV_JOB_RETRY, 5000, "database error" };
         return r;
+    }
+    if (c->lease_lost) {
+        rv_job_result_t r = { RV_JOB_DEFER, 1000, "taken over by another process" };
+        return r;               /* the job row is no longer ours: leave it alone */
     }
     total = run.total;
     rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_sync_run SET total = %s WHERE run_id = %s",

@@ -123,10 +123,22 @@ int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *e
 
 int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s)
 {
-    return rv_db_exec(db, p, NULL,
-        "UPDATE {P}reverb_job SET lease_until = NOW(3) + INTERVAL %s SECOND"
-        " WHERE job_id = %s AND lease_owner = %s",
-        RV_ARGS(apr_itoa(p, lease_s), id_str(p, job), job->owner));
+    int affected = 0;
+    if (!job->owner)
+        return 1;
+    if (rv_db_exec(db, p, &affected,
+            "UPDATE {P}reverb_job SET lease_until = NOW(3) + INTERVAL %s SECOND"
+            " WHERE job_id = %s AND lease_owner = %s AND state = 'running'",
+            RV_ARGS(apr_itoa(p, lease_s), id_str(p, job), job->owner)))
+        return -1;
+    if (affected > 0)
+        return 0;
+    /* 0 rows changed also when lease_until already had that value (two
+     * extensions within one millisecond): ask who holds it */
+    if (rv_db_value(db, p, "SELECT 1 FROM {P}reverb_job WHERE job_id = %s AND lease_owner = %s"
+                    " AND state = 'running'", RV_ARGS(id_str(p, job), job->owner)))
+        return 0;
+    return 1;
 }
 
 int rv_queue_counts(rv_db_t *db, apr_pool_t *p, long long *pending, long long *running,

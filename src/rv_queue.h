@@ -4,7 +4,10 @@
  * runs marks it `again` and it runs once more, so a product or an order is
  * never worked on by two threads or servers at once. Claims use
  * FOR UPDATE SKIP LOCKED; a claim is a lease, and a job whose lease expired
- * (its process died) is claimed again. */
+ * (its process died) is claimed again. The owner string is unique per claim
+ * (not per process), so a claim that lost its lease cannot mistake a later
+ * claim of the same process for its own; a running job renews its lease
+ * before every Reverb call (rv_queue_extend). */
 #ifndef RV_QUEUE_H
 #define RV_QUEUE_H
 
@@ -39,6 +42,9 @@ int rv_queue_retry(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms
 int rv_queue_defer(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int delay_ms,
                    const char *why);
 int rv_queue_fail(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, const char *error);
+/* Renews this claim's lease for lease_s seconds from now: 0 still held
+ * (extended), 1 lost (another claim took the job over, or it is no longer
+ * running: stop, change nothing), -1 database error. */
 int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s);
 
 /* Jobs of `kind` created in the last `seconds` (index kind_created); -1 on

@@ -55,6 +55,25 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
             res->retry_after_s = rv < 0 ? 5 : (wait_ms + 999) / 1000;
             return res->kind;
         }
+        if (c->job && !c->lease_lost && (rv = rv_queue_extend(c->db, p, c->job, c->lease_s))) {
+            if (rv > 0)
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, c->s, RVLOGNO(0034)
+                             "the %s job for %s was taken over by another process "
+                             "(its lease had run out); stopped before %s %s",
+                             c->job->kind, c->job->ref, method, path);
+            else
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, c->s, RVLOGNO(0035)
+                             "the %s job for %s stopped before %s %s: the database "
+                             "could not confirm that this process still holds the job",
+                             c->job->kind, c->job->ref, method, path);
+            c->lease_lost = 1;
+        }
+        if (c->job && c->lease_lost) {
+            rv_result_set(p, res, RV_API_RATE_LIMITED,
+                          "This process no longer holds this job; nothing was sent.");
+            res->retry_after_s = 1;
+            return res->kind;
+        }
         rv_api_request(c->api, p, method, path, body, res);
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, c->s, RVLOGNO(0020) "%s %s -> %ld %s (%.3f s)",
                      method, path, res->http_status, rv_api_kind_name(res->kind),

@@ -7,6 +7,7 @@
 #include "rv_db.h"
 #include "rv_settings.h"
 #include "rv_api.h"
+#include "rv_queue.h"
 
 typedef struct {
     server_rec *s;
@@ -16,6 +17,9 @@ typedef struct {
     rv_api_t *api;             /* NULL when no token is set */
     int max_wait_ms;           /* how long a call may wait for a rate slot */
     int inline_attempts;       /* attempts per idempotent call (>= 1) */
+    const rv_job_t *job;       /* the queued job being run, NULL outside one */
+    int lease_s;               /* its lease, renewed before every call */
+    int lease_lost;            /* set once another claim took the job over */
 } rv_ctx_t;
 
 /* NULL api (and a log line) when the token is missing. */
@@ -25,7 +29,12 @@ rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t
 /* One logical call. GET/PUT/DELETE are retried here on 5xx and network
  * faults with backoff; POST is never repeated blindly (the caller looks the
  * SKU up first). A 429 pauses every process (Retry-After honoured) and is
- * returned to the caller. */
+ * returned to the caller. Inside a job (c->job), the job's lease is renewed
+ * just before every attempt goes out; when it cannot be (another claim took
+ * the job over, or the database is gone) nothing is sent, c->lease_lost is
+ * set and the call returns like a request our own limiter held back
+ * (RV_API_RATE_LIMITED, http_status 0: rv_job_from_api says DEFER, nothing
+ * is logged as an error, and the job row, no longer ours, is left alone). */
 rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
                              const char *path, json_object *body, rv_api_result_t *res);
 

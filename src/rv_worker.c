@@ -21,9 +21,11 @@
 APLOG_USE_MODULE(reverb);
 
 #define RV_WD_NAME "reverb-worker"
-/* A claim outlives the longest a job may legitimately run (three attempts
- * at the HTTP timeout plus backoff); after that a dead process's job is
- * claimed again. */
+/* A claim's lease is renewed just before every request a job sends (and
+ * every batch a full sync queues), so it only has to outlive one request
+ * and the waits around it (the rate limiter, backoff): four HTTP timeouts
+ * plus 10 s leave room to spare. A job that stops renewing (its process
+ * died) is claimed again once this has passed. */
 #define RV_LEASE_S(conf) ((conf)->http_timeout * 4 + 10)
 #define RV_ROUND_BUDGET_MS 10000
 
@@ -123,11 +125,25 @@ static void rv_worker_heartbeat(rv_db_t *db, apr_pool_t *p, const char *owner)
         RV_ARGS(owner));
 }
 
+/* "host:pid": who is draining (the worker heartbeat's holder). */
 static const char *rv_worker_owner(apr_pool_t *p)
 {
     char host[128] = "";
     gethostname(host, sizeof(host) - 1);
+    host[64] = '\0';    /* the owner column holds 128 characters, with the claim's suffix */
     return apr_psprintf(p, "%s:%d", host, (int)getpid());
+}
+
+/* A job's lease owner: "host:pid:<random>", unique per claim. host:pid
+ * alone is shared by cron's drain and the watchdog thread of one child,
+ * and containers repeat it; a claim that lost its lease must never pass
+ * for the claim that took the job over. */
+static const char *rv_claim_owner(apr_pool_t *p, const char *drainer)
+{
+    static volatile apr_uint32_t seq;
+    const char *r = rv_random_hex(p, 8);
+    return apr_psprintf(p, "%s:%s%x", drainer, r ? r : "",
+                        (unsigned)apr_atomic_inc32(&seq));
 }
 
 int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
@@ -154,10 +170,16 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
         rv_job_t job;
         int got;
         apr_pool_create(&jp, p);
-        got = rv_queue_claim(db, jp, owner, RV_LEASE_S(conf), &job);
+        got = rv_queue_claim(db, jp, rv_claim_owner(jp, owner), RV_LEASE_S(conf), &job);
         if (got == 1) {
+            rv_job_result_t res;
             rv_worker_note_takeover(db, jp, &job);
-            rv_job_finish(db, jp, &job, rv_job_dispatch(ctx, jp, &job));
+            ctx->job = &job;
+            ctx->lease_s = RV_LEASE_S(conf);
+            ctx->lease_lost = 0;
+            res = rv_job_dispatch(ctx, jp, &job);
+            ctx->job = NULL;
+            rv_job_finish(db, jp, &job, res);   /* guarded by the owner: a no-op if lost */
             ran++;
         }
         apr_pool_destroy(jp);

@@ -506,6 +506,15 @@ rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, con
     }
     else if (!strcmp(method, "POST")) {
         RV_SETOPT(CURLOPT_POST, 1L);
+        /* A POST is not idempotent (a create). On a reused keep-alive
+         * connection that dies before the first byte of the answer, libcurl
+         * silently sends the request again on a new connection ("Connection
+         * died, retrying a fresh connect"), although the server may have
+         * acted on the first one: a duplicate listing. On a connection of its
+         * own that retry never happens (libcurl retries only reused ones), so
+         * a lost answer comes back as a failure whose outcome is unknown. */
+        RV_SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+        RV_SETOPT(CURLOPT_FORBID_REUSE, 1L);
     }
     else {
         RV_SETOPT(CURLOPT_CUSTOMREQUEST, method);

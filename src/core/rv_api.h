@@ -74,7 +74,10 @@ void rv_api_set_ca_file(rv_api_t *a, const char *path);
  * when p is NULL); release the JSON with rv_api_result_clear. Headers sent:
  * Authorization: Bearer, Accept-Version: 3.0, Accept and (with a body)
  * Content-Type application/hal+json, Accept-Language: en,
- * X-Reverb-App: mod_reverb. Returns res->kind. */
+ * X-Reverb-App: mod_reverb. A POST always goes out on a new connection,
+ * closed afterwards: libcurl never re-sends it by itself, and a POST that
+ * fails without a complete answer (RV_API_NETWORK, RV_API_TIMEOUT) may or
+ * may not have taken effect. Returns res->kind. */
 rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, const char *path,
                              json_object *body, rv_api_result_t *res);
 

@@ -148,6 +148,9 @@ class State:
             self.config = {"rate_limit": 0, "retry_after": 2, "tokens": list(self.default_tokens),
                            "shop_name": "Fake Music Shop AU", "latency_ms": 0}
             self.served_times = []       # arrival times of served (non-429) API requests
+            if getattr(self, "hold", None):
+                self.hold.set()          # nothing stays held across a reset
+            self.hold = threading.Event()  # "hold" faults wait for POST /_fake/release
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -173,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
             return ValueError("bad json"), raw
 
     def _send(self, status, obj=None, headers=None):
+        if getattr(self, "_mute", False):
+            return status          # an after_effect fault: the answer is lost
         shape = getattr(self, "_shape", None)
         if shape and status < 300:
             # a "shape" fault: the answer Reverb should not send
@@ -227,7 +232,11 @@ class Handler(BaseHTTPRequestHandler):
             self._control(method, u.path, body)
             return
         st = self.state
+        # one handler per TCP connection: requests it served before this one
+        reused = getattr(self, "_served", 0) > 0
+        self._served = getattr(self, "_served", 0) + 1
         entry = {"t": t, "method": method, "path": u.path, "query": u.query,
+                 "reused_connection": reused,
                  "body": body if not isinstance(body, Exception) else raw.decode("utf-8", "replace"),
                  "headers": {"authorization": self.headers.get("Authorization"),
                              "accept_version": self.headers.get("Accept-Version"),
@@ -237,7 +246,7 @@ class Handler(BaseHTTPRequestHandler):
                  "status": None}
         with st.lock:
             st.requests.append(entry)
-            fault = self._pick_fault(method, u.path)
+            fault = self._pick_fault(method, u.path, reused)
             limit = st.config["rate_limit"]
             if limit:
                 recent = [x for x in st.served_times if x > t - 60]
@@ -258,10 +267,12 @@ class Handler(BaseHTTPRequestHandler):
         entry["status"] = status
 
     # ---- faults -----------------------------------------------------------
-    def _pick_fault(self, method, path):
+    def _pick_fault(self, method, path, reused=False):
         for rule in self.state.faults:
             if rule.get("method") and rule["method"] != method:
                 continue
+            if rule.get("reused_only") and not reused:
+                continue      # only on a keep-alive connection that served a request before
             if rule.get("path_regex") and not re.search(rule["path_regex"], path):
                 continue
             if rule.get("times") is not None and rule["times"] <= 0:
@@ -271,7 +282,7 @@ class Handler(BaseHTTPRequestHandler):
                 continue
             if rule.get("times") is not None:
                 rule["times"] -= 1
-            return dict(rule)
+            return dict(rule, _hold=self.state.hold)
         return None
 
     def _apply_fault_before(self, f, entry):
@@ -290,6 +301,10 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(f.get("delay_ms", 15000) / 1000.0)
             self.close_connection = True
             return True
+        if kind == "hold":
+            # the request waits (recorded, unanswered) until the test releases it
+            f["_hold"].wait(f.get("max_hold_s", 60))
+            return False
         if kind == "drop" and not f.get("after_effect"):
             entry["status"] = 0
             self.close_connection = True
@@ -313,6 +328,10 @@ class Handler(BaseHTTPRequestHandler):
                 for r in rules:
                     r["_rng"] = random.Random(r.get("seed", 1))
                 st.faults = rules
+                return self._send(200, {"ok": True})
+            if parts == ["release"] and method == "POST":
+                st.hold.set()
+                st.hold = threading.Event()
                 return self._send(200, {"ok": True})
             if parts == ["requests"]:
                 if method == "DELETE":
@@ -373,9 +392,15 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, {"message": "Not found"})
         q = dict(urllib.parse.parse_qsl(u.query))
         with st.lock:
-            status = self._route(method, path, q, body or {})
+            self._mute = bool(fault and fault.get("after_effect"))
+            try:
+                status = self._route(method, path, q, body or {})
+            finally:
+                self._mute = False
         if fault and fault.get("after_effect"):
-            # the effect happened; the client never hears about it
+            # the effect happened; the client never hears about it: not one
+            # byte of the answer was written (libcurl, on a reused
+            # connection, then re-sends the request by itself)
             self.close_connection = True
             try:
                 self.connection.shutdown(2)

@@ -57,6 +57,10 @@ class FakeReverb:
     def faults(self, rules):
         return self._ctl("POST", "faults", {"rules": rules})
 
+    def release(self):
+        """Lets every request held by a "hold" fault go on."""
+        return self._ctl("POST", "release", {})
+
     def requests(self):
         return self._ctl("GET", "requests")["requests"]
 
