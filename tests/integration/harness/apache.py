@@ -75,8 +75,9 @@ MPM_CONF = {
 class Apache:
     def __init__(self, db, api_url="http://127.0.0.1:9/api/", mpm="event", extra_conf="",
                  engine="On", worker="On", rate_limit=100, http_timeout=5, interval=300,
-                 module=None, root=None):
+                 module=None, root=None, env=None):
         self.db = db
+        self.extra_env = dict(env or {})   # e.g. REVERB_TEST_FAULT (src/rv_fault.h)
         self.root = root or tempfile.mkdtemp(prefix="rv-httpd-")
         os.chmod(self.root, 0o755)
         self.port = free_port()
@@ -108,6 +109,7 @@ class Apache:
 
     def _env(self):
         env = dict(os.environ)
+        env.update(self.extra_env)
         if PRELOAD:
             env["LD_PRELOAD"] = PRELOAD
             env["ASAN_OPTIONS"] = ("detect_leaks=0:abort_on_error=0:log_path=%s/asan/asan"
