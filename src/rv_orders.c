@@ -40,6 +40,7 @@
 #include "rv_order.h"
 #include "rv_json.h"
 #include "rv_text.h"
+#include "rv_shoptime.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -362,7 +363,8 @@ static int rv_add_history(rv_ctx_t *c, apr_pool_t *p, const char *order_id, cons
 {
     return rv_db_exec(c->db, p, NULL,
         "INSERT INTO {P}order_history (order_id, order_status_id, notify, comment, date_added)"
-        " VALUES (%s, %s, 0, %s, NOW())", RV_ARGS(order_id, status_id, rv_oc_escape(p, text)));
+        " VALUES (%s, %s, 0, %s, %s)", RV_ARGS(order_id, status_id, rv_oc_escape(p, text),
+                                            rv_shop_now(c->db, p, c->conf->store_id)));
 }
 
 /* The OpenCart order, in a status OpenCart counts as committed (as its own
@@ -381,6 +383,7 @@ static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order
     const char *name = rv_oc_config(c->db, p, c->conf->store_id, "config_name");
     const char *url = rv_setting(c->settings, "store_url", "");
     const char *method = o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)";
+    const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* OpenCart's dates: shop time */
 
     if (!*url && !(url = rv_oc_config(c->db, p, c->conf->store_id, "config_url")))
         url = "";
@@ -403,7 +406,7 @@ static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order
             " comment = %s, total = 0, order_status_id = %s, affiliate_id = 0, commission = 0,"
             " marketing_id = 0, tracking = '', language_id = %s, currency_id = %s,"
             " currency_code = %s, currency_value = %s, ip = '', forwarded_ip = '',"
-            " user_agent = 'mod_reverb', accept_language = '', date_added = NOW(), date_modified = NOW()",
+            " user_agent = 'mod_reverb', accept_language = '', date_added = %s, date_modified = %s",
             RV_ARGS(prefix ? prefix : "", apr_itoa(p, c->conf->store_id), name ? name : "", url,
                     group && *group ? group : "1",
                     s->firstname, s->lastname, s->email, s->telephone,
@@ -412,7 +415,7 @@ static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order
                     s->shipping_firstname, s->shipping_lastname, s->address_1, s->address_2,
                     s->city, s->postcode, a.country, a.country_id, a.zone, a.zone_id, a.format,
                     method, rv_oc_escape(p, rv_comment_for(p, o)), status_id, lang ? lang : "1",
-                    currency_id, o->currency, currency_value)))
+                    currency_id, o->currency, currency_value, now, now)))
         return NULL;
     return rv_db_last_id(c->db, p);
 }
@@ -471,8 +474,8 @@ static int rv_write_totals(rv_ctx_t *c, apr_pool_t *p, const char *order_id, con
             " VALUES (%s, 'total', 'Total', %s, 9)", RV_ARGS(order_id, total))))
         return rv;
     return rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}order SET total = %s, date_modified = NOW() WHERE order_id = %s",
-        RV_ARGS(total, order_id));
+        "UPDATE {P}order SET total = %s, date_modified = %s WHERE order_id = %s",
+        RV_ARGS(total, rv_shop_now(c->db, p, c->conf->store_id), order_id));
 }
 
 /* Moves stock once: the guarded flag flip decides who does it. take = 1:
@@ -612,7 +615,8 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
             && !rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_order_map WHERE order_id = %s"
                             " AND reverb_order_number <> %s LIMIT 1", RV_ARGS(order_id, o->order_number))) {
             rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s,"
-                       " date_modified = NOW() WHERE order_id = %s", RV_ARGS(status_id, order_id));
+                       " date_modified = %s WHERE order_id = %s",
+                       RV_ARGS(status_id, rv_shop_now(c->db, p, c->conf->store_id), order_id));
             rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
                 "Reverb order #%s is now %s", o->order_number, o->status));
         }
@@ -698,8 +702,9 @@ static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, con
     if (partial || !status_id)
         status_id = cur;        /* history only */
     else if (strcmp(cur, status_id))
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s, date_modified = NOW()"
-                   " WHERE order_id = %s", RV_ARGS(status_id, order_id));
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s, date_modified = %s"
+                   " WHERE order_id = %s",
+                   RV_ARGS(status_id, rv_shop_now(c->db, p, c->conf->store_id), order_id));
     rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
         partial ? "Reverb order #%s (one item of this checkout) is now %s; its stock was put back"
                 : "Reverb order #%s is now %s", o->order_number, o->status));

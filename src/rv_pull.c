@@ -28,6 +28,7 @@
 #include "rv_text.h"
 #include "rv_decimal.h"
 #include "rv_fault.h"
+#include "rv_shoptime.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -57,6 +58,7 @@ static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_p
 {
     rv_rows_t *rows;
     const char *pending, *lang = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
+    const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* as OpenCart compares specials */
     r->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
                                  RV_ARGS(lang ? lang : "en-gb"));
     if (!r->language_id)
@@ -65,13 +67,13 @@ static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_p
             "SELECT m.product_id, m.synced_price, m.synced_quantity, m.synced_description,"
             " m.synced_title, m.pushed_hash, p.price, p.quantity, pd.description, pd.name,"
             " (SELECT COUNT(*) FROM {P}product_special ps WHERE ps.product_id = p.product_id"
-            "   AND (ps.date_start = '0000-00-00' OR ps.date_start < NOW())"
-            "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())) AS specials"
+            "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"
+            "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)) AS specials"
             " FROM {P}reverb_product_map m JOIN {P}product p ON p.product_id = m.product_id"
             " LEFT JOIN {P}product_description pd ON pd.product_id = m.product_id"
             "  AND pd.language_id = %s"
             " WHERE m.reverb_listing_id = %s ORDER BY m.product_id LIMIT 1",
-            RV_ARGS(r->language_id, listing_id))
+            RV_ARGS(now, now, r->language_id, listing_id))
         || rows->nrows == 0)
         return -1;
     r->product_id = rv_row_get(rows, 0, "product_id");
