@@ -45,6 +45,7 @@
 #include "http_log.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -865,23 +866,70 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_count
 
 /* ---- polling ---- */
 
+/* An order in the list that could not be read: kept as 'waiting' (nothing
+ * written to OpenCart), so cron and "Import now" retry it by its number
+ * (rv_orders_requeue). 1 kept (or already kept for a retry), 0 not: its
+ * number is unusable, or it is an imported order whose update cannot be
+ * read - then the caller holds the watermark before it. */
+static int rv_order_keep_unreadable(rv_ctx_t *c, apr_pool_t *p, const char *num)
+{
+    const char *state;
+    size_t i;
+    int n = 0;
+    if (!num || !*num || strlen(num) > 64)
+        return 0;
+    for (i = 0; num[i]; i++)
+        if (!(apr_isalnum(num[i]) || num[i] == '-' || num[i] == '_'))
+            return 0;
+    if (rv_db_exec(c->db, p, &n,
+            "INSERT IGNORE INTO {P}reverb_order_map (reverb_order_number, order_bundle_id,"
+            " reverb_status, quantity, import_state, claimed_at)"
+            " VALUES (%s, %s, '', 0, 'waiting', NOW(3))", RV_ARGS(num, num)))
+        return 0;
+    if (n == 1)
+        return 1;
+    state = rv_db_value(c->db, p, "SELECT import_state FROM {P}reverb_order_map"
+                        " WHERE reverb_order_number = %s", RV_ARGS(num));
+    return state && strcmp(state, "imported") != 0;
+}
+
+/* The poll's progress between cycles, when one cycle's page cap (or an
+ * error) stopped it before the end of Reverb's list: "END NEWEST HOLD"
+ * (epochs; -1 for none). The next cycle reads the rest, the orders updated
+ * at or before END (updated_end_date); the watermark moves only once the
+ * whole list was read, to NEWEST (of the first pass) minus the overlap, and
+ * never past HOLD, an order that was seen but could not be handled. */
+#define RV_RESUME_KEY "order_poll_resume"
+
 int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
 {
     const char *since = rv_setting(c->settings, "order_last_sync", NULL), *path;
-    long long since_epoch = 0, newest = -1, now = (long long)apr_time_sec(apr_time_now());
+    const char *resume = rv_setting(c->settings, RV_RESUME_KEY, "");
+    long long since_epoch = 0, newest = -1, oldest = -1, hold = -1, end = -1;
+    long long now = (long long)apr_time_sec(apr_time_now());
     rv_api_result_t res;
-    int pages = 0;
+    int pages = 0, blocked = 0;
 
     if (!since || !*since || rv_iso_epoch(since, &since_epoch)) {
         since_epoch = now - RV_ORDERS_FIRST_WINDOW_S;
         since = rv_iso_format(p, since_epoch);
     }
+    if (resume && *resume && sscanf(resume, "%lld %lld %lld", &end, &newest, &hold) != 3)
+        end = newest = hold = -1;
     path = apr_pstrcat(p, "my/orders/selling/all?updated_start_date=", rv_url_escape(p, since),
+                       end >= 0 ? "&updated_end_date=" : "",
+                       /* one second on: whether Reverb's end is inclusive or
+                        * not, the orders of that very second are read again */
+                       end >= 0 ? rv_url_escape(p, rv_iso_format(p, end + 1)) : "",
                        "&per_page=50", NULL);
-    while (path && pages++ < RV_POLL_MAX_PAGES) {
+    if (end >= 0)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: order poll continues with the "
+                     "orders updated up to %s", rv_iso_format(p, end));
+    while (path && pages < RV_POLL_MAX_PAGES) {
         json_object *orders, *next;
         size_t i, cnt;
         apr_pool_t *pp;
+        pages++;
         if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK) {
             int deferred = rv_api_deferred(&res);
             if (deferred)       /* not an error: the next cycle polls */
@@ -901,38 +949,77 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
             json_object *oj = json_object_array_get_idx(orders, i);
             const char *err = NULL, *why = NULL, *num = rv_json_str(oj, "order_number");
             rv_order_t o;
-            long long t;
+            long long t = -1;
+            int handled = 1;
             apr_pool_clear(pp);
-            if (rv_json_str(oj, "updated_at") && rv_iso_epoch(rv_json_str(oj, "updated_at"), &t) == 0
-                && t > newest)
-                newest = t;
+            if (!rv_json_str(oj, "updated_at") || rv_iso_epoch(rv_json_str(oj, "updated_at"), &t))
+                t = -1;
+            if (t >= 0 && end < 0 && t > newest)
+                newest = t;     /* a continued pass keeps its first pass's */
+            if (t >= 0 && (oldest < 0 || t < oldest))
+                oldest = t;
             if (rv_order_parse(pp, oj, &o, &err)) {
+                handled = rv_order_keep_unreadable(c, pp, num);
                 rv_order_log(c, pp, NULL, num && strlen(num) <= 64 ? num : NULL, 0, 0,
-                             apr_psprintf(pp, "An order in Reverb's list could not be read: %s", err),
+                             apr_psprintf(pp, "An order in Reverb's list could not be read: %s%s",
+                                          err, handled ? "; it is kept and retried"
+                                                       : "; the order poll reads it again next time"),
                              NULL);
                 n->failed++;
-                continue;
             }
             /* unchanged since it was applied: nothing to do, no lock */
-            if (rv_db_value(c->db, pp, "SELECT 1 FROM {P}reverb_order_map WHERE reverb_order_number = %s"
-                            " AND import_state = 'imported' AND reverb_status = %s",
-                            RV_ARGS(o.order_number, o.status))) {
+            else if (rv_db_value(c->db, pp, "SELECT 1 FROM {P}reverb_order_map"
+                                 " WHERE reverb_order_number = %s"
+                                 " AND import_state = 'imported' AND reverb_status = %s",
+                                 RV_ARGS(o.order_number, o.status))) {
                 n->skipped++;
-                continue;
             }
-            if (rv_order_apply(c, pp, &o, n, &why) > 0)
-                rv_queue_add(c->db, pp, "order", o.order_number, RV_PRIO_ORDER, 0);
+            else if (rv_order_apply(c, pp, &o, n, &why) > 0)
+                /* retried as a job; if even that cannot be recorded, the
+                 * poll must come back for it */
+                handled = rv_queue_add(c->db, pp, "order", o.order_number, RV_PRIO_ORDER, 0) == 0;
+            if (!handled) {
+                if (t < 0)
+                    blocked = 1;
+                else if (hold < 0 || t < hold)
+                    hold = t;
+            }
         }
         apr_pool_destroy(pp);
         next = rv_json_path(res.json, "_links.next");
         path = next && rv_json_str(next, "href") ? apr_pstrdup(p, rv_json_str(next, "href")) : NULL;
         rv_api_result_clear(&res);
     }
+    if (path) {
+        /* the page cap stopped this cycle: the next one reads on from the
+         * oldest order seen (newest first), the watermark stays */
+        if (oldest < 0 || blocked) {
+            rv_order_log(c, p, NULL, NULL, 0, 0, "Reverb's order list is too long to read in one "
+                         "cycle and its dates could not be read; the next cycle reads it again "
+                         "from the start.", NULL);
+            rv_setting_save(c->db, p, c->conf->store_id, RV_RESUME_KEY, "", 0);
+            return 0;
+        }
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, "reverb: order poll read %d pages; the next "
+                     "cycle reads the orders updated up to %s", pages, rv_iso_format(p, oldest));
+        rv_setting_save(c->db, p, c->conf->store_id, RV_RESUME_KEY,
+                        apr_pstrcat(p, rv_i64(p, oldest), " ", rv_i64(p, newest), " ",
+                                    rv_i64(p, hold), NULL), 0);
+        return 0;
+    }
+    if (*resume)
+        rv_setting_save(c->db, p, c->conf->store_id, RV_RESUME_KEY, "", 0);
     /* Reverb's clock, not ours: the newest change seen, minus an overlap
      * for changes committed late; orders are idempotent, so overlap is
-     * harmless. Never move backwards. */
-    if (newest >= 0 && newest - RV_ORDERS_OVERLAP_S > since_epoch)
-        since_epoch = newest - RV_ORDERS_OVERLAP_S;
+     * harmless. Never past an order that was not handled (it is read
+     * again), never backwards. */
+    if (!blocked) {
+        long long to = newest - RV_ORDERS_OVERLAP_S;
+        if (hold >= 0 && hold - 1 < to)
+            to = hold - 1;
+        if (newest >= 0 && to > since_epoch)
+            since_epoch = to;
+    }
     rv_setting_save(c->db, p, c->conf->store_id, "order_last_sync", rv_iso_format(p, since_epoch), 0);
     return 0;
 }
