@@ -41,6 +41,7 @@
 #include "rv_json.h"
 #include "rv_text.h"
 #include "rv_shoptime.h"
+#include "rv_fault.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -226,6 +227,23 @@ static int rv_bundle_lock(rv_ctx_t *c, apr_pool_t *p, const char *bundle, int ta
         : "SELECT RELEASE_LOCK(CONCAT('rvb:', MD5(CONCAT(DATABASE(), '|', %s, '|', %s))))",
         RV_ARGS(c->db->prefix, bundle));
     return v && !strcmp(v, "1");
+}
+
+/* Is the checkout lock still ours? It belongs to the database session that
+ * took it: a connection killed or dropped and reconnected by libmariadb
+ * (DBDParams reconnect=1) has lost it silently, and another process may be
+ * working on the checkout now. `at` is the handle's reconnect count when
+ * the lock was taken (rv_db_t.resets): any reconnect since means lost; else
+ * the server says whether this session holds it. Checked before writing. */
+static int rv_bundle_lock_held(rv_ctx_t *c, apr_pool_t *p, const char *bundle, unsigned at)
+{
+    const char *v;
+    if (c->db->resets != at)
+        return 0;
+    v = rv_db_value(c->db, p,
+        "SELECT IS_USED_LOCK(CONCAT('rvb:', MD5(CONCAT(DATABASE(), '|', %s, '|', %s))))"
+        " = CONNECTION_ID()", RV_ARGS(c->db->prefix, bundle));
+    return v && !strcmp(v, "1") && c->db->resets == at;
 }
 
 typedef enum { RV_CLAIM_NEW, RV_CLAIM_TAKEOVER, RV_CLAIM_BUSY, RV_CLAIM_DB } rv_claim_t;
@@ -519,7 +537,7 @@ static int rv_stock_move(rv_ctx_t *c, apr_pool_t *p, const char *number, const c
  * (kept as 'waiting'); 1 database failure, OpenCart rows may exist (claim
  * kept for repair). */
 static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair,
-                     const char **why, const char **pid_out)
+                     unsigned lock_at, const char **why, const char **pid_out)
 {
     rv_order_oc_t s;
     rv_rows_t *rows;
@@ -554,6 +572,13 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
     }
     rv_order_oc_strings(p, o, rv_shop_is_utf8mb3(c, p), &s);
 
+    rv_fault_point("orders:before-write");
+    if (!rv_bundle_lock_held(c, p, rv_bundle_of(o), lock_at)) {
+        *why = apr_psprintf(p, "Reverb order #%s: the database connection was lost during the "
+                            "import; nothing was written, it is imported on the next attempt.",
+                            o->order_number);
+        return 1;
+    }
     /* a dead predecessor of this checkout may have written orders: look */
     others = rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_order_map WHERE order_bundle_id = %s"
                          " AND reverb_order_number <> %s LIMIT 1",
@@ -599,6 +624,9 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
             goto db_error;
     }
     if (rv_write_totals(c, p, order_id, o))
+        goto db_error;
+    /* the stock moves only under the lock (a repair finishes the rest) */
+    if (!rv_bundle_lock_held(c, p, rv_bundle_of(o), lock_at))
         goto db_error;
     if (cls == RV_ORDER_PAID) {
         if (rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1) < 0)
@@ -664,12 +692,18 @@ static const char *rv_oc_order_status(rv_ctx_t *c, apr_pool_t *p, const char *or
 }
 
 static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char *old,
-                            const char *order_id, const char *product_id, const char **why)
+                            const char *order_id, const char *product_id, unsigned lock_at,
+                            const char **why)
 {
     rv_order_class_t cls = rv_order_classify(o->status);
     const char *status_id = rv_status_for(c, p, o->status), *cur;
     int n = 0, partial = 0;
 
+    if (!rv_bundle_lock_held(c, p, rv_bundle_of(o), lock_at)) {
+        *why = apr_psprintf(p, "Reverb order #%s: the database connection was lost; its status "
+                            "change is applied on the next attempt.", o->order_number);
+        return 1;
+    }
     if (old && !strcmp(old, o->status)) {
         /* nothing new - but a process that died right after recording the
          * status may not have moved the stock: the flag says, and moves
@@ -725,9 +759,13 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
     rv_rows_t *rows;
     int stale = 0, rc = 0;
     rv_claim_t claim = RV_CLAIM_BUSY;
+    unsigned lock_at;
 
     *why = NULL;
-    if (!rv_bundle_lock(c, p, rv_bundle_of(o), 1)) {
+    lock_at = c->db->resets;
+    if (!rv_bundle_lock(c, p, rv_bundle_of(o), 1) || c->db->resets != lock_at) {
+        if (c->db->resets != lock_at)       /* taken on a new session, maybe: let it go */
+            rv_bundle_lock(c, p, rv_bundle_of(o), 0);
         *why = apr_psprintf(p, "Reverb order #%s: another process is importing this checkout; "
                             "retried shortly.", o->order_number);
         rv_order_log(c, p, o, NULL, 0, 0, *why, NULL);
@@ -751,7 +789,8 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
     }
     if (state && !strcmp(state, "imported")) {
         rc = rv_status_change(c, p, o, rv_row_get(rows, 0, "reverb_status"),
-                              rv_row_get(rows, 0, "order_id"), rv_row_get(rows, 0, "product_id"), why);
+                              rv_row_get(rows, 0, "order_id"), rv_row_get(rows, 0, "product_id"),
+                              lock_at, why);
         if (rc == 0 && *why) {
             n->updated++;
             rv_order_log(c, p, o, NULL, rv_row_int(rows, 0, "product_id", 0), 1, *why, NULL);
@@ -772,7 +811,7 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
          * status is now: the repair applies it) */
         claim = rv_claim(c, p, o);
         if (claim == RV_CLAIM_NEW || claim == RV_CLAIM_TAKEOVER) {
-            rc = rv_import(c, p, o, claim == RV_CLAIM_TAKEOVER, why, &pid);
+            rc = rv_import(c, p, o, claim == RV_CLAIM_TAKEOVER, lock_at, why, &pid);
             if (rc == 0) {
                 n->imported++;
                 rv_order_log(c, p, o, NULL, apr_atoi64(pid), 1, *why, NULL);
