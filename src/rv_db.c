@@ -7,6 +7,7 @@
 #include "apr_optional.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+#include <dlfcn.h>
 #include <stdio.h>
 
 APLOG_USE_MODULE(reverb);
@@ -55,20 +56,116 @@ const char *rv_sql_expand(apr_pool_t *p, const char *sql, const char *prefix)
                        rv_sql_expand(p, hit + 3, prefix), NULL);
 }
 
-/* Once per physical connection: utf8mb4 and UTC, so that every server
- * sharing the database agrees on times. The marker lives in the
- * connection's own statement cache, so a reconnect repeats it. */
+/* Which server session the connection is on. apr_dbd's MySQL driver lets
+ * libmariadb reconnect a dropped connection by itself (DBDParams
+ * reconnect=1, apr_dbd's default): in mod_dbd's ping when the connection
+ * is acquired, or inside any later statement. The new session has none of
+ * the old one's settings, prepared statements, named locks or transaction,
+ * and nothing tells the caller. libmariadb's mysql_thread_id() (looked up
+ * at run time: the driver loads libmariadb, mod_reverb does not link it)
+ * is the server's CONNECTION_ID() and changes with every reconnect, at no
+ * cost; other drivers ask the server. */
+typedef unsigned long (*rv_thread_id_fn)(void *);
+static rv_thread_id_fn rv_thread_id;
+static int rv_thread_id_looked;
+
+static unsigned long rv_db_thread_id(rv_db_t *db, int *known)
+{
+    const char *name = apr_dbd_name(db->dbd->driver);
+    *known = 0;
+    if (!name || strcmp(name, "mysql"))
+        return 0;
+    if (!rv_thread_id_looked) {
+        rv_thread_id = (rv_thread_id_fn)dlsym(RTLD_DEFAULT, "mysql_thread_id");
+        rv_thread_id_looked = 1;
+    }
+    if (!rv_thread_id)
+        return 0;
+    *known = 1;
+    return rv_thread_id(apr_dbd_native_handle(db->dbd->driver, db->dbd->handle));
+}
+
+const char *rv_db_session(rv_db_t *db, apr_pool_t *p)
+{
+    int n, known;
+    unsigned long id = rv_db_thread_id(db, &known);
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    const char *v = NULL;
+    if (known)
+        return apr_psprintf(p, "%lu", id);
+    (void)n;
+    if (apr_dbd_select(db->dbd->driver, p, db->dbd->handle, &res, "SELECT CONNECTION_ID()", 0))
+        return "";
+    while (apr_dbd_get_row(db->dbd->driver, p, res, &row, -1) == 0)
+        if (!v)
+            v = apr_pstrdup(p, apr_dbd_get_entry(db->dbd->driver, row, 0));
+    return v ? v : "";
+}
+
+/* Per server session: utf8mb4 and UTC, so that every server sharing the
+ * database agrees on times (OpenCart's own dates are written as values in
+ * the shop's time, see rv_shoptime.h). The session it was done for is
+ * remembered in the connection's statement cache; a new session (a
+ * reconnect) empties the cache (its statements died with the old session)
+ * and is set up again before any statement runs on it. */
+/* The session id into buf (the connection's pool lives long: nothing is
+ * allocated there unless the session changed). */
+static void rv_db_session_buf(rv_db_t *db, char buf[32])
+{
+    apr_pool_t *tmp;
+    int known;
+    unsigned long id = rv_db_thread_id(db, &known);
+    if (known) {
+        snprintf(buf, 32, "%lu", id);
+        return;
+    }
+    apr_pool_create(&tmp, db->dbd->pool);
+    apr_cpystrn(buf, rv_db_session(db, tmp), 32);
+    apr_pool_destroy(tmp);
+}
+
 static int rv_db_session_setup(rv_db_t *db)
 {
     int n, rv;
-    if (apr_hash_get(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING))
+    const char *done = apr_hash_get(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING);
+    char now[32];
+    rv_db_session_buf(db, now);
+    if (done && !strcmp(done, now) && *now)
         return 0;
+    if (done) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, db->s, RVLOGNO(0037) "the database connection was "
+                     "replaced (session %s, now %s); setting it up again", done, now);
+        apr_hash_clear(db->dbd->prepared);
+        db->resets++;
+        if (db->in_txn)
+            db->txn_lost = 1;
+    }
     rv = apr_dbd_query(db->dbd->driver, db->dbd->handle, &n,
                        "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, time_zone = '+00:00'");
     if (rv)
         return rv;
-    apr_hash_set(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING, "1");
+    /* the id again: the SET itself may have been what reconnected */
+    rv_db_session_buf(db, now);
+    apr_hash_set(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING,
+                 apr_pstrdup(db->dbd->pool, now));
     return 0;
+}
+
+/* Before every statement: still on the session that was set up? Free for
+ * libmariadb (no round trip); elsewhere only checked when acquired. */
+static int rv_db_same_session(rv_db_t *db)
+{
+    int known;
+    unsigned long id = rv_db_thread_id(db, &known);
+    const char *done = apr_hash_get(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING);
+    char buf[32];
+    if (!known)
+        return 0;
+    snprintf(buf, sizeof(buf), "%lu", id);
+    if (done && !strcmp(done, buf))
+        return 0;
+    return rv_db_session_setup(db);
 }
 
 static rv_db_t *rv_db_wrap(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int owned)
@@ -86,12 +183,22 @@ static rv_db_t *rv_db_wrap(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int owne
     return db;
 }
 
+/* With DBDParams reconnect=0 (conf/reverb.conf says why) a pooled
+ * connection that died (database restarted, connection killed) fails
+ * mod_dbd's check when acquired; mod_dbd then drops it and answers NULL.
+ * Asking again takes the next pooled connection or opens a new one, so a
+ * restart costs no request a 503 - only a database that stays down does.
+ * Bounded: a few more than mod_dbd's default DBDMax. */
+#define RV_DB_ACQUIRE_TRIES 12
+
 rv_db_t *rv_db_for_request(request_rec *r)
 {
-    ap_dbd_t *dbd;
+    ap_dbd_t *dbd = NULL;
+    int i;
     if (!dbd_acquire_fn)
         return NULL;
-    dbd = dbd_acquire_fn(r);
+    for (i = 0; i < RV_DB_ACQUIRE_TRIES && !dbd; i++)
+        dbd = dbd_acquire_fn(r);
     if (!dbd)
         return NULL;
     return rv_db_wrap(r->pool, r->server, dbd, 0);
@@ -99,10 +206,12 @@ rv_db_t *rv_db_for_request(request_rec *r)
 
 rv_db_t *rv_db_open(apr_pool_t *p, server_rec *s)
 {
-    ap_dbd_t *dbd;
+    ap_dbd_t *dbd = NULL;
+    int i;
     if (!dbd_open_fn)
         return NULL;
-    dbd = dbd_open_fn(p, s);
+    for (i = 0; i < RV_DB_ACQUIRE_TRIES && !dbd; i++)
+        dbd = dbd_open_fn(p, s);
     if (!dbd)
         return NULL;
     return rv_db_wrap(p, s, dbd, 1);
@@ -125,15 +234,40 @@ static apr_dbd_prepared_t *rv_db_prepare(rv_db_t *db, apr_pool_t *p,
 {
     const char *text;
     apr_dbd_prepared_t *stmt;
-    if (!sql)           /* a version-specific statement whose version is unknown (rv_oc.c) */
+    unsigned before;
+    *rv = 0;
+    if (!sql) {         /* a version-specific statement whose version is unknown (rv_oc.c) */
+        *rv = -1;
         return NULL;
+    }
     text = rv_sql_expand(p, sql, db->prefix);
+    if (db->txn_lost) {
+        *rv = -1;       /* the transaction is gone: nothing more runs in it */
+        return NULL;
+    }
+    if ((*rv = rv_db_same_session(db)))
+        return NULL;
+    if (db->txn_lost) {
+        *rv = -1;
+        return NULL;
+    }
     stmt = apr_hash_get(db->dbd->prepared, text, APR_HASH_KEY_STRING);
     if (stmt)
         return stmt;
     text = apr_pstrdup(db->dbd->pool, text);
+    before = db->resets;
     *rv = apr_dbd_prepare(db->dbd->driver, db->dbd->pool, db->dbd->handle,
                           text, NULL, &stmt);
+    /* preparing may itself have reconnected: then set the new session up
+     * and prepare on it again */
+    if (*rv == 0 && (*rv = rv_db_same_session(db)) == 0 && db->resets != before) {
+        if (db->txn_lost) {
+            *rv = -1;
+            return NULL;
+        }
+        *rv = apr_dbd_prepare(db->dbd->driver, db->dbd->pool, db->dbd->handle,
+                              text, NULL, &stmt);
+    }
     if (*rv) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s,
                      RVLOGNO(0010) "cannot prepare SQL (%s): %s", text,
@@ -163,8 +297,19 @@ static int rv_db_session_lost(rv_db_t *db, int rv)
         return 0;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, db->s, RVLOGNO(0012) "database session was reset "
                  "(error %d); preparing statements again", rv);
-    apr_hash_clear(db->dbd->prepared);
-    return !db->in_txn;     /* a transaction was lost with the session: its caller fails */
+    {
+        /* the statements are gone; the marker stays, so the setup below
+         * sees whether the session was replaced */
+        const char *done = apr_hash_get(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING);
+        apr_hash_clear(db->dbd->prepared);
+        if (done)
+            apr_hash_set(db->dbd->prepared, "rv:setup", APR_HASH_KEY_STRING, done);
+    }
+    /* the new session gets its settings before the statement runs again */
+    if (rv_db_session_setup(db) != 0)
+        return 0;
+    /* a transaction lost with the session: its caller fails (txn_lost) */
+    return !db->in_txn;
 }
 
 /* apr_dbd's binary-argument calls carry SQL NULL for a NULL pointer. */
@@ -241,27 +386,48 @@ const char *rv_db_value(rv_db_t *db, apr_pool_t *p, const char *sql,
 
 int rv_db_plain(rv_db_t *db, const char *sql)
 {
-    int n;
-    return apr_dbd_query(db->dbd->driver, db->dbd->handle, &n, sql);
+    int n, rv;
+    if (db->txn_lost)
+        return -1;
+    if ((rv = rv_db_same_session(db)) || db->txn_lost)
+        return rv ? rv : -1;
+    rv = apr_dbd_query(db->dbd->driver, db->dbd->handle, &n, sql);
+    /* a reconnect inside this very statement: it ran on a session without
+     * our settings (or outside the transaction) */
+    if (rv_db_same_session(db) == 0 && db->txn_lost)
+        return -1;
+    return rv;
 }
 
 int rv_db_begin(rv_db_t *db)
 {
-    int rv = rv_db_plain(db, "START TRANSACTION");
+    int rv;
+    db->txn_lost = 0;
+    rv = rv_db_plain(db, "START TRANSACTION");
     db->in_txn = (rv == 0);
     return rv;
 }
 
 int rv_db_commit(rv_db_t *db)
 {
+    int lost = db->txn_lost, rv;
+    db->txn_lost = 0;
+    if (lost) {
+        db->in_txn = 0;
+        return -1;      /* nothing to commit: the session and its work are gone */
+    }
+    rv = rv_db_plain(db, "COMMIT");
     db->in_txn = 0;
-    return rv_db_plain(db, "COMMIT");
+    db->txn_lost = 0;
+    return rv;
 }
 
 void rv_db_rollback(rv_db_t *db)
 {
+    int n;
     db->in_txn = 0;
-    rv_db_plain(db, "ROLLBACK");
+    db->txn_lost = 0;
+    apr_dbd_query(db->dbd->driver, db->dbd->handle, &n, "ROLLBACK");
 }
 
 const char *rv_db_error(rv_db_t *db, int rv)

@@ -17,6 +17,10 @@ typedef struct {
     const char *prefix;
     int owned;          /* opened with ap_dbd_open: close with ap_dbd_close */
     int in_txn;
+    int txn_lost;       /* the session (and its transaction) went away mid-transaction:
+                         * every statement fails until rollback/commit */
+    unsigned resets;    /* times the session was found replaced (reconnect) since
+                         * this handle was made: named locks etc. are gone then */
 } rv_db_t;
 
 typedef struct {
@@ -54,6 +58,9 @@ int rv_db_begin(rv_db_t *db);
 int rv_db_commit(rv_db_t *db);
 void rv_db_rollback(rv_db_t *db);
 const char *rv_db_error(rv_db_t *db, int rv);
+/* The server's id of the session now (CONNECTION_ID()), "" if unknown.
+ * After a reconnect it changes; named locks belong to one session. */
+const char *rv_db_session(rv_db_t *db, apr_pool_t *p);
 /* last AUTO_INCREMENT id on this connection */
 const char *rv_db_last_id(rv_db_t *db, apr_pool_t *p);
 

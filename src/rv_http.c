@@ -88,6 +88,26 @@ int rv_http_read_body(request_rec *r, char **buf, apr_size_t *len)
     return 0;
 }
 
+static int rv_json_blank(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+    for (i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* JSON's null (json-c parses it to a NULL object, indistinguishable from
+ * an error): "null" with optional surrounding white space. */
+static int rv_json_is_null(const char *s, apr_size_t len)
+{
+    while (len && rv_json_blank(s, 1))
+        s++, len--;
+    while (len && rv_json_blank(s + len - 1, 1))
+        len--;
+    return len == 4 && !memcmp(s, "null", 4);
+}
+
 int rv_http_read_json_object(request_rec *r, json_object **obj)
 {
     char *buf;
@@ -97,11 +117,18 @@ int rv_http_read_json_object(request_rec *r, json_object **obj)
     *obj = NULL;
     if (rc)
         return rc;
-    if (len == 0) {
-        *obj = json_object_new_object();
-        return 0;
+    /* an empty body is not an empty object: nothing to act on (400) */
+    if (len == 0 || rv_json_blank(buf, len)) {
+        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                      "The request body is empty: send a JSON object.");
+        return HTTP_BAD_REQUEST;
     }
     *obj = rv_json_parse(buf, len, &err);
+    if (!*obj && rv_json_is_null(buf, len)) {
+        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                      "The request body must be a JSON object, not null.");
+        return HTTP_BAD_REQUEST;
+    }
     if (!*obj) {
         rv_http_error(r, HTTP_BAD_REQUEST, "invalid_json",
                       apr_psprintf(r->pool, "The request body is not valid JSON: %s.",

@@ -34,7 +34,7 @@ APLOG_USE_MODULE(reverb);
     " comment = %s, total = 0, order_status_id = %s, affiliate_id = 0, commission = 0," \
     " marketing_id = 0, tracking = '', language_id = %s, currency_id = %s," \
     " currency_code = %s, currency_value = %s, ip = '', forwarded_ip = ''," \
-    " user_agent = 'mod_reverb', accept_language = '', date_added = NOW(), date_modified = NOW()"
+    " user_agent = 'mod_reverb', accept_language = '', date_added = %s, date_modified = %s"
 
 static const char *const rv_oc_stmts[RV_OC_NSTMT][2] = {
     [RV_OC_COUNTRY] = {

@@ -42,10 +42,13 @@
 #include "rv_json.h"
 #include "rv_shape.h"
 #include "rv_text.h"
+#include "rv_shoptime.h"
+#include "rv_fault.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -228,6 +231,23 @@ static int rv_bundle_lock(rv_ctx_t *c, apr_pool_t *p, const char *bundle, int ta
     return v && !strcmp(v, "1");
 }
 
+/* Is the checkout lock still ours? It belongs to the database session that
+ * took it: a connection killed or dropped and reconnected by libmariadb
+ * (DBDParams reconnect=1) has lost it silently, and another process may be
+ * working on the checkout now. `at` is the handle's reconnect count when
+ * the lock was taken (rv_db_t.resets): any reconnect since means lost; else
+ * the server says whether this session holds it. Checked before writing. */
+static int rv_bundle_lock_held(rv_ctx_t *c, apr_pool_t *p, const char *bundle, unsigned at)
+{
+    const char *v;
+    if (c->db->resets != at)
+        return 0;
+    v = rv_db_value(c->db, p,
+        "SELECT IS_USED_LOCK(CONCAT('rvb:', MD5(CONCAT(DATABASE(), '|', %s, '|', %s))))"
+        " = CONNECTION_ID()", RV_ARGS(c->db->prefix, bundle));
+    return v && !strcmp(v, "1") && c->db->resets == at;
+}
+
 typedef enum { RV_CLAIM_NEW, RV_CLAIM_TAKEOVER, RV_CLAIM_BUSY, RV_CLAIM_DB } rv_claim_t;
 
 /* Called with the checkout lock held. */
@@ -363,7 +383,8 @@ static int rv_add_history(rv_ctx_t *c, apr_pool_t *p, const char *order_id, cons
 {
     return rv_db_exec(c->db, p, NULL,
         "INSERT INTO {P}order_history (order_id, order_status_id, notify, comment, date_added)"
-        " VALUES (%s, %s, 0, %s, NOW())", RV_ARGS(order_id, status_id, rv_oc_escape(p, text)));
+        " VALUES (%s, %s, 0, %s, %s)", RV_ARGS(order_id, status_id, rv_oc_escape(p, text),
+                                            rv_shop_now(c->db, p, c->conf->store_id)));
 }
 
 /* The OpenCart order, in a status OpenCart counts as committed (as its own
@@ -382,6 +403,7 @@ static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order
     const char *name = rv_oc_config(c->db, p, c->conf->store_id, "config_name");
     const char *url = rv_setting(c->settings, "store_url", "");
     const char *method = o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)";
+    const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* OpenCart's dates: shop time */
 
     if (!*url && !(url = rv_oc_config(c->db, p, c->conf->store_id, "config_url")))
         url = "";
@@ -398,7 +420,7 @@ static const char *rv_create_oc_order(rv_ctx_t *c, apr_pool_t *p, const rv_order
             s->shipping_firstname, s->shipping_lastname, s->address_1, s->address_2,
             s->city, s->postcode, a.country, a.country_id, a.zone, a.zone_id, a.format,
             method, rv_oc_escape(p, rv_comment_for(p, o)), status_id, lang ? lang : "1",
-            currency_id, o->currency, currency_value,
+            currency_id, o->currency, currency_value, now, now,
             o->order_number, lang_code ? lang_code : "en-gb" };
         int v = rv_oc_version(c->db, p), n = (int)(sizeof(args) / sizeof(*args));
         if (v < 0 || rv_db_exec(c->db, p, NULL, rv_oc_sql_for(v, RV_OC_ORDER_INSERT), args,
@@ -457,8 +479,8 @@ static int rv_write_totals(rv_ctx_t *c, apr_pool_t *p, const char *order_id, con
                          RV_ARGS(order_id, total))))
         return rv;
     return rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}order SET total = %s, date_modified = NOW() WHERE order_id = %s",
-        RV_ARGS(total, order_id));
+        "UPDATE {P}order SET total = %s, date_modified = %s WHERE order_id = %s",
+        RV_ARGS(total, rv_shop_now(c->db, p, c->conf->store_id), order_id));
 }
 
 /* Moves stock once: the guarded flag flip decides who does it. take = 1:
@@ -501,7 +523,7 @@ static int rv_stock_move(rv_ctx_t *c, apr_pool_t *p, const char *number, const c
  * (kept as 'waiting'); 1 database failure, OpenCart rows may exist (claim
  * kept for repair). */
 static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair,
-                     const char **why, const char **pid_out)
+                     unsigned lock_at, const char **why, const char **pid_out)
 {
     rv_order_oc_t s;
     rv_rows_t *rows;
@@ -536,6 +558,13 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
     }
     rv_order_oc_strings(p, o, rv_shop_is_utf8mb3(c, p), &s);
 
+    rv_fault_point("orders:before-write");
+    if (!rv_bundle_lock_held(c, p, rv_bundle_of(o), lock_at)) {
+        *why = apr_psprintf(p, "Reverb order #%s: the database connection was lost during the "
+                            "import; nothing was written, it is imported on the next attempt.",
+                            o->order_number);
+        return 1;
+    }
     /* a dead predecessor of this checkout may have written orders: look */
     others = rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_order_map WHERE order_bundle_id = %s"
                          " AND reverb_order_number <> %s LIMIT 1",
@@ -580,6 +609,9 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
     }
     if (rv_write_totals(c, p, order_id, o))
         goto db_error;
+    /* the stock moves only under the lock (a repair finishes the rest) */
+    if (!rv_bundle_lock_held(c, p, rv_bundle_of(o), lock_at))
+        goto db_error;
     if (cls == RV_ORDER_PAID) {
         if (rv_stock_move(c, p, o->order_number, product_id, o->quantity, 1, 1) < 0)
             goto db_error;
@@ -596,7 +628,8 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
             && !rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_order_map WHERE order_id = %s"
                             " AND reverb_order_number <> %s LIMIT 1", RV_ARGS(order_id, o->order_number))) {
             rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s,"
-                       " date_modified = NOW() WHERE order_id = %s", RV_ARGS(status_id, order_id));
+                       " date_modified = %s WHERE order_id = %s",
+                       RV_ARGS(status_id, rv_shop_now(c->db, p, c->conf->store_id), order_id));
             rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
                 "Reverb order #%s is now %s", o->order_number, o->status));
         }
@@ -643,12 +676,18 @@ static const char *rv_oc_order_status(rv_ctx_t *c, apr_pool_t *p, const char *or
 }
 
 static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char *old,
-                            const char *order_id, const char *product_id, const char **why)
+                            const char *order_id, const char *product_id, unsigned lock_at,
+                            const char **why)
 {
     rv_order_class_t cls = rv_order_classify(o->status);
     const char *status_id = rv_status_for(c, p, o->status), *cur;
     int n = 0, partial = 0;
 
+    if (!rv_bundle_lock_held(c, p, rv_bundle_of(o), lock_at)) {
+        *why = apr_psprintf(p, "Reverb order #%s: the database connection was lost; its status "
+                            "change is applied on the next attempt.", o->order_number);
+        return 1;
+    }
     if (old && !strcmp(old, o->status)) {
         /* nothing new - but a process that died right after recording the
          * status may not have moved the stock: the flag says, and moves
@@ -682,8 +721,9 @@ static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, con
     if (partial || !status_id)
         status_id = cur;        /* history only */
     else if (strcmp(cur, status_id))
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s, date_modified = NOW()"
-                   " WHERE order_id = %s", RV_ARGS(status_id, order_id));
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s, date_modified = %s"
+                   " WHERE order_id = %s",
+                   RV_ARGS(status_id, rv_shop_now(c->db, p, c->conf->store_id), order_id));
     rv_add_history(c, p, order_id, status_id, apr_psprintf(p,
         partial ? "Reverb order #%s (one item of this checkout) is now %s; its stock was put back"
                 : "Reverb order #%s is now %s", o->order_number, o->status));
@@ -703,9 +743,13 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
     rv_rows_t *rows;
     int stale = 0, rc = 0;
     rv_claim_t claim = RV_CLAIM_BUSY;
+    unsigned lock_at;
 
     *why = NULL;
-    if (!rv_bundle_lock(c, p, rv_bundle_of(o), 1)) {
+    lock_at = c->db->resets;
+    if (!rv_bundle_lock(c, p, rv_bundle_of(o), 1) || c->db->resets != lock_at) {
+        if (c->db->resets != lock_at)       /* taken on a new session, maybe: let it go */
+            rv_bundle_lock(c, p, rv_bundle_of(o), 0);
         *why = apr_psprintf(p, "Reverb order #%s: another process is importing this checkout; "
                             "retried shortly.", o->order_number);
         rv_order_log(c, p, o, NULL, 0, 0, *why, NULL);
@@ -729,7 +773,8 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
     }
     if (state && !strcmp(state, "imported")) {
         rc = rv_status_change(c, p, o, rv_row_get(rows, 0, "reverb_status"),
-                              rv_row_get(rows, 0, "order_id"), rv_row_get(rows, 0, "product_id"), why);
+                              rv_row_get(rows, 0, "order_id"), rv_row_get(rows, 0, "product_id"),
+                              lock_at, why);
         if (rc == 0 && *why) {
             n->updated++;
             rv_order_log(c, p, o, NULL, rv_row_int(rows, 0, "product_id", 0), 1, *why, NULL);
@@ -750,7 +795,7 @@ static int rv_order_apply(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, rv_or
          * status is now: the repair applies it) */
         claim = rv_claim(c, p, o);
         if (claim == RV_CLAIM_NEW || claim == RV_CLAIM_TAKEOVER) {
-            rc = rv_import(c, p, o, claim == RV_CLAIM_TAKEOVER, why, &pid);
+            rc = rv_import(c, p, o, claim == RV_CLAIM_TAKEOVER, lock_at, why, &pid);
             if (rc == 0) {
                 n->imported++;
                 rv_order_log(c, p, o, NULL, apr_atoi64(pid), 1, *why, NULL);
@@ -844,24 +889,71 @@ int rv_order_sync(rv_ctx_t *c, apr_pool_t *p, const char *number, rv_order_count
 
 /* ---- polling ---- */
 
+/* An order in the list that could not be read: kept as 'waiting' (nothing
+ * written to OpenCart), so cron and "Import now" retry it by its number
+ * (rv_orders_requeue). 1 kept (or already kept for a retry), 0 not: its
+ * number is unusable, or it is an imported order whose update cannot be
+ * read - then the caller holds the watermark before it. */
+static int rv_order_keep_unreadable(rv_ctx_t *c, apr_pool_t *p, const char *num)
+{
+    const char *state;
+    size_t i;
+    int n = 0;
+    if (!num || !*num || strlen(num) > 64)
+        return 0;
+    for (i = 0; num[i]; i++)
+        if (!(apr_isalnum(num[i]) || num[i] == '-' || num[i] == '_'))
+            return 0;
+    if (rv_db_exec(c->db, p, &n,
+            "INSERT IGNORE INTO {P}reverb_order_map (reverb_order_number, order_bundle_id,"
+            " reverb_status, quantity, import_state, claimed_at)"
+            " VALUES (%s, %s, '', 0, 'waiting', NOW(3))", RV_ARGS(num, num)))
+        return 0;
+    if (n == 1)
+        return 1;
+    state = rv_db_value(c->db, p, "SELECT import_state FROM {P}reverb_order_map"
+                        " WHERE reverb_order_number = %s", RV_ARGS(num));
+    return state && strcmp(state, "imported") != 0;
+}
+
+/* The poll's progress between cycles, when one cycle's page cap (or an
+ * error) stopped it before the end of Reverb's list: "END NEWEST HOLD"
+ * (epochs; -1 for none). The next cycle reads the rest, the orders updated
+ * at or before END (updated_end_date); the watermark moves only once the
+ * whole list was read, to NEWEST (of the first pass) minus the overlap, and
+ * never past HOLD, an order that was seen but could not be handled. */
+#define RV_RESUME_KEY "order_poll_resume"
+
 int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
 {
     const char *since = rv_setting(c->settings, "order_last_sync", NULL), *path;
-    long long since_epoch = 0, newest = -1, now = (long long)apr_time_sec(apr_time_now());
+    const char *resume = rv_setting(c->settings, RV_RESUME_KEY, "");
+    long long since_epoch = 0, newest = -1, oldest = -1, hold = -1, end = -1;
+    long long now = (long long)apr_time_sec(apr_time_now());
     rv_api_result_t res;
-    int pages = 0;
+    int pages = 0, blocked = 0;
 
     if (!since || !*since || rv_iso_epoch(since, &since_epoch)) {
         since_epoch = now - RV_ORDERS_FIRST_WINDOW_S;
         since = rv_iso_format(p, since_epoch);
     }
+    if (resume && *resume && sscanf(resume, "%lld %lld %lld", &end, &newest, &hold) != 3)
+        end = newest = hold = -1;
     path = apr_pstrcat(p, "my/orders/selling/all?updated_start_date=", rv_url_escape(p, since),
+                       end >= 0 ? "&updated_end_date=" : "",
+                       /* one second on: whether Reverb's end is inclusive or
+                        * not, the orders of that very second are read again */
+                       end >= 0 ? rv_url_escape(p, rv_iso_format(p, end + 1)) : "",
                        "&per_page=50", NULL);
-    while (path && pages++ < RV_POLL_MAX_PAGES) {
+    if (end >= 0)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0036) "order poll continues with the "
+                     "orders updated up to %s", rv_iso_format(p, end));
+    while (path && pages < RV_POLL_MAX_PAGES) {
         json_object *orders;
         const char *next, *bad = NULL;
         size_t i, cnt;
         apr_pool_t *pp;
+        pages++;
         if (rv_reverb_call(c, p, "GET", path, NULL, &res) == RV_API_OK
             && rv_shape_page(p, res.json, "orders", &orders, &next, &bad)) {
             rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
@@ -887,37 +979,76 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
             json_object *oj = rv_json_idx(orders, i);
             const char *err = NULL, *why = NULL, *num = rv_json_str(oj, "order_number");
             rv_order_t o;
-            long long t;
+            long long t = -1;
+            int handled = 1;
             apr_pool_clear(pp);
-            if (rv_json_str(oj, "updated_at") && rv_iso_epoch(rv_json_str(oj, "updated_at"), &t) == 0
-                && t > newest)
-                newest = t;
+            if (!rv_json_str(oj, "updated_at") || rv_iso_epoch(rv_json_str(oj, "updated_at"), &t))
+                t = -1;
+            if (t >= 0 && end < 0 && t > newest)
+                newest = t;     /* a continued pass keeps its first pass's */
+            if (t >= 0 && (oldest < 0 || t < oldest))
+                oldest = t;
             if (rv_order_parse(pp, oj, &o, &err)) {
+                handled = rv_order_keep_unreadable(c, pp, num);
                 rv_order_log(c, pp, NULL, num && strlen(num) <= 64 ? num : NULL, 0, 0,
-                             apr_psprintf(pp, "An order in Reverb's list could not be read: %s", err),
+                             apr_psprintf(pp, "An order in Reverb's list could not be read: %s%s",
+                                          err, handled ? "; it is kept and retried"
+                                                       : "; the order poll reads it again next time"),
                              NULL);
                 n->failed++;
-                continue;
             }
             /* unchanged since it was applied: nothing to do, no lock */
-            if (rv_db_value(c->db, pp, "SELECT 1 FROM {P}reverb_order_map WHERE reverb_order_number = %s"
-                            " AND import_state = 'imported' AND reverb_status = %s",
-                            RV_ARGS(o.order_number, o.status))) {
+            else if (rv_db_value(c->db, pp, "SELECT 1 FROM {P}reverb_order_map"
+                                 " WHERE reverb_order_number = %s"
+                                 " AND import_state = 'imported' AND reverb_status = %s",
+                                 RV_ARGS(o.order_number, o.status))) {
                 n->skipped++;
-                continue;
             }
-            if (rv_order_apply(c, pp, &o, n, &why) > 0)
-                rv_queue_add(c->db, pp, "order", o.order_number, RV_PRIO_ORDER, 0);
+            else if (rv_order_apply(c, pp, &o, n, &why) > 0)
+                /* retried as a job; if even that cannot be recorded, the
+                 * poll must come back for it */
+                handled = rv_queue_add(c->db, pp, "order", o.order_number, RV_PRIO_ORDER, 0) == 0;
+            if (!handled) {
+                if (t < 0)
+                    blocked = 1;
+                else if (hold < 0 || t < hold)
+                    hold = t;
+            }
         }
         apr_pool_destroy(pp);
         path = next;
         rv_api_result_clear(&res);
     }
+    if (path) {
+        /* the page cap stopped this cycle: the next one reads on from the
+         * oldest order seen (newest first), the watermark stays */
+        if (oldest < 0 || blocked) {
+            rv_order_log(c, p, NULL, NULL, 0, 0, "Reverb's order list is too long to read in one "
+                         "cycle and its dates could not be read; the next cycle reads it again "
+                         "from the start.", NULL);
+            rv_setting_save(c->db, p, c->conf->store_id, RV_RESUME_KEY, "", 0);
+            return 0;
+        }
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0038) "order poll read %d pages; the next "
+                     "cycle reads the orders updated up to %s", pages, rv_iso_format(p, oldest));
+        rv_setting_save(c->db, p, c->conf->store_id, RV_RESUME_KEY,
+                        apr_pstrcat(p, rv_i64(p, oldest), " ", rv_i64(p, newest), " ",
+                                    rv_i64(p, hold), NULL), 0);
+        return 0;
+    }
+    if (*resume)
+        rv_setting_save(c->db, p, c->conf->store_id, RV_RESUME_KEY, "", 0);
     /* Reverb's clock, not ours: the newest change seen, minus an overlap
      * for changes committed late; orders are idempotent, so overlap is
-     * harmless. Never move backwards. */
-    if (newest >= 0 && newest - RV_ORDERS_OVERLAP_S > since_epoch)
-        since_epoch = newest - RV_ORDERS_OVERLAP_S;
+     * harmless. Never past an order that was not handled (it is read
+     * again), never backwards. */
+    if (!blocked) {
+        long long to = newest - RV_ORDERS_OVERLAP_S;
+        if (hold >= 0 && hold - 1 < to)
+            to = hold - 1;
+        if (newest >= 0 && to > since_epoch)
+            since_epoch = to;
+    }
     rv_setting_save(c->db, p, c->conf->store_id, "order_last_sync", rv_iso_format(p, since_epoch), 0);
     return 0;
 }

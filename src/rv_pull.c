@@ -1,4 +1,4 @@
-/* rv_pull.c: both-ways mode: price, stock and description edits made on
+/* rv_pull.c: both-ways mode: title, price, stock and description edits made on
  * Reverb flow into OpenCart by a three-way merge against the values both
  * sides last agreed on (reverb_product_map.synced_*), see rv_merge.h.
  *
@@ -28,6 +28,8 @@
 #include "rv_shape.h"
 #include "rv_text.h"
 #include "rv_decimal.h"
+#include "rv_fault.h"
+#include "rv_shoptime.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -47,6 +49,7 @@ APLOG_USE_MODULE(reverb);
 
 typedef struct {
     const char *product_id, *base_price, *base_desc, *price, *desc_html, *desc, *language_id;
+    const char *base_title, *title;     /* title: OpenCart's name as plain text */
     const char *pushed_hash;
     long long base_qty, qty, pending;
     int has_base_qty, special;
@@ -56,26 +59,31 @@ static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_p
 {
     rv_rows_t *rows;
     const char *pending, *lang = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
+    const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* as OpenCart compares specials */
     r->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
                                  RV_ARGS(lang ? lang : "en-gb"));
     if (!r->language_id)
         r->language_id = "1";
     if (rv_db_query(c->db, p, &rows,
             "SELECT m.product_id, m.synced_price, m.synced_quantity, m.synced_description,"
-            " m.pushed_hash, p.price, p.quantity, pd.description,"
+            " m.synced_title, m.pushed_hash, p.price, p.quantity, pd.description, pd.name,"
             " (SELECT COUNT(*) FROM {P}product_special ps WHERE ps.product_id = p.product_id"
-            "   AND (ps.date_start = '0000-00-00' OR ps.date_start < NOW())"
-            "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())) AS specials"
+            "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"
+            "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)) AS specials"
             " FROM {P}reverb_product_map m JOIN {P}product p ON p.product_id = m.product_id"
             " LEFT JOIN {P}product_description pd ON pd.product_id = m.product_id"
             "  AND pd.language_id = %s"
             " WHERE m.reverb_listing_id = %s ORDER BY m.product_id LIMIT 1",
-            RV_ARGS(r->language_id, listing_id))
+            RV_ARGS(now, now, r->language_id, listing_id))
         || rows->nrows == 0)
         return -1;
     r->product_id = rv_row_get(rows, 0, "product_id");
     r->base_price = rv_row_get(rows, 0, "synced_price");
     r->base_desc = rv_row_get(rows, 0, "synced_description");
+    r->base_title = rv_row_get(rows, 0, "synced_title");
+    /* the same plain form the push stores as synced_title */
+    r->title = rv_text_oneline(p, rv_entity_decode(p, rv_row_get(rows, 0, "name")
+                                                   ? rv_row_get(rows, 0, "name") : ""));
     r->pushed_hash = rv_row_get(rows, 0, "pushed_hash");
     r->has_base_qty = rv_row_get(rows, 0, "synced_quantity") != NULL;
     r->base_qty = rv_row_int(rows, 0, "synced_quantity", 0);
@@ -127,6 +135,38 @@ static int rv_listing_inventory(json_object *listing, long long *inv)
     return rv_json_int(listing, "inventory", inv);
 }
 
+/* Pulled values are checked before anything is written: a price must be a
+ * decimal, not negative, in the shop's currency; an inventory a whole
+ * number, not negative. NULL when the listing is fine, else why not. */
+static const char *rv_pull_invalid(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                   const char *lid)
+{
+    json_object *price = rv_json_path(listing, "price"), *v;
+    if (rv_setting_field_on(c->settings, "price") && price) {
+        const char *amount = rv_json_str(price, "amount"), *cur = rv_json_str(price, "currency");
+        const char *shop = rv_oc_config(c->db, p, c->conf->store_id, "config_currency");
+        rv_dec_t d;
+        if (!json_object_is_type(price, json_type_object) || !amount || rv_dec_parse(amount, &d)
+            || d < 0 || d >= (rv_dec_t)10000000000LL * 100000000LL)
+            return apr_psprintf(p, "Reverb listing %s has a price that is not a valid amount "
+                                "(\"%s\"): nothing was changed in OpenCart", lid,
+                                amount ? rv_text_oneline(p, amount) : "missing");
+        if (!cur || !shop || strcmp(cur, shop))
+            return apr_psprintf(p, "Reverb listing %s is priced in %s, but this shop's currency "
+                                "is %s: nothing was changed in OpenCart", lid,
+                                cur ? rv_text_oneline(p, cur) : "no currency", shop ? shop : "unknown");
+    }
+    if (rv_setting_field_on(c->settings, "stock") && json_object_is_type(listing, json_type_object)
+        && json_object_object_get_ex(listing, "inventory", &v) && v) {
+        long long inv;
+        if (rv_json_as_int(v, &inv) || inv < 0)
+            return apr_psprintf(p, "Reverb listing %s has an inventory that is not a whole number "
+                                "of 0 or more (%s): nothing was changed in OpenCart", lid,
+                                rv_text_oneline(p, json_object_get_string(v)));
+    }
+    return NULL;
+}
+
 /* Is everything OpenCart holds already pushed? The current content hash is
  * computed by the push engine inside a transaction that is rolled back. */
 static int rv_pull_nothing_unpushed(rv_ctx_t *c, apr_pool_t *p, const rv_pull_row_t *r)
@@ -145,9 +185,7 @@ typedef struct {
     int changed;             /* fields written to OpenCart */
     int conflicts;
     int reverb_differs;      /* fields where Reverb must still be updated (push) */
-    const char *agreed_price, *agreed_desc;   /* new base values, NULL: keep */
-    long long agreed_qty;
-    int has_agreed_qty;
+    const char *agreed_price, *agreed_desc, *agreed_title;   /* new base values, NULL: keep */
 } rv_pull_out_t;
 
 static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
@@ -155,6 +193,7 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
 {
     const char *rv_price = rv_json_str(rv_json_path(listing, "price"), "amount");
     const char *rv_desc = rv_json_str(listing, "description");
+    const char *rv_title = rv_json_str(listing, "title");
     long long rv_qty = 0, new_oc, new_rv;
     int multi = 1;
 
@@ -184,21 +223,57 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
     if (rv_listing_inventory(listing, &rv_qty) == 0 && r->has_base_qty
         && rv_setting_field_on(c->settings, "stock")) {
         /* known sales not imported yet: Reverb counted them, OpenCart will */
+        int n = 0;
         rv_merge_stock(r->base_qty, r->qty, rv_qty, r->pending, &new_oc, &new_rv);
-        if (new_oc != r->qty) {
-            /* relative: a storefront sale meanwhile is not lost */
-            if (rv_db_exec(c->db, p, NULL, "UPDATE {P}product SET quantity = quantity + %s"
-                           " WHERE product_id = %s",
-                           RV_ARGS(rv_i64(p, new_oc - r->qty), r->product_id)) == 0)
+        /* OpenCart's stock (relative: a storefront sale meanwhile is not
+         * lost) and the merge base move in one statement, guarded by the
+         * base this merge started from: a process that dies now cannot
+         * leave the stock moved and the base not (the next pull would add
+         * Reverb's change a second time), and a concurrent order import or
+         * pull that moved the base first wins (this one is redone by the
+         * next poll). */
+        if (rv_db_exec(c->db, p, &n,
+                "UPDATE {P}reverb_product_map rm"
+                " LEFT JOIN {P}product pr ON pr.product_id = rm.product_id AND %s <> 0"
+                " SET pr.quantity = pr.quantity + %s, rm.synced_quantity = %s"
+                " WHERE rm.product_id = %s AND rm.synced_quantity = %s",
+                RV_ARGS(rv_i64(p, new_oc - r->qty), rv_i64(p, new_oc - r->qty),
+                        rv_i64(p, rv_qty + r->pending), r->product_id, rv_i64(p, r->base_qty))) == 0
+            && n > 0) {
+            if (new_oc != r->qty)
                 m->changed++;
+            /* a one-of-a-kind listing only ever holds 1 (or 0): that is in sync */
+            if (rv_json_bool(listing, "has_inventory", &multi) == 0 && !multi)
+                new_rv = new_rv > 0 ? 1 : 0;
+            if (new_rv != rv_qty + r->pending)
+                m->reverb_differs++;
         }
-        /* a one-of-a-kind listing only ever holds 1 (or 0): that is in sync */
-        if (rv_json_bool(listing, "has_inventory", &multi) == 0 && !multi)
-            new_rv = new_rv > 0 ? 1 : 0;
-        if (new_rv != rv_qty + r->pending)
+    }
+    if (rv_title && rv_setting_field_on(c->settings, "title")) {
+        const char *rt = rv_text_oneline(p, rv_title);
+        switch (*rt ? rv_merge_value(r->base_title, r->title, rt) : RV_MERGE_TO_REVERB) {
+        case RV_MERGE_TO_OPENCART:
+            /* stored the way OpenCart stores posted text (entity-encoded) */
+            if (rv_db_exec(c->db, p, NULL, "UPDATE {P}product_description SET name = %s"
+                           " WHERE product_id = %s AND language_id = %s",
+                           RV_ARGS(rv_oc_escape_fit(p, rt, 255), r->product_id,
+                                   r->language_id)) == 0) {
+                m->changed++;
+                m->agreed_title = rt;
+            }
+            break;
+        case RV_MERGE_CONFLICT:
+            m->conflicts++;
+            rv_pull_log(c, p, r->product_id, lid, 0,
+                        "Title changed on both sides: OpenCart's title kept");
+            /* fall through */
+        case RV_MERGE_TO_REVERB:
             m->reverb_differs++;
-        m->agreed_qty = rv_qty + r->pending;
-        m->has_agreed_qty = 1;
+            break;
+        default:
+            m->agreed_title = rt;
+            break;
+        }
     }
     if (rv_desc && rv_setting_field_on(c->settings, "description")) {
         const char *base = r->base_desc ? rv_text_normalize(p, r->base_desc) : NULL;
@@ -261,6 +336,14 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_api_result_clear(&res);
         return done;
     }
+    if (!strcmp(mode, "both_ways")) {
+        const char *bad = rv_pull_invalid(c, p, listing, job->ref);
+        if (bad) {
+            rv_pull_log(c, p, r.product_id, job->ref, 0, bad);
+            rv_api_result_clear(&res);
+            return done;
+        }
+    }
     state = rv_json_str(rv_json_object_at(listing, "state"), "slug");
     if (state)
         rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = %s"
@@ -284,14 +367,15 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     }
     clean = rv_pull_nothing_unpushed(c, p, &r);
     rv_pull_merge(c, p, listing, &r, job->ref, &m);
-    /* the values both sides now agree on are the next merge's base */
+    rv_fault_point("pull:after-merge");
+    /* the values both sides now agree on are the next merge's base (the
+     * stock's base moved with the stock, in rv_pull_merge) */
     rv_db_exec(c->db, p, NULL,
         "UPDATE {P}reverb_product_map SET synced_price = COALESCE(%s, synced_price),"
-        " synced_quantity = IF(%s = '1', %s, synced_quantity),"
+        " synced_title = COALESCE(%s, synced_title),"
         " synced_description = COALESCE(%s, synced_description), last_synced_at = NOW()"
         " WHERE product_id = %s",
-        RV_ARGS(m.agreed_price, m.has_agreed_qty ? "1" : "0", rv_i64(p, m.agreed_qty),
-                m.agreed_desc, r.product_id));
+        RV_ARGS(m.agreed_price, m.agreed_title, m.agreed_desc, r.product_id));
     if (m.changed) {
         rv_pull_log(c, p, r.product_id, job->ref, 1, apr_psprintf(p,
             "%d change(s) made on Reverb applied to OpenCart", m.changed));
@@ -338,7 +422,8 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
             const char *id;
             const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
             const char *desc = rv_json_str(l, "description");
-            const char *sp, *sd;
+            const char *title = rv_json_str(l, "title");
+            const char *sp, *sd, *stt;
             long long inv = 0;
             int has_inv;
             rv_dec_t a, b;
@@ -346,7 +431,7 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
             apr_pool_clear(lp);
             id = rv_shape_listing_id(lp, l);    /* digits only */
             if (!id || rv_db_query(c->db, lp, &rows,
-                    "SELECT m.synced_price, m.synced_quantity, m.synced_description,"
+                    "SELECT m.synced_price, m.synced_quantity, m.synced_description, m.synced_title,"
                     " " RV_PENDING_SALES("m.product_id") " AS pending"
                     " FROM {P}reverb_product_map m WHERE m.reverb_listing_id = %s"
                     " ORDER BY m.product_id LIMIT 1", RV_ARGS(id))
@@ -355,10 +440,13 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
             has_inv = rv_listing_inventory(l, &inv) == 0;
             sp = rv_row_get(rows, 0, "synced_price");
             sd = rv_row_get(rows, 0, "synced_description");
+            stt = rv_row_get(rows, 0, "synced_title");
             if ((price && (!sp || rv_dec_parse(price, &a) || rv_dec_parse(sp, &b) || a != b))
                 || (has_inv && rv_row_get(rows, 0, "synced_quantity")
                     && inv + rv_row_int(rows, 0, "pending", 0) != rv_row_int(rows, 0, "synced_quantity", 0))
-                || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))) {
+                || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))
+                || (title && rv_setting_field_on(c->settings, "title")
+                    && strcmp(rv_text_oneline(lp, title), stt ? stt : ""))) {
                 rv_queue_add(c->db, lp, "pull", id, RV_PRIO_PULL, 0);
                 (*queued)++;
             }

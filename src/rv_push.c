@@ -23,6 +23,7 @@
 #include "rv_json.h"
 #include "rv_shape.h"
 #include "rv_text.h"
+#include "rv_shoptime.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -145,7 +146,8 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
  * differs from the source_hash stored when they were last found unchanged
  * come back: an unchanged catalogue costs one pass inside MariaDB, no
  * mapping or hashing here. Parameters: settings fingerprint, customer
- * group, language, product id (0: all) twice, after-id, detection flag. */
+ * group, the shop's time twice, language, product id (0: all) twice,
+ * after-id, detection flag. */
 #define RV_NUL(x) "IFNULL(" x ", 0x00)"
 static const char *rv_load_sql =
     "SELECT t.*, MD5(CONCAT_WS(0x1f, %s, " RV_NUL("t.reverb_listing_id") ", t.sync_enabled,"
@@ -163,8 +165,8 @@ static const char *rv_load_sql =
     " m.name AS manufacturer,"
     " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id"
     "   AND ps.customer_group_id = %s"
-    "   AND (ps.date_start = '0000-00-00' OR ps.date_start < NOW())"
-    "   AND (ps.date_end = '0000-00-00' OR ps.date_end > NOW())"
+    "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"   /* the shop's time, */
+    "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)"       /* as OpenCart compares */
     "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special,"
     " (SELECT GROUP_CONCAT(pi.image ORDER BY pi.sort_order, pi.product_image_id SEPARATOR 0x1e)"
     "   FROM {P}product_image pi WHERE pi.product_id = rm.product_id) AS images,"
@@ -229,15 +231,17 @@ static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_
                                       long long product_id, long long after, int changed_only,
                                       int *count, long long *last)
 {
-    const char *pid = rv_i64(p, product_id);
+    const char *pid = rv_i64(p, product_id), *shop_now;
     apr_hash_t *items = apr_hash_make(p);
     rv_rows_t *rows;
     int i;
 
     *count = 0;
     *last = after;
+    shop_now = rv_shop_now(c->db, p, c->conf->store_id);
     if (rv_db_query(c->db, p, &rows, rv_load_sql,
-                    RV_ARGS(e->fingerprint, e->customer_group_id, e->language_id, pid, pid,
+                    RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                            e->language_id, pid, pid,
                             rv_i64(p, after), changed_only ? "1" : "0")))
         return NULL;
     for (i = 0; i < rows->nrows; i++) {

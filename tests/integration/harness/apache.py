@@ -40,7 +40,7 @@ LoadModule reverb_module {module}
 TypesConfig /etc/mime.types
 {mpm_conf}
 DBDriver   mysql
-DBDParams  "sock={socket} user=oc pass=ocpass dbname=opencart"
+DBDParams  "sock={socket} user=oc pass=ocpass dbname=opencart{dbd_extra}"
 DBDPersist On
 DBDMin     1
 DBDKeep    2
@@ -77,13 +77,15 @@ MPM_CONF = {
 class Apache:
     def __init__(self, db, api_url="http://127.0.0.1:9/api/", mpm="event", extra_conf="",
                  engine="On", worker="On", rate_limit=100, http_timeout=5, interval=300,
-                 module=None, root=None):
+                 module=None, root=None, env=None, dbd_extra=""):
         self.db = db
+        self.extra_env = dict(env or {})   # e.g. REVERB_TEST_FAULT (src/rv_fault.h)
         self.root = root or tempfile.mkdtemp(prefix="rv-httpd-")
         os.chmod(self.root, 0o755)
         self.port = free_port()
         self.mpm = mpm
         self.settings = dict(api_url=api_url, extra=extra_conf, engine=engine, worker=worker,
+                             dbd_extra=dbd_extra,
                              rate_limit=rate_limit, http_timeout=http_timeout, interval=interval)
         self.module = module or MODULE
         self.conf = os.path.join(self.root, "httpd.conf")
@@ -110,6 +112,7 @@ class Apache:
 
     def _env(self):
         env = dict(os.environ)
+        env.update(self.extra_env)
         if PRELOAD:
             env["LD_PRELOAD"] = PRELOAD
             env["ASAN_OPTIONS"] = ("detect_leaks=0:abort_on_error=0:log_path=%s/asan/asan"
