@@ -7,7 +7,7 @@ ASAN_SO  := build/asan/.libs/mod_reverb.so
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build build-asan unit unit-valgrind integration integration-oc4 integration-asan \
-        browser ocmod-test fuzz fuzz-smoke test demo demo-stop bench ocmod install clean
+        browser ocmod-test deb-test fuzz fuzz-smoke test demo demo-stop bench ocmod deb install clean
 
 all: build
 
@@ -43,6 +43,10 @@ integration-asan: build-asan
 ocmod-test: ocmod
 	$(PYTEST) tests/ocmod
 
+# builds the .deb (make deb) and checks its layout and that Apache accepts it
+deb-test:
+	$(PYTEST) tests/deb
+
 browser: build
 	$(PY) tests/browser/run.py
 
@@ -60,6 +64,7 @@ test: deps build
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory integration-asan
 	@$(MAKE) --no-print-directory ocmod-test
+	@$(MAKE) --no-print-directory deb-test
 	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory fuzz-smoke
 
@@ -75,12 +80,17 @@ bench: deps build
 ocmod:
 	@scripts/build-ocmod.sh
 
+# dist/libapache2-mod-reverb_<version>_<arch>.deb (dpkg-buildpackage, debhelper,
+# dh_apache2, lintian); packages every dist/*.ocmod.zip
+deb: ocmod
+	@scripts/build-deb.sh
+
 install: build
 	apxs -i -n reverb .libs/mod_reverb.so
 	install -m 644 conf/reverb.load /etc/apache2/mods-available/reverb.load
 	install -m 644 conf/reverb.conf /etc/apache2/mods-available/reverb.conf
-	install -d /usr/share/mod_reverb/sql
-	install -m 644 sql/install.sql sql/uninstall.sql /usr/share/mod_reverb/sql/
+	install -d /usr/share/libapache2-mod-reverb/sql
+	install -m 644 sql/install.sql sql/uninstall.sql /usr/share/libapache2-mod-reverb/sql/
 
 clean:
 	@$(MAKE) --no-print-directory -f Makefile.apxs clean

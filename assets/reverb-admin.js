@@ -183,6 +183,8 @@
         f.appendChild(formGroup(s('entry_shipping_profile'), h('input', { name: 'shipping_profile_id', 'class': 'form-control', value: st.shipping_profile_id })));
         f.appendChild(formGroup(s('entry_store_url'), h('input', { name: 'store_url', 'class': 'form-control', value: st.store_url, placeholder: 'https://' })));
         f.appendChild(formGroup(s('entry_use_special'), checkbox('use_special', st.use_special, '')));
+        f.appendChild(formGroup(s('entry_log_retention'), h('input', { type: 'number', name: 'log_retention_days', 'class': 'form-control',
+          min: '0', max: '3650', step: '1', value: String(st.log_retention_days) }), s('help_log_retention')));
         f.appendChild(formGroup(s('entry_order_status_map'), h('div', {}, ['paid', 'shipped', 'received', 'cancelled', 'refunded'].map(function (rs) {
           return h('div', { 'class': 'reverb-status-row' }, [h('span', { 'class': 'reverb-status-name', text: rs }),
             h('select', { name: 'osm_' + rs, 'class': 'form-control input-sm' }, [h('option', { value: '0', text: '--' })].concat(
@@ -215,6 +217,7 @@
     body.default_condition = f.default_condition.value;
     body.shipping_profile_id = f.shipping_profile_id.value;
     body.store_url = f.store_url.value;
+    body.log_retention_days = f.log_retention_days.value;
     body.order_status_map = {};
     ['paid', 'shipped', 'received', 'cancelled', 'refunded'].forEach(function (rs) {
       var v = Number(f['osm_' + rs].value); if (v) body.order_status_map[rs] = v;
@@ -366,11 +369,12 @@
           h('td', { text: e.sku || '' }), h('td', { text: e.direction }), h('td', { text: e.status }), h('td', {}, msg)]));
       });
       pager.textContent = '';
-      var pages = Math.max(1, Math.ceil(r.total / r.per_page));
+      // past 10,000 entries the count stops (total_capped): "… / 500+", and Older stays on
+      var pages = Math.max(1, Math.ceil(r.total / r.per_page)), more = !!r.total_capped;
       pager.appendChild(h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-log-prev', disabled: st.page <= 1 ? 'disabled' : null, text: s('button_prev'),
         onclick: function () { st.page--; self.loadLog(body, pager, status, direction, product); } }));
-      pager.appendChild(h('span', { 'class': 'reverb-page', id: 'reverb-log-page', text: ' ' + st.page + ' / ' + pages + ' ' }));
-      pager.appendChild(h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-log-next', disabled: st.page >= pages ? 'disabled' : null, text: s('button_next'),
+      pager.appendChild(h('span', { 'class': 'reverb-page', id: 'reverb-log-page', text: ' ' + st.page + ' / ' + pages + (more ? '+' : '') + ' ' }));
+      pager.appendChild(h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-log-next', disabled: st.page >= pages && !(more && r.entries.length === r.per_page) ? 'disabled' : null, text: s('button_next'),
         onclick: function () { st.page++; self.loadLog(body, pager, status, direction, product); } }));
     }).catch(function (e) { self.alert('danger', e.message); });
   };

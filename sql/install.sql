@@ -176,4 +176,16 @@ ALTER TABLE `oc_reverb_product_map`
 ALTER TABLE `oc_reverb_job`
   ADD INDEX IF NOT EXISTS `kind_created` (`kind`, `created_at`);
 
+-- v4: housekeeping deletes old rows by these indexes (sync log by
+-- created_at, finished jobs by state and updated_at). The sync log page
+-- reads each filter's entries in log_id order from one index (`status`,
+-- `direction`, `status_direction`, `product`), never the whole table.
+ALTER TABLE `oc_reverb_sync_log`
+  ADD KEY IF NOT EXISTS `created` (`created_at`),
+  ADD KEY IF NOT EXISTS `direction` (`direction`),
+  ADD KEY IF NOT EXISTS `status_direction` (`status`, `direction`);
+
+ALTER TABLE `oc_reverb_job`
+  ADD KEY IF NOT EXISTS `finished` (`state`, `updated_at`);
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

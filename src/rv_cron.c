@@ -16,7 +16,12 @@
  *  3. both-ways mode: listings edited on Reverb get pull jobs (after the
  *     orders, so a sale is imported before a pull looks at the stock);
  *  4. changed OpenCart products get push jobs (rv_push_detect_changes);
- *  5. when no worker serves this database (ReverbWorker Off here, or its
+ *  5. housekeeping: sync-log rows older than log_retention_days (0: kept
+ *     forever), finished jobs older than 7 days and webhook rows older than
+ *     30 days are deleted, RV_PRUNE_BATCH rows per statement (each its own
+ *     short transaction, never a long lock), at most RV_PRUNE_BATCHES
+ *     statements per table per cycle: a backlog shrinks over a few cycles;
+ *  6. when no worker serves this database (ReverbWorker Off here, or its
  *     heartbeat is old), due jobs are run for a few seconds in this request.
  * Answers a JSON summary. */
 #include "rv_route.h"
@@ -63,6 +68,54 @@ static void rv_cron_release(rv_req_t *q, const char *holder)
                RV_ARGS(holder));
 }
 
+#define RV_PRUNE_BATCH 1000
+#define RV_PRUNE_BATCHES 50
+#define RV_JOB_KEEP_DAYS "7"
+#define RV_WEBHOOK_KEEP_DAYS "30"
+
+/* Runs one bounded DELETE (… LIMIT RV_PRUNE_BATCH) until it removes fewer
+ * rows than a batch; returns the rows removed. Each statement autocommits. */
+static long long rv_prune(rv_req_t *q, const char *sql, const char **args, int nargs)
+{
+    long long total = 0;
+    int i;
+    for (i = 0; i < RV_PRUNE_BATCHES; i++) {
+        int n = 0;
+        if (rv_db_exec(q->db, q->r->pool, &n, sql, args, nargs) || n <= 0)
+            break;
+        total += n;
+        if (n < RV_PRUNE_BATCH)
+            break;
+    }
+    return total;
+}
+
+static json_object *rv_cron_housekeeping(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *out = json_object_new_object();
+    long long days = rv_setting_log_retention_days(q->settings), n = 0;
+    const char *latest_run;
+    /* sync_log.created: the range below is read from the index */
+    if (days > 0)
+        n = rv_prune(q, "DELETE FROM {P}reverb_sync_log WHERE created_at < NOW(3) - INTERVAL %s DAY"
+                     " LIMIT " APR_STRINGIFY(RV_PRUNE_BATCH), RV_ARGS(rv_i64(p, days)));
+    json_object_object_add(out, "log_rows", json_object_new_int64(n));
+    /* job.finished (state, updated_at); the latest full sync's jobs stay, its
+     * progress (GET admin/sync) is counted from them */
+    latest_run = rv_db_value(q->db, p, "SELECT COALESCE(MAX(run_id), 0) FROM {P}reverb_sync_run",
+                             RV_NOARGS);
+    n = rv_prune(q, "DELETE FROM {P}reverb_job WHERE state IN ('done', 'failed')"
+                 " AND updated_at < NOW(3) - INTERVAL " RV_JOB_KEEP_DAYS " DAY"
+                 " AND (run_id IS NULL OR run_id < %s) LIMIT " APR_STRINGIFY(RV_PRUNE_BATCH),
+                 RV_ARGS(latest_run ? latest_run : "0"));
+    json_object_object_add(out, "jobs", json_object_new_int64(n));
+    n = rv_prune(q, "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL "
+                 RV_WEBHOOK_KEEP_DAYS " DAY LIMIT " APR_STRINGIFY(RV_PRUNE_BATCH), RV_NOARGS);
+    json_object_object_add(out, "webhooks", json_object_new_int64(n));
+    return out;
+}
+
 static json_object *rv_skipped(const char *reason)
 {
     json_object *out = json_object_new_object();
@@ -100,7 +153,7 @@ int rv_route_cron(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
     const char *holder = apr_psprintf(p, "cron:%d:%" APR_TIME_T_FMT, (int)getpid(), apr_time_now());
-    json_object *out, *orders;
+    json_object *out, *orders, *pruned;
     const char *last;
     rv_ctx_t *c;
     int got, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1;
@@ -130,8 +183,7 @@ int rv_route_cron(rv_req_t *q)
     if (rv_push_detect_changes(c, p, &detect))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0009) "change detection failed");
     detect_time = apr_time_now() - detect_start;
-    rv_db_exec(q->db, p, NULL, "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL 30 DAY"
-               " LIMIT 1000", RV_NOARGS);
+    pruned = rv_cron_housekeeping(q);
     ran = rv_cron_drain(q);
     rv_cron_release(q, holder);
 
@@ -158,6 +210,8 @@ int rv_route_cron(rv_req_t *q)
      * of a cycle that grows with the shop */
     json_object_object_add(out, "products_checked", json_object_new_int(detect.checked));
     json_object_object_add(out, "detect_ms", json_object_new_int64(apr_time_as_msec(detect_time)));
+    /* rows deleted by housekeeping in this cycle */
+    json_object_object_add(out, "pruned", pruned);
     if (!c->api)
         json_object_object_add(out, "warning", json_object_new_string(
             "No Reverb token is set: orders and listings were not polled."));

@@ -234,6 +234,8 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
     add_str(s, "store_url", rv_setting(st, "store_url", ""));
     json_object_object_add(s, "use_special", json_object_new_int(rv_setting_int(st, "use_special", 0) ? 1 : 0));
     add_json_setting(s, st, "order_status_map", json_type_object);
+    json_object_object_add(s, "log_retention_days",
+                           json_object_new_int64(rv_setting_log_retention_days(st)));
     /* the keys (and URLs holding them) only for users who may change
      * settings; others learn that they exist */
     json_object_object_add(s, "keys_visible", json_object_new_boolean(show_secrets));
@@ -387,6 +389,34 @@ static int is_digits_or_empty(json_object *v, const char **out)
     return 1;
 }
 
+/* A whole number of days in 0..RV_LOG_RETENTION_MAX (0: keep forever). */
+static int is_retention_days(json_object *v, apr_pool_t *p, const char **out)
+{
+    long long n;
+    const char *s;
+    if (json_object_is_type(v, json_type_string)) {
+        if (!is_short_text(v, 8, &s) || !*s)
+            return 0;
+        for (n = 0; *s; s++) {
+            if (!apr_isdigit(*s))
+                return 0;
+            n = n * 10 + (*s - '0');
+        }
+    }
+    else if (!json_object_is_type(v, json_type_int) || rv_json_as_int(v, &n))
+        return 0;
+    if (n < 0 || n > RV_LOG_RETENTION_MAX)
+        return 0;
+    *out = rv_i64(p, n);
+    return 1;
+}
+
+long long rv_setting_log_retention_days(const rv_settings_t *st)
+{
+    long long n = rv_setting_int(st, "log_retention_days", RV_LOG_RETENTION_DEFAULT);
+    return n < 0 ? RV_LOG_RETENTION_DEFAULT : n > RV_LOG_RETENTION_MAX ? RV_LOG_RETENTION_MAX : n;
+}
+
 /* One rule per writable setting. */
 static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v,
                                   rv_pending_t *pend)
@@ -428,6 +458,11 @@ static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v
     else if (!strcmp(key, "shipping_profile_id")) {
         if (!is_digits_or_empty(v, &out))
             return "'shipping_profile_id' must be a number or empty.";
+    }
+    else if (!strcmp(key, "log_retention_days")) {
+        if (!is_retention_days(v, p, &out))
+            return apr_psprintf(p, "'log_retention_days' must be a whole number of days from 0"
+                                " (keep forever) to %d.", RV_LOG_RETENTION_MAX);
     }
     else if (!strcmp(key, "store_url")) {
         if (!is_url_or_empty(v, &out))

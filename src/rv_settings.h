@@ -23,6 +23,10 @@ json_object *rv_setting_json(const rv_settings_t *st, const char *name);
 /* Writes one setting (replaces the row), serialized=1 for JSON values. */
 int rv_setting_save(rv_db_t *db, apr_pool_t *p, int store_id, const char *name,
                     const char *value, int serialized);
+/* How long the sync log is kept (log_retention_days): days, 0 = forever. */
+#define RV_LOG_RETENTION_DEFAULT 90
+#define RV_LOG_RETENTION_MAX 3650
+long long rv_setting_log_retention_days(const rv_settings_t *st);
 /* A per-field sync toggle from sync_fields (default on). */
 int rv_setting_field_on(const rv_settings_t *st, const char *field);
 

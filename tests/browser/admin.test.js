@@ -32,11 +32,15 @@ test('save settings', async (page) => {
   await page.selectOption('select[name=sync_mode]', 'both_ways');
   await page.check('input[name=categories][value="100"]');
   await page.fill('input[name=store_url]', 'https://shop.example.com/');
+  assert.equal(await page.inputValue('input[name=log_retention_days]'), '90');   // the default
+  assert.match(await page.textContent('#reverb-settings'), /Keep the sync log for \(days\)/);
+  await page.fill('input[name=log_retention_days]', '30');
   await page.click('#reverb-save');
   assert.match(await lastAlert(page), /Saved/);
   await page.reload();
   await page.waitForSelector('#reverb-settings');
   assert.equal(await page.inputValue('select[name=sync_mode]'), 'both_ways');
+  assert.equal(await page.inputValue('input[name=log_retention_days]'), '30');
   assert.ok(await page.isChecked('input[name=categories][value="100"]'));
   const placeholder = await page.getAttribute('input[name=token]', 'placeholder');
   assert.ok(placeholder.endsWith('oken') && !placeholder.includes('test-token'), placeholder);
