@@ -188,4 +188,22 @@ ALTER TABLE `oc_reverb_sync_log`
 ALTER TABLE `oc_reverb_job`
   ADD KEY IF NOT EXISTS `finished` (`state`, `updated_at`);
 
+-- v5: a stock move for a Reverb order is written down before it runs.
+-- OpenCart's product table is MyISAM: a statement that fails late (or a
+-- server crash) can leave its stock moved while our InnoDB flag rolled
+-- back. A row still 'pending' when the order is handled again tells which
+-- it was (reverb_stock_move in rv_orders.c); a finished move deletes it.
+CREATE TABLE IF NOT EXISTS `oc_reverb_stock_move` (
+  `move_id`             BIGINT NOT NULL AUTO_INCREMENT,
+  `reverb_order_number` VARCHAR(64) NOT NULL,
+  `product_id`          INT NOT NULL,
+  `take`                TINYINT(1) NOT NULL COMMENT '1 sale, 0 restock',
+  `quantity`            INT NOT NULL,
+  `quantity_before`     INT NOT NULL,
+  `state`               VARCHAR(16) NOT NULL DEFAULT 'pending' COMMENT 'pending|reconciled|unclear',
+  `created_at`          DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`move_id`),
+  KEY `pending` (`reverb_order_number`, `take`, `state`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');
