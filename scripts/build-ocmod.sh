@@ -16,7 +16,13 @@ rm -f dist/reverb.ocmod.zip
 rm -rf dist/ocmod
 echo "built dist/reverb.ocmod.zip (OpenCart 3.0.x)"
 
-mkdir -p dist/opencart4
+# The language file is the 3.0 package's (the same keys and PHP form): one
+# copy in the repository, placed where 4.0 looks for it.
+rm -rf dist/oc4 && mkdir -p dist/oc4 dist/opencart4
+cp -r opencart4/install.json opencart4/admin opencart4/catalog dist/oc4/
+mkdir -p dist/oc4/admin/language/en-gb/module
+cp ocmod/upload/admin/language/en-gb/extension/module/reverb.php dist/oc4/admin/language/en-gb/module/
 rm -f dist/opencart4/reverb.ocmod.zip
-(cd opencart4 && zip -qr -X ../dist/opencart4/reverb.ocmod.zip install.json admin catalog)
+(cd dist/oc4 && zip -qr -X ../opencart4/reverb.ocmod.zip install.json admin catalog)
+rm -rf dist/oc4
 echo "built dist/opencart4/reverb.ocmod.zip (OpenCart 4.0.2.x; upload it under this name)"

@@ -165,17 +165,6 @@ static int rv_digits(const char *s, int n, int *out)
     return 0;
 }
 
-static long long rv_days_from_civil(long long y, int m, int d)
-{
-    long long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* "2026-11-25T04:00:00-06:00" (fraction, Z, +hhmm, no zone = UTC) -> epoch. */
 static int rv_iso_epoch(const char *s, long long *out)
 {
@@ -205,7 +194,21 @@ static int rv_iso_epoch(const char *s, long long *out)
     }
     else if (*t && strcmp(t, "Z"))
         return -1;
-    *out = rv_days_from_civil(Y, M, D) * 86400LL + h * 3600LL + mi * 60LL + sec - off;
+    {
+        /* APR's calendar arithmetic, not a hand-written one */
+        apr_time_exp_t x;
+        apr_time_t at;
+        memset(&x, 0, sizeof(x));
+        x.tm_year = Y - 1900;
+        x.tm_mon = M - 1;
+        x.tm_mday = D;
+        x.tm_hour = h;
+        x.tm_min = mi;
+        x.tm_sec = sec;
+        if (apr_time_exp_gmt_get(&at, &x) != APR_SUCCESS)
+            return -1;
+        *out = (long long)apr_time_sec(at) - off;
+    }
     return 0;
 }
 

@@ -1,13 +1,11 @@
 """Many stores on one Apache: two virtual hosts, each with its own OpenCart database
 (DBDParams in the virtual host), each migrated, each with its own worker, both syncing."""
-import os
 
 import pymysql
 import pytest
 
-from harness import SHARED
 from harness.apache import Apache
-from harness.mariadb import OPENCART_SQL
+from harness.mariadb import MariaDB, OPENCART_SQL
 from harness.shop import ensure_category, add_product, configure, enable, reset, by_sku
 from harness.util import free_port, request, wait_until
 from conftest import Admin
@@ -15,39 +13,16 @@ from conftest import Admin
 DB2 = "opencart_shop2"
 
 
-class OtherDB:
-    """The same MariaDB, another shop's database: what the shop helpers need."""
+class OtherDB(MariaDB):
+    """The same running MariaDB, another shop's database: the harness's helpers on it."""
 
     def __init__(self, db, name):
-        self.db, self.name = db, name
+        self.__dict__.update(db.__dict__)
+        self.name = name
 
-    def connect(self):
-        return pymysql.connect(unix_socket=self.db.socket, user="root", database=self.name,
-                               charset="utf8mb4", autocommit=True)
-
-    def query(self, sql, args=None):
-        c = self.connect()
-        try:
-            with c.cursor() as cur:
-                cur.execute(sql, args)
-                return cur.fetchall()
-        finally:
-            c.close()
-
-    def execute(self, sql, args=None):
-        c = self.connect()
-        try:
-            with c.cursor() as cur:
-                return cur.execute(sql, args)
-        finally:
-            c.close()
-
-    def value(self, sql, args=None):
-        rows = self.query(sql, args)
-        return rows[0][0] if rows else None
-
-    def setting(self, name):
-        return self.value("SELECT value FROM oc_setting WHERE `key` = %s", ("module_reverb_" + name,))
+    def connect(self, autocommit=True):
+        return pymysql.connect(unix_socket=self.socket, user="root", database=self.name,
+                               charset="utf8mb4", autocommit=autocommit)
 
 
 class Port:

@@ -67,7 +67,8 @@ def test_php_files_pass_php_lint():
 
 
 def test_language_file_is_the_3_0_one():
-    a = open(os.path.join(PKG, "admin/language/en-gb/module/reverb.php")).read()
+    with zipfile.ZipFile(ZIP) as z:
+        a = z.read("admin/language/en-gb/module/reverb.php").decode()
     b = open(os.path.join(REPO, "ocmod/upload/admin/language/en-gb/extension/module/reverb.php")).read()
     assert a == b
 
