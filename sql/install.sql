@@ -206,4 +206,10 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_stock_move` (
   KEY `pending` (`reverb_order_number`, `take`, `state`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- v5: a run is a full sync ("Sync all") or a match: one prefetch of the
+-- seller's listings that several new products found by cron wait for,
+-- instead of one SKU lookup each.
+ALTER TABLE `oc_reverb_sync_run`
+  ADD COLUMN IF NOT EXISTS `kind` VARCHAR(8) NOT NULL DEFAULT 'full' COMMENT 'full|match';
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

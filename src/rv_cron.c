@@ -103,7 +103,8 @@ static json_object *rv_cron_housekeeping(rv_req_t *q)
     json_object_object_add(out, "log_rows", json_object_new_int64(n));
     /* job.finished (state, updated_at); the latest full sync's jobs stay, its
      * progress (GET admin/sync) is counted from them */
-    latest_run = rv_db_value(q->db, p, "SELECT COALESCE(MAX(run_id), 0) FROM {P}reverb_sync_run",
+    latest_run = rv_db_value(q->db, p, "SELECT COALESCE(MAX(run_id), 0) FROM {P}reverb_sync_run"
+                             " WHERE kind = 'full'",
                              RV_NOARGS);
     n = rv_prune(q, "DELETE FROM {P}reverb_job WHERE state IN ('done', 'failed')"
                  " AND updated_at < NOW(3) - INTERVAL " RV_JOB_KEEP_DAYS " DAY"

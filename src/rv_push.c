@@ -394,7 +394,12 @@ typedef struct {
     rv_detect_counts_t *counts;
     const char *ids[RV_HASH_CHUNK], *fps[RV_HASH_CHUNK];
     int n;
+    json_object *fresh;         /* queued products with no listing id yet */
 } rv_detect_t;
+
+/* see rv_match_batch */
+#define RV_MATCH_MIN 3
+#define RV_MATCH_HOLD_S 600
 
 static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
 {
@@ -443,7 +448,14 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
         want = 1;
         d->counts->ended++;
     }
-    if (want) {
+    if (want && !it->listing_id && rv_item_eligible(it)) {
+        /* new on Reverb: held until the pass decides how to match them all */
+        rv_queue_add_held(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_NORMAL,
+                          RV_MATCH_HOLD_S);
+        json_object_array_add(d->fresh, json_object_new_string(rv_i64(p, it->prod.product_id)));
+        d->counts->queued++;
+    }
+    else if (want) {
         rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
         d->counts->queued++;
     }
@@ -456,13 +468,55 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
     }
 }
 
+/* Several new products found at once (cron, a bulk enable): match them
+ * with one prefetch of the seller's listings (ceil(listings / 50) requests)
+ * instead of one SKU lookup each, when that is fewer requests. Their push
+ * jobs join a 'match' run and wait for its prefetch, which releases them;
+ * if it never does (it failed), they run after RV_MATCH_HOLD_S and look
+ * their SKU up as usual. */
+static void rv_match_batch(rv_ctx_t *c, apr_pool_t *p, json_object *fresh)
+{
+    size_t n = json_object_array_length(fresh);
+    const char *known, *run, *refs = rv_json_dump(p, fresh);
+    long long pages;
+    if (n == 0)
+        return;
+    /* the seller's listing count as the last prefetch saw it */
+    known = rv_db_value(c->db, p, "SELECT COUNT(*) FROM {P}reverb_listing_seen", RV_NOARGS);
+    pages = (known ? apr_atoi64(known) : 0) / 50 + 1;
+    if (n < RV_MATCH_MIN || pages >= (long long)n || rv_db_begin(c->db)) {
+        /* one lookup each is as cheap: they run now */
+        rv_queue_hold_for_run(c->db, p, "push", refs, 0, 0);
+        return;
+    }
+    if (rv_db_exec(c->db, p, NULL, "INSERT INTO {P}reverb_sync_run (state, kind)"
+                   " VALUES ('running', 'match')", RV_NOARGS)
+        || !(run = rv_db_last_id(c->db, p))
+        || rv_queue_hold_for_run(c->db, p, "push", refs, apr_atoi64(run), RV_MATCH_HOLD_S) < 0
+        || rv_queue_add(c->db, p, "prefetch", run, RV_PRIO_NORMAL - 1, apr_atoi64(run))
+        || rv_db_commit(c->db)) {
+        rv_db_rollback(c->db);      /* no run: one lookup each, now */
+        rv_queue_hold_for_run(c->db, p, "push", refs, 0, 0);
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0039) "%d new products are matched "
+                 "with one prefetch of the seller's listings (run %s) instead of %d SKU lookups",
+                 (int)n, run, (int)n);
+}
+
 int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
 {
     rv_detect_t d;
+    int rv;
     memset(out, 0, sizeof(*out));
     memset(&d, 0, sizeof(d));
     d.counts = out;
-    return rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, rv_detect_flush, &d);
+    d.fresh = json_object_new_array();
+    rv = rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, rv_detect_flush, &d);
+    if (rv == 0)
+        rv_match_batch(c, p, d.fresh);
+    json_object_put(d.fresh);
+    return rv;
 }
 
 int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
@@ -665,7 +719,9 @@ static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
     if (job->run_id && job->attempts == 1
         && !(it->listing_state && !strcmp(it->listing_state, "creating"))) {
         *lid = rv_db_value(c->db, p,
-            "SELECT listing_id FROM {P}reverb_listing_seen WHERE sku = %s AND run_id = %s",
+            /* a later prefetch that saw the SKU took the row over: the
+             * listing exists all the same */
+            "SELECT listing_id FROM {P}reverb_listing_seen WHERE sku = %s AND run_id >= %s",
             RV_ARGS(sku, rv_i64(p, job->run_id)));
         if (*lid || rv_db_value(c->db, p,
                 "SELECT 1 FROM {P}reverb_sync_run WHERE run_id = %s AND total > 0",
@@ -886,6 +942,15 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_api_result_clear(&res);
     }
     run.run_id = apr_atoi64(job->ref);
+    if (rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_sync_run WHERE run_id = %s"
+                    " AND kind = 'match'", RV_ARGS(job->ref))) {
+        int released = rv_queue_release_run(c->db, p, "push", run.run_id);
+        /* total > 0: the pushes trust the prefetch ("absent means absent") */
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_sync_run SET total = %s, state = 'finished',"
+                   " finished_at = NOW(3) WHERE run_id = %s",
+                   RV_ARGS(apr_itoa(p, released > 0 ? released : 1), job->ref));
+        return rv_done();
+    }
     if (rv_push_each(c, p, rv_push_env(c, p), 0, rv_queue_for_run, rv_run_batch_end, &run)) {
         rv_job_result_t r = { RV_JOB_RETRY, 5000, "database error" };
         return r;
@@ -919,7 +984,8 @@ static json_object *rv_run_json(rv_req_t *q)
             "   AND j.state = 'failed') AS failed,"
             " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id"
             "   AND j.state IN ('pending', 'running')) AS open"
-            " FROM {P}reverb_sync_run r ORDER BY r.run_id DESC LIMIT 1", RV_NOARGS)
+            " FROM {P}reverb_sync_run r WHERE r.kind = 'full' ORDER BY r.run_id DESC LIMIT 1",
+            RV_NOARGS)
         || rows->nrows == 0)
         return NULL;
     total = rv_row_int(rows, 0, "total", 0);

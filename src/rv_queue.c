@@ -1,5 +1,6 @@
 /* rv_queue.c: database job queue with leases. */
 #include "rv_queue.h"
+#include "rv_json.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -172,4 +173,67 @@ int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *r
         "SELECT COUNT(*) FROM {P}reverb_job WHERE live_key = CONCAT(%s, ':', %s)",
         RV_ARGS(kind, ref));
     return v ? (apr_atoi64(v) > 0) : -1;
+}
+
+int rv_queue_add_held(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                      int priority, int hold_s)
+{
+    /* a job already waiting keeps its own time; a new one waits */
+    return rv_db_exec(db, p, NULL,
+        "INSERT INTO {P}reverb_job (kind, ref, live_key, priority, run_after)"
+        " VALUES (%s, %s, CONCAT(%s, ':', %s), %s, NOW(3) + INTERVAL %s SECOND)"
+        " ON DUPLICATE KEY UPDATE"
+        "  again = IF(state = 'running', 1, again),"
+        "  priority = LEAST(priority, VALUES(priority))",
+        RV_ARGS(kind, ref, kind, ref, apr_itoa(p, priority), apr_itoa(p, hold_s)));
+}
+
+#define RV_HOLD_CHUNK 50
+
+int rv_queue_hold_for_run(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
+                          long long run_id, int hold_s)
+{
+    /* the refs go in as bound parameters, 50 a statement (a JSON_TABLE
+     * join would compare in the JSON column's collation, not the table's) */
+    json_object *refs = rv_json_parse(refs_json, strlen(refs_json), NULL);
+    size_t n = refs && json_object_is_type(refs, json_type_array) ? json_object_array_length(refs) : 0;
+    size_t i, k;
+    int total = 0;
+    for (i = 0; i < n; i += RV_HOLD_CHUNK) {
+        const char **args = apr_palloc(p, sizeof(*args) * (3 + RV_HOLD_CHUNK));
+        const char *sql = "UPDATE {P}reverb_job SET run_id = NULLIF(%s, '0'),"
+                          " run_after = NOW(3) + INTERVAL %s SECOND"
+                          " WHERE state = 'pending' AND live_key IN (%s";
+        int changed = 0;
+        args[0] = rv_i64(p, run_id);
+        args[1] = apr_itoa(p, hold_s);
+        for (k = 0; k < RV_HOLD_CHUNK; k++) {
+            size_t j = i + k < n ? i + k : n - 1;       /* pad with the last one */
+            json_object *r = json_object_array_get_idx(refs, j);
+            args[2 + k] = apr_pstrcat(p, kind, ":", r && json_object_is_type(r, json_type_string)
+                                      ? json_object_get_string(r) : "", NULL);
+            if (k)
+                sql = apr_pstrcat(p, sql, ", %s", NULL);
+        }
+        sql = apr_pstrcat(p, sql, ")", NULL);
+        if (rv_db_exec(db, p, &changed, sql, args, 2 + RV_HOLD_CHUNK)) {
+            json_object_put(refs);
+            return -1;
+        }
+        total += changed;
+    }
+    if (refs)
+        json_object_put(refs);
+    return total;
+}
+
+int rv_queue_release_run(rv_db_t *db, apr_pool_t *p, const char *kind, long long run_id)
+{
+    int n = 0;
+    if (rv_db_exec(db, p, &n,
+            "UPDATE {P}reverb_job SET run_after = NOW(3)"
+            " WHERE run_id = %s AND kind = %s AND state = 'pending' AND run_after > NOW(3)",
+            RV_ARGS(rv_i64(p, run_id), kind)))
+        return -1;
+    return n;
 }

@@ -53,6 +53,19 @@ long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind
 /* 1 when (kind, ref) has a live job, 0 when not, -1 on database error. */
 int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref);
 
+/* rv_queue_add, but a new job waits hold_s seconds before it may run
+ * (until rv_queue_hold_for_run decides what it waits for). */
+int rv_queue_add_held(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                      int priority, int hold_s);
+/* Pending jobs of `kind` whose refs are in the JSON array `refs_json` join
+ * run `run_id` and wait up to hold_s seconds for rv_queue_release_run (a
+ * prefetch they need first); run_id 0 and hold_s 0: no run, now. Returns
+ * how many, -1 on database error. */
+int rv_queue_hold_for_run(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
+                          long long run_id, int hold_s);
+/* The held jobs of the run may run now; returns how many. */
+int rv_queue_release_run(rv_db_t *db, apr_pool_t *p, const char *kind, long long run_id);
+
 /* counts for GET status */
 int rv_queue_counts(rv_db_t *db, apr_pool_t *p, long long *pending, long long *running,
                     long long *failed);
