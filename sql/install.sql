@@ -171,4 +171,9 @@ ALTER TABLE `oc_reverb_order_map`
 ALTER TABLE `oc_reverb_product_map`
   ADD COLUMN IF NOT EXISTS `source_hash` CHAR(32) NULL;
 
+-- v4: per-product "accept offers": NULL follows the shop's setting
+-- (module_reverb_offers_enabled), 0/1 overrides it for this product.
+ALTER TABLE `oc_reverb_product_map`
+  ADD COLUMN IF NOT EXISTS `offers_enabled` TINYINT(1) NULL DEFAULT NULL;
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');
