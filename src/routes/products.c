@@ -258,6 +258,44 @@ static const char *rv_safe_listing_url(apr_pool_t *p, const char *url, const cha
     return apr_pstrcat(p, "https://reverb.com/item/", lid, NULL);
 }
 
+/* ?lookups=1: the filters' choices too (every category with its path, every
+ * manufacturer), so the Products tab needs one request to start. */
+static int rv_products_lookups(rv_req_t *q, json_object *out)
+{
+    apr_pool_t *p = q->r->pool;
+    rv_rows_t *rows;
+    json_object *list;
+    int i;
+    if (rv_db_query(q->db, p, &rows,
+            "SELECT cp.category_id, GROUP_CONCAT(cd.name ORDER BY cp.level SEPARATOR ' > ') AS name"
+            " FROM {P}category_path cp JOIN {P}category_description cd"
+            "  ON cd.category_id = cp.path_id AND cd.language_id = %s"
+            " GROUP BY cp.category_id ORDER BY name", RV_ARGS(rv_products_language(q))))
+        return -1;
+    list = json_object_new_array();
+    for (i = 0; i < rows->nrows; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "category_id",
+                               json_object_new_int64(rv_row_int(rows, i, "category_id", 0)));
+        add_str(o, "name", rv_entity_decode(p, rv_row_get(rows, i, "name") ? rv_row_get(rows, i, "name") : ""));
+        json_object_array_add(list, o);
+    }
+    json_object_object_add(out, "categories", list);
+    if (rv_db_query(q->db, p, &rows, "SELECT manufacturer_id, name FROM {P}manufacturer"
+                    " ORDER BY name, manufacturer_id", RV_NOARGS))
+        return -1;
+    list = json_object_new_array();
+    for (i = 0; i < rows->nrows; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "manufacturer_id",
+                               json_object_new_int64(rv_row_int(rows, i, "manufacturer_id", 0)));
+        add_str(o, "name", rv_entity_decode(p, rv_row_get(rows, i, "name") ? rv_row_get(rows, i, "name") : ""));
+        json_object_array_add(list, o);
+    }
+    json_object_object_add(out, "manufacturers", list);
+    return 0;
+}
+
 int rv_route_products(rv_req_t *q)
 {
     request_rec *r = q->r;
@@ -327,6 +365,12 @@ int rv_route_products(rv_req_t *q)
     json_object_object_add(out, "total", json_object_new_int64(apr_atoi64(total)));
     json_object_object_add(out, "page", json_object_new_int64(page));
     json_object_object_add(out, "per_page", json_object_new_int64(per_page));
+    if (rv_query_get(p, args, "lookups") && !strcmp(rv_query_get(p, args, "lookups"), "1")
+        && rv_products_lookups(q, out)) {
+        json_object_put(out);
+        return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The product list could not be read (database error).");
+    }
     tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
     add_str(out, "timezone", tz && *tz ? tz : NULL);
     return rv_http_json(r, HTTP_OK, out);
