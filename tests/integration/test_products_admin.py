@@ -398,3 +398,12 @@ def test_timezone_is_the_shops(db, quiet, admin):
     tz = db.value("SELECT value FROM oc_setting WHERE `key` = 'config_timezone' AND store_id = 0")
     r = grid(admin, quiet)
     assert r.json["timezone"] == (tz or None)
+
+
+def test_lookups_for_the_filters(db, quiet, admin):
+    r = admin.get(quiet, "/reverb/admin/products?per_page=1&lookups=1")
+    assert r.status == 200
+    cats = {c["category_id"]: c["name"] for c in r.json["categories"]}
+    assert cats[SUB] == "Guitars > Electric" and cats[OTHER] == "Amps"
+    assert {"manufacturer_id": MAKER, "name": "Fender"} in r.json["manufacturers"]
+    assert "categories" not in admin.get(quiet, "/reverb/admin/products?per_page=1").json
