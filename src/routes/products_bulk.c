@@ -232,7 +232,10 @@ int rv_route_products_bulk(rv_req_t *q)
     }
 
     /* ---- the selection, inside the transaction ---- */
-    if (rv_db_begin(q->db))
+    /* id lists travel through JSON_ARRAYAGG, which obeys group_concat_max_len
+     * (1 MiB by default, lower on some servers): 10,000 ids need ~120 KB */
+    if (rv_db_plain(q->db, "SET SESSION group_concat_max_len = GREATEST(@@group_concat_max_len, 4194304)")
+        || rv_db_begin(q->db))
         return rv_db_failed(q);
     if (by_filter) {
         apr_array_header_t *args = apr_array_make(p, 12, sizeof(const char *));
