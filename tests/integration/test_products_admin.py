@@ -407,3 +407,22 @@ def test_lookups_for_the_filters(db, quiet, admin):
     assert cats[SUB] == "Guitars > Electric" and cats[OTHER] == "Amps"
     assert {"manufacturer_id": MAKER, "name": "Fender"} in r.json["manufacturers"]
     assert "categories" not in admin.get(quiet, "/reverb/admin/products?per_page=1").json
+
+
+def test_long_id_lists_on_a_server_with_a_short_group_concat(db):
+    """Id lists travel through JSON_ARRAYAGG; a server whose group_concat_max_len is set
+    low (1024, the old MySQL default) must still change every product."""
+    old = db.value("SELECT @@GLOBAL.group_concat_max_len")
+    db.execute("SET GLOBAL group_concat_max_len = 1024")
+    try:
+        a = Apache(db, worker="Off")          # fresh connections take the global value
+        _cleanup.append(a.destroy)
+        a.start()
+        add_many_products(db, 200000, 1000, enabled=False)
+        r = bulk(Admin(db), a, {"filter": {"category_id": CATEGORY}, "set": {"sync_enabled": 1}})
+        assert r.status == 200 and r.json == {"matched": 1000, "changed": 1000, "queued": 1000}, r
+        assert db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE sync_enabled = 1") == 1000
+        a.stop()
+        a.destroy()
+    finally:
+        db.execute("SET GLOBAL group_concat_max_len = %s" % int(old))
