@@ -270,6 +270,8 @@ static const rv_route_t rv_routes[] = {
     { "admin/category-map",    RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_category_map },
     { "admin/product/#",       RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_product },
     { "admin/product/#/sync",  RV_M_POST,             RV_ADMIN,       1, rv_route_product_sync },
+    { "admin/products",        RV_M_GET,              RV_ADMIN,       1, rv_route_products },
+    { "admin/products/bulk",   RV_M_POST,             RV_ADMIN,       1, rv_route_products_bulk },
     { "admin/sync",            RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_sync },
     { "admin/orders/import",   RV_M_POST,             RV_ADMIN,       1, rv_route_orders_import },
     { "admin/orders/#",        RV_M_GET,              RV_ADMIN,       1, rv_route_order_info },

@@ -108,7 +108,7 @@
 
   App.prototype.module = function () {
     var self = this, s = this.s.bind(this);
-    var tabs = [['settings', s('tab_settings')], ['map', s('tab_category_map')], ['sync', s('tab_sync')], ['log', s('tab_log')]];
+    var tabs = [['settings', s('tab_settings')], ['map', s('tab_category_map')], ['products', s('tab_products')], ['sync', s('tab_sync')], ['log', s('tab_log')]];
     this.root.appendChild(h('div', { 'class': 'reverb-alerts' }));
     var nav = h('ul', { 'class': 'nav nav-tabs' }, tabs.map(function (t, i) {
       return h('li', { 'class': i === 0 ? 'active' : null }, [h('a', { href: '#reverb-tab-' + t[0], 'data-tab': t[0], text: t[1],
@@ -377,6 +377,245 @@
       pager.appendChild(h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-log-next', disabled: st.page >= pages && !(more && r.entries.length === r.per_page) ? 'disabled' : null, text: s('button_next'),
         onclick: function () { st.page++; self.loadLog(body, pager, status, direction, product); } }));
     }).catch(function (e) { self.alert('danger', e.message); });
+  };
+
+  /* ---------------------------------------------------------------- products tab
+   * Every product in a paged grid with its Reverb state; filters; select rows,
+   * the page or everything matching the filter; bulk changes through
+   * products/bulk, then a progress bar while the queued pushes run. */
+
+  var PROD_STATES = ['not_enabled', 'enabled', 'queued', 'draft', 'live', 'ended', 'sold', 'error'];
+  var PROD_STATE_CLASS = { not_enabled: 'default', enabled: 'warning', queued: 'primary', draft: 'info',
+    live: 'success', ended: 'default', sold: 'default', error: 'danger' };
+
+  /* UTC ISO time in the shop's time zone (config_timezone), as OpenCart shows it. */
+  function prodTime(iso, tz, locale) {
+    if (!iso) return '';
+    var d = new Date(iso), o = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' };
+    if (isNaN(d.getTime())) return iso;
+    try { return new Intl.DateTimeFormat(locale || undefined, tz ? Object.assign({ timeZone: tz }, o) : o).format(d); } catch (e) {
+      return new Intl.DateTimeFormat(undefined, o).format(d);
+    }
+  }
+
+  function prodOptions(list, value, first) {
+    return (first ? [h('option', { value: '', text: first })] : []).concat(list.map(function (o) {
+      return h('option', { value: String(o[0]), text: o[1], selected: String(o[0]) === String(value) ? 'selected' : null });
+    }));
+  }
+
+  App.prototype.tab_products = function (pane) {
+    var self = this, s = this.s.bind(this);
+    var st = this.prod = { page: 1, per_page: 25, filter: {}, selected: {}, all: false, total: 0, rows: [], conds: [], groups: [], tz: null };
+    var f = {
+      category_id: h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-category', title: s('prod_filter_category') }),
+      manufacturer_id: h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-manufacturer', title: s('prod_filter_manufacturer') }),
+      in_stock: h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-stock', title: s('prod_filter_stock') },
+        prodOptions([['1', s('prod_in_stock')], ['0', s('prod_out_of_stock')]], '', s('prod_any_stock'))),
+      status: h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-status', title: s('prod_filter_status') },
+        prodOptions([['1', s('text_enabled')], ['0', s('text_disabled')]], '', s('prod_any_status'))),
+      state: h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-state', title: s('prod_filter_state') },
+        prodOptions(PROD_STATES.map(function (k) { return [k, s('prod_state_' + k)]; }), '', s('prod_any_state'))),
+      q: h('input', { type: 'search', 'class': 'form-control input-sm', id: 'reverb-prod-q', placeholder: s('prod_search'), size: 24 })
+    };
+    var apply = function () {
+      st.filter = {};
+      Object.keys(f).forEach(function (k) { if (f[k].value !== '') st.filter[k] = f[k].value; });
+      st.page = 1; st.selected = {}; st.all = false;
+      self.prodLoad();
+    };
+    ['category_id', 'manufacturer_id', 'in_stock', 'status', 'state'].forEach(function (k) { f[k].addEventListener('change', apply); });
+    f.q.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') { ev.preventDefault(); apply(); } });
+    var filterBtn = h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-prod-filter', onclick: apply },
+      [h('i', { 'class': 'fa fa-filter' }), ' ' + s('prod_button_filter')]);
+    function labelled(key, el) {
+      return h('div', { 'class': 'form-group' }, [h('label', { 'class': 'control-label', 'for': el.id, text: s(key) }), ' ', el]);
+    }
+    pane.appendChild(h('div', { 'class': 'well well-sm form-inline reverb-prod-filters' }, [
+      labelled('prod_filter_category', f.category_id), ' ', labelled('prod_filter_manufacturer', f.manufacturer_id), ' ',
+      labelled('prod_filter_stock', f.in_stock), ' ', labelled('prod_filter_status', f.status), ' ',
+      labelled('prod_filter_state', f.state), ' ', labelled('prod_filter_q', f.q), ' ', filterBtn]));
+
+    /* the bulk bar */
+    var action = h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-action' }, prodOptions([
+      ['enable', s('prod_action_enable')], ['disable', s('prod_action_disable')], ['condition', s('prod_action_condition')],
+      ['category', s('prod_action_category')], ['handmade_1', s('prod_action_handmade_on')], ['handmade_0', s('prod_action_handmade_off')],
+      ['upc_1', s('prod_action_upc_on')], ['upc_0', s('prod_action_upc_off')], ['offers_1', s('prod_action_offers_on')],
+      ['offers_0', s('prod_action_offers_off')], ['offers_null', s('prod_action_offers_default')],
+      ['sync', s('prod_action_sync')], ['end', s('prod_action_end')]], '', s('prod_action_choose')));
+    var value = h('select', { 'class': 'form-control input-sm', id: 'reverb-prod-value', style: 'display:none' });
+    action.addEventListener('change', function () {
+      value.textContent = '';
+      if (action.value === 'condition') {
+        prodOptions(st.conds.map(function (c) { return [c.uuid, c.display_name]; }), '', s('prod_default_condition')).forEach(function (o) { value.appendChild(o); });
+      } else if (action.value === 'category') {
+        value.appendChild(h('option', { value: '', text: s('prod_category_mapping') }));
+        st.groups.forEach(function (g) {
+          value.appendChild(h('optgroup', { label: g.root }, g.categories.map(function (c) { return h('option', { value: c.uuid, text: c.full_name }); })));
+        });
+      }
+      value.style.display = action.value === 'condition' || action.value === 'category' ? '' : 'none';
+    });
+    var applyBtn = h('button', { type: 'button', 'class': 'btn btn-primary btn-sm', id: 'reverb-prod-apply', text: s('prod_button_apply'),
+      onclick: function () { self.prodBulk(action.value, value.value); } });
+    var selInfo = h('span', { 'class': 'reverb-prod-selinfo', id: 'reverb-prod-selinfo' });
+    var selAll = h('a', { href: '#', id: 'reverb-prod-select-all', onclick: function (ev) {
+      ev.preventDefault(); st.all = !st.all; st.selected = {}; self.prodRender(); } });
+    pane.appendChild(h('div', { 'class': 'form-inline reverb-prod-bulk' }, [h('span', {}, [selInfo, ' ', selAll]), h('span', { 'class': 'reverb-prod-actions' },
+      [h('label', { 'for': 'reverb-prod-action', 'class': 'control-label', text: s('prod_bulk_label') }), ' ', action, ' ', value, ' ', applyBtn])]));
+
+    /* background progress of the queued pushes */
+    var bar = h('div', { 'class': 'progress-bar progress-bar-striped active', role: 'progressbar', style: 'width: 0%', id: 'reverb-prod-progress-bar' });
+    var progress = h('div', { id: 'reverb-prod-progress', style: 'display:none' }, [h('div', { 'class': 'progress' }, [bar]),
+      h('p', { id: 'reverb-prod-progress-text', 'class': 'text-muted' })]);
+    pane.appendChild(progress);
+
+    var pageBox = h('input', { type: 'checkbox', id: 'reverb-prod-page-box', title: s('prod_select_page'), onchange: function () {
+      st.all = false;
+      st.rows.forEach(function (p) { if (pageBox.checked) st.selected[p.product_id] = true; else delete st.selected[p.product_id]; });
+      self.prodRender();
+    } });
+    var cols = ['prod_col_name', 'prod_col_sku', 'prod_col_model', 'prod_col_quantity', 'prod_col_status', 'prod_col_sync',
+      'prod_col_condition', 'prod_col_state', 'prod_col_listing', 'prod_col_error', 'prod_col_synced'];
+    var body = h('tbody');
+    pane.appendChild(h('div', { 'class': 'table-responsive' }, [h('table', { 'class': 'table table-bordered table-hover reverb-prod-table', id: 'reverb-products' }, [
+      h('thead', {}, [h('tr', {}, [h('td', { 'class': 'text-center', style: 'width: 1px' }, [pageBox])].concat(cols.map(function (c) {
+        return h('td', { 'class': /quantity|status|sync$/.test(c) ? 'text-center' : 'text-left', text: s(c) });
+      })))]), body])]));
+    var pager = h('div', { 'class': 'row reverb-prod-pager' });
+    pane.appendChild(pager);
+    st.ui = { f: f, body: body, pager: pager, pageBox: pageBox, selInfo: selInfo, selAll: selAll, action: action, value: value,
+      applyBtn: applyBtn, progress: progress, bar: bar, progressText: progress.lastChild };
+
+    this.api('GET', 'conditions').then(function (r) { st.conds = r.conditions || []; self.prodRender(); }).catch(function () {});
+    this.api('GET', 'categories').then(function (r) { st.groups = r.groups || []; }).catch(function () {});
+    this.prodLoad(true);
+  };
+
+  App.prototype.prodQuery = function (extra) {
+    var st = this.prod, q = [];
+    Object.keys(st.filter).forEach(function (k) { q.push(k + '=' + encodeURIComponent(st.filter[k])); });
+    return 'products?' + q.concat(extra || []).join('&');
+  };
+
+  App.prototype.prodLoad = function (lookups) {
+    var self = this, s = this.s.bind(this), st = this.prod, ui = st.ui;
+    var seq = st.seq = (st.seq || 0) + 1;
+    return this.api('GET', this.prodQuery(['page=' + st.page, 'per_page=' + st.per_page].concat(lookups ? ['lookups=1'] : []))).then(function (r) {
+      if (seq !== st.seq) return;
+      if (lookups) {
+        prodOptions((r.categories || []).map(function (c) { return [c.category_id, c.name]; }), '', s('prod_any_category'))
+          .forEach(function (o) { ui.f.category_id.appendChild(o); });
+        prodOptions([['0', s('prod_no_manufacturer')]].concat((r.manufacturers || []).map(function (m) { return [m.manufacturer_id, m.name]; })), '',
+          s('prod_any_manufacturer')).forEach(function (o) { ui.f.manufacturer_id.appendChild(o); });
+      }
+      st.rows = r.products; st.total = r.total; st.tz = r.timezone;
+      self.prodRender();
+    }).catch(function (e) { self.prodAlert('danger', e.message); });
+  };
+
+  /* one alert for the tab at a time: a new one replaces the last */
+  App.prototype.prodAlert = function (kind, text) {
+    if (this.prod.alert) this.prod.alert.remove();
+    this.prod.alert = this.alert(kind, text);
+  };
+
+  App.prototype.prodSelectedCount = function () {
+    return this.prod.all ? this.prod.total : Object.keys(this.prod.selected).length;
+  };
+
+  App.prototype.prodRender = function () {
+    var self = this, s = this.s.bind(this), st = this.prod, ui = st.ui;
+    var condName = {};
+    st.conds.forEach(function (c) { condName[c.uuid] = c.display_name; });
+    ui.body.textContent = '';
+    if (!st.rows.length) ui.body.appendChild(h('tr', {}, [h('td', { colspan: 12, 'class': 'text-center', text: s('prod_none') })]));
+    st.rows.forEach(function (p) {
+      var checked = st.all || !!st.selected[p.product_id];
+      var box = h('input', { type: 'checkbox', name: 'selected[]', value: String(p.product_id), checked: checked ? 'checked' : null,
+        disabled: st.all ? 'disabled' : null, onchange: function () {
+          if (box.checked) st.selected[p.product_id] = true; else delete st.selected[p.product_id];
+          self.prodRender();
+        } });
+      var link = p.listing_url && /^https:\/\/reverb\.com\//.test(p.listing_url)
+        ? h('a', { href: p.listing_url, target: '_blank', rel: 'noopener noreferrer', text: s('text_view_on_reverb') }) : null;
+      ui.body.appendChild(h('tr', { 'data-product-id': String(p.product_id), 'class': checked ? 'info' : null }, [
+        h('td', { 'class': 'text-center' }, [box]),
+        h('td', {}, [h('a', { href: 'index.php?route=catalog/product/edit&user_token=' + encodeURIComponent(self.token) + '&product_id=' + p.product_id,
+          text: p.name || ('#' + p.product_id) })]),
+        h('td', { 'class': 'reverb-nowrap', text: p.sku || '' }), h('td', { 'class': 'reverb-nowrap', text: p.model || '' }),
+        h('td', { 'class': 'text-center' }, [h('span', { 'class': 'label label-' + (p.quantity > 0 ? 'success' : 'warning'), text: String(p.quantity) })]),
+        h('td', { 'class': 'text-center', text: p.status ? s('text_enabled') : s('text_disabled') }),
+        h('td', { 'class': 'text-center reverb-prod-sync', text: p.sync_enabled ? s('prod_on') : s('prod_off') }),
+        h('td', { text: p.condition_uuid ? (condName[p.condition_uuid] || p.condition_uuid) : s('prod_default_condition') }),
+        h('td', { 'class': 'reverb-prod-state' }, [h('span', { 'class': 'label label-' + (PROD_STATE_CLASS[p.listing_state] || 'default'),
+          'data-state': p.listing_state, text: s('prod_state_' + p.listing_state) })]),
+        h('td', {}, [link]),
+        h('td', { 'class': 'text-danger reverb-prod-error', text: p.last_error || '' }),
+        h('td', { 'class': 'reverb-nowrap', text: prodTime(p.last_synced_at, st.tz, self.t.prod_date_locale) })]));
+    });
+    var onPage = st.rows.filter(function (p) { return st.all || st.selected[p.product_id]; }).length;
+    ui.pageBox.checked = st.rows.length > 0 && onPage === st.rows.length;
+    var n = this.prodSelectedCount();
+    ui.selInfo.textContent = fmt(s('prod_selected'), { n: n });
+    ui.selAll.textContent = st.all ? s('prod_clear_selection') : fmt(s('prod_select_all'), { total: st.total });
+    ui.selAll.style.display = st.total > 0 ? '' : 'none';
+    ui.applyBtn.disabled = n === 0;
+    /* pager, as OpenCart's list pages: links on the left, "Showing x to y of z (n Pages)" on the right */
+    var pages = Math.max(1, Math.ceil(st.total / st.per_page)), ul = h('ul', { 'class': 'pagination' });
+    var go = function (pg) { return function (ev) { ev.preventDefault(); st.page = pg; self.prodLoad(); }; };
+    if (st.page > 1) { ul.appendChild(h('li', {}, [h('a', { href: '#', text: '|<', onclick: go(1) })])); ul.appendChild(h('li', {}, [h('a', { href: '#', text: '<', id: 'reverb-prod-prev', onclick: go(st.page - 1) })])); }
+    for (var i = Math.max(1, st.page - 4); i <= Math.min(pages, st.page + 4); i++) {
+      ul.appendChild(h('li', { 'class': i === st.page ? 'active' : null }, [i === st.page ? h('span', { text: String(i) }) : h('a', { href: '#', text: String(i), onclick: go(i) })]));
+    }
+    if (st.page < pages) { ul.appendChild(h('li', {}, [h('a', { href: '#', text: '>', id: 'reverb-prod-next', onclick: go(st.page + 1) })])); ul.appendChild(h('li', {}, [h('a', { href: '#', text: '>|', onclick: go(pages) })])); }
+    ui.pager.textContent = '';
+    ui.pager.appendChild(h('div', { 'class': 'col-sm-6 text-left' }, [ul]));
+    ui.pager.appendChild(h('div', { 'class': 'col-sm-6 text-right', id: 'reverb-prod-showing', text: fmt(s('prod_showing'), {
+      from: st.total ? (st.page - 1) * st.per_page + 1 : 0, to: Math.min(st.total, st.page * st.per_page), total: st.total, pages: pages }) }));
+  };
+
+  App.prototype.prodBulk = function (what, value) {
+    var self = this, s = this.s.bind(this), st = this.prod, body = {}, set = null;
+    if (!what) { this.prodAlert('warning', s('prod_choose_action')); return; }
+    if (what === 'enable' || what === 'disable') set = { sync_enabled: what === 'enable' ? 1 : 0 };
+    else if (what === 'condition') set = { condition_uuid: value || null };
+    else if (what === 'category') set = { reverb_category_uuid: value || null };
+    else if (/^(handmade|upc|offers)_/.test(what)) {
+      var kv = what.split('_'), key = { handmade: 'handmade', upc: 'upc_does_not_apply', offers: 'offers_enabled' }[kv[0]];
+      set = {}; set[key] = kv[1] === 'null' ? null : Number(kv[1]);
+    } else body.action = what;
+    if (set) body.set = set;
+    if (st.all) body.filter = st.filter;
+    else body.product_ids = Object.keys(st.selected).map(Number);
+    st.ui.applyBtn.disabled = true;
+    this.api('POST', 'products/bulk', body).then(function (r) {
+      self.prodAlert('success', fmt(s('prod_bulk_done'), r));
+      st.selected = {}; st.all = false;
+      if (r.queued > 0) self.prodProgress(r.queued);
+      return self.prodLoad();
+    }).catch(function (e) { self.prodAlert('danger', e.message); self.prodRender(); });
+  };
+
+  /* How many of the queued pushes are done: products still queued are counted
+   * with the grid's own state filter. */
+  App.prototype.prodProgress = function (queued) {
+    var self = this, s = this.s.bind(this), ui = this.prod.ui;
+    clearTimeout(this.prodTimer);
+    ui.progress.style.display = '';
+    var tick = function () {
+      self.api('GET', 'products?state=queued&per_page=1').then(function (r) {
+        var left = Math.min(queued, r.total), done = queued - left, pct = Math.round(100 * done / queued);
+        ui.bar.style.width = pct + '%';
+        ui.bar.textContent = pct + '%';
+        ui.progressText.textContent = fmt(s(left ? 'prod_progress_running' : 'prod_progress_done'), { done: done, total: queued });
+        if (left) { self.prodTimer = setTimeout(tick, 1000); return; }
+        ui.bar.className = 'progress-bar progress-bar-success';
+        self.prodLoad();
+      }).catch(function (e) { ui.progressText.textContent = e.message; });
+    };
+    ui.bar.className = 'progress-bar progress-bar-striped active';
+    tick();
   };
 
   /* ---------------------------------------------------------------- product tab */

@@ -9,7 +9,7 @@ Nothing here is asserted: these are figures to compare between changes.
 Sizes (environment):  BENCH_SALES (50)  BENCH_WEBHOOKS (100000)  BENCH_DETECT (100000)  BENCH_SYNC (1000)
                       BENCH_ORDERS (1000)  BENCH_RATE (6000 requests/min)  BENCH_CONCURRENCY (50)
                       BENCH_SYNC_RATE (600 requests/min: below the sync's request count,
-                      so the rate-limit floor is real)
+                      so the rate-limit floor is real)  BENCH_PRODUCTS (5000: the Products tab)
 """
 import datetime
 import json
@@ -39,6 +39,7 @@ N_ORDERS = int(os.environ.get("BENCH_ORDERS", 1000))
 RATE = int(os.environ.get("BENCH_RATE", 6000))
 SYNC_RATE = int(os.environ.get("BENCH_SYNC_RATE", 600))
 CONC = int(os.environ.get("BENCH_CONCURRENCY", 50))
+N_PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", 5000))
 
 rows = []          # (what, figure, note)
 
@@ -326,6 +327,60 @@ def bench_oversell_window(db, fake, web, admin):
         pct(lat, 0.5), pct(lat, 0.99)), "%d orders; goal p99 < 3 s" % n)
 
 
+BENCH_CATEGORY = 900
+
+
+def bench_products(db, web, admin):
+    """The Products tab on a shop of N_PRODUCTS products in one category (worker
+    off: the bulk change and the grid, not the pushes)."""
+    print("products tab: grid and bulk enable over %d products in one category" % N_PRODUCTS)
+    first = 500000
+    db.execute("INSERT IGNORE INTO oc_category (category_id, image, parent_id, top, `column`,"
+               " sort_order, status, date_added, date_modified)"
+               " VALUES (%s, '', 0, 0, 1, 0, 1, NOW(), NOW())", (BENCH_CATEGORY,))
+    db.execute("INSERT IGNORE INTO oc_category_path (category_id, path_id, level) VALUES (%s, %s, 0)",
+               (BENCH_CATEGORY, BENCH_CATEGORY))
+    add_many_products(db, first, N_PRODUCTS, "GRID-", enabled=False)
+    db.execute("UPDATE oc_product_to_category SET category_id = %s WHERE product_id BETWEEN %s AND %s",
+               (BENCH_CATEGORY, first, first + N_PRODUCTS - 1))
+    db.execute("DELETE FROM oc_reverb_job")
+
+    def timed_get(path, n=20):
+        times = []
+        for _ in range(n):
+            t = time.time()
+            j = admin.call("GET", path)
+            times.append((time.time() - t) * 1000)
+        times.sort()
+        return times[len(times) // 2], times[-1], j
+    grid = "products?category_id=%d&in_stock=1&q=Guitar+1&state=not_enabled&page=3&per_page=25" \
+        % BENCH_CATEGORY
+    p50, worst, j = timed_get(grid)
+    report("grid: filtered page (category, stock, text, state)", "p50 %.1f ms" % p50,
+           "max %.0f ms of 20, %d matches; goal < 200 ms" % (worst, j["total"]))
+    p50, worst, j = timed_get("products?page=50&per_page=100")
+    report("grid: page 50 of the whole shop, 100 rows", "p50 %.1f ms" % p50,
+           "max %.0f ms of 20, %d products" % (worst, j["total"]))
+    t = time.time()
+    r = admin.call("POST", "products/bulk", {"filter": {"category_id": BENCH_CATEGORY},
+                                             "set": {"sync_enabled": 1}})
+    took = time.time() - t
+    report("bulk: enable everything in category X", "%.2f s" % took,
+           "matched %d, changed %d, queued %d; goal < 10 s" % (r["matched"], r["changed"], r["queued"]))
+    p50, worst, j = timed_get("products?category_id=%d&state=queued&per_page=25" % BENCH_CATEGORY)
+    report("grid: the queued ones, first page", "p50 %.1f ms" % p50,
+           "max %.0f ms of 20, %d queued" % (worst, j["total"]))
+    t = time.time()
+    r = admin.call("POST", "products/bulk", {"filter": {"category_id": BENCH_CATEGORY},
+                                             "action": "end"})
+    report("bulk: end every listing in category X", "%.2f s" % (time.time() - t),
+           "matched %d, changed %d, queued %d" % (r["matched"], r["changed"], r["queued"]))
+    # leave nothing behind for the detection figures
+    db.execute("DELETE FROM oc_reverb_job")
+    db.execute("DELETE FROM oc_reverb_product_map WHERE product_id BETWEEN %s AND %s",
+               (first, first + N_PRODUCTS - 1))
+
+
 def machine():
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -399,6 +454,7 @@ def main():
         web.destroy()
         webs.clear()
         web, admin = apache(worker="Off")     # detection alone: no worker pushing meanwhile
+        bench_products(db, web, admin)
         bench_detect(db, fake, web, admin)
     finally:
         for w in webs:

@@ -212,4 +212,9 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_stock_move` (
 ALTER TABLE `oc_reverb_sync_run`
   ADD COLUMN IF NOT EXISTS `kind` VARCHAR(8) NOT NULL DEFAULT 'full' COMMENT 'full|match';
 
+-- v5: per-product "accept offers": NULL follows the shop's setting
+-- (module_reverb_offers_enabled), 0/1 overrides it for this product.
+ALTER TABLE `oc_reverb_product_map`
+  ADD COLUMN IF NOT EXISTS `offers_enabled` TINYINT(1) NULL DEFAULT NULL;
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -24,6 +24,24 @@ int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                 rv_i64(p, run_id)));
 }
 
+/* The same for many refs at once (a JSON array of ids or strings), in one
+ * statement with the same merge rules as rv_queue_add. */
+int rv_queue_add_many(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
+                      int priority)
+{
+    return rv_db_exec(db, p, NULL,
+        "INSERT INTO {P}reverb_job (kind, ref, live_key, priority, run_id, run_after)"
+        " SELECT %s, j.ref, CONCAT(%s, ':', j.ref), %s, NULL, NOW(3)"
+        " FROM JSON_TABLE(%s, '$[*]' COLUMNS (ref VARCHAR(64) PATH '$')) j"
+        " WHERE j.ref IS NOT NULL GROUP BY j.ref"
+        " ON DUPLICATE KEY UPDATE"
+        "  run_after = IF(state = 'pending' AND VALUES(priority) < priority, NOW(3), run_after),"
+        "  again = IF(state = 'running', 1, again),"
+        "  priority = LEAST(priority, VALUES(priority)),"
+        "  run_id = COALESCE(VALUES(run_id), run_id)",
+        RV_ARGS(kind, kind, apr_itoa(p, priority), refs_json));
+}
+
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job)
 {
     return rv_queue_claim_kind(db, p, owner, lease_s, "", job);

@@ -30,6 +30,9 @@ typedef struct {
 
 int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                  int priority, long long run_id);
+/* Many refs (a JSON array) in one statement, same rules as rv_queue_add. */
+int rv_queue_add_many(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
+                      int priority);
 /* 1 claimed, 0 nothing due, -1 database error */
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job);
 /* The same, for one kind of job only ("" = any). */

@@ -46,6 +46,9 @@ int rv_route_order_ship(rv_req_t *q);
 /* rv_webhook.c */
 int rv_route_webhook(rv_req_t *q);
 int rv_route_webhooks_admin(rv_req_t *q);
+/* src/routes/products.c, src/routes/products_bulk.c */
+int rv_route_products(rv_req_t *q);
+int rv_route_products_bulk(rv_req_t *q);
 /* rv_cron.c */
 int rv_route_cron(rv_req_t *q);
 /* routes/stock_changed.c */

@@ -154,6 +154,92 @@ test('page and filter the log', async (page) => {
   await shot(page, 'log-filtered');
 });
 
+async function productsTab(page) {
+  await page.goto(BASE + '/pages/module.html');
+  await page.click('a[data-tab=products]');
+  await page.waitForSelector('#reverb-products tbody tr[data-product-id]');
+  await page.waitForSelector('#reverb-prod-category option[value="100"]', { state: 'attached' });
+}
+
+async function gridStates(page) {
+  return page.locator('#reverb-products tbody td.reverb-prod-state .label').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-state')));
+}
+
+async function filterBy(page, q) {
+  const before = await page.textContent('#reverb-prod-showing');
+  await page.fill('#reverb-prod-q', q);
+  await page.press('#reverb-prod-q', 'Enter');
+  await page.waitForFunction((b) => document.querySelector('#reverb-prod-showing').textContent !== b, before);
+}
+
+test('products tab: filters and the state column', async (page) => {
+  await productsTab(page);
+  assert.match(await page.textContent('#reverb-prod-showing'), /Showing 1 to 25 of \d+ \(\d+ Pages\)/);
+  await filterBy(page, 'Browser Amp');
+  assert.match(await page.textContent('#reverb-prod-showing'), /of 40 \(2 Pages\)/);
+  assert.deepEqual([...new Set(await gridStates(page))], ['not_enabled']);
+  assert.match(await page.textContent('#reverb-products tbody td.reverb-prod-state'), /Not enabled/);
+  // out of stock only
+  await page.selectOption('#reverb-prod-stock', '0');
+  await page.waitForFunction(() => /of 20 \(/.test(document.querySelector('#reverb-prod-showing').textContent));
+  const qty = await page.locator('#reverb-products tbody tr td:nth-child(5)').allTextContents();
+  assert.ok(qty.every((q) => q === '0'), qty.join(','));
+  // the pedals were listed by "Sync all": Reverb state filter
+  await page.selectOption('#reverb-prod-stock', '');
+  await page.fill('#reverb-prod-q', 'Browser Pedal');
+  await page.selectOption('#reverb-prod-state', 'draft');
+  await page.waitForFunction(() => /of 30 \(/.test(document.querySelector('#reverb-prod-showing').textContent));
+  assert.deepEqual([...new Set(await gridStates(page))], ['draft']);
+  const links = await page.locator('#reverb-products tbody td:nth-child(10) a').evaluateAll((as) => as.map((a) => a.href));
+  assert.ok(links.length === 25 && links.every((l) => l.startsWith('https://reverb.com/')), links.join(','));
+  const synced = await page.locator('#reverb-products tbody td:nth-child(12)').allTextContents();
+  assert.ok(synced.every((t) => /\d/.test(t) && !/Z$/.test(t)), synced.join(','));
+  await shot(page, 'products-draft');
+  // the next page
+  await page.click('#reverb-prod-next');
+  await page.waitForFunction(() => /Showing 26 to 30 of 30/.test(document.querySelector('#reverb-prod-showing').textContent));
+});
+
+test('products tab: select all matching, set condition, bulk enable with progress', async (page) => {
+  await productsTab(page);
+  await filterBy(page, 'Browser Amp');
+  await page.selectOption('#reverb-prod-stock', '1');
+  await page.waitForFunction(() => /of 20 \(/.test(document.querySelector('#reverb-prod-showing').textContent));
+  assert.match(await page.textContent('#reverb-prod-showing'), /of 20 \(1 Pages\)/);
+  assert.ok(await page.isDisabled('#reverb-prod-apply'));
+  // one row, then the page, then everything matching
+  await page.check('#reverb-products tbody tr[data-product-id="6100"] input[type=checkbox]');
+  assert.match(await page.textContent('#reverb-prod-selinfo'), /^1 selected/);
+  await page.click('#reverb-prod-select-all');
+  assert.match(await page.textContent('#reverb-prod-selinfo'), /^20 selected/);
+  await page.selectOption('#reverb-prod-action', 'condition');
+  await page.waitForSelector('#reverb-prod-value option[value="7c3f45de-2ae0-4c81-8400-fdb6b1d74890"]', { state: 'attached' });
+  await page.selectOption('#reverb-prod-value', '7c3f45de-2ae0-4c81-8400-fdb6b1d74890');
+  await page.click('#reverb-prod-apply');
+  assert.match(await lastAlert(page), /Done: 20 products selected, 20 changed, 0 sent/);
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-products tbody td:nth-child(8)')[0].textContent === 'Brand New');
+  await page.click('#reverb-prod-select-all');
+  await page.selectOption('#reverb-prod-action', 'enable');
+  await page.click('#reverb-prod-apply');
+  await page.waitForFunction(() => /Done: 20 products selected, 20 changed, 20 sent/.test(document.querySelector('.reverb-alert').textContent));
+  assert.equal(await page.locator('.reverb-alert').count(), 1);             // replaced, never stacked
+  await page.waitForSelector('#reverb-prod-progress', { state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('#reverb-prod-progress-bar').textContent === '100%', null, { timeout: 60000 });
+  assert.match(await page.textContent('#reverb-prod-progress-text'), /Sent to Reverb: 20 of 20 done/);
+  await page.waitForFunction(() => {
+    const ls = document.querySelectorAll('#reverb-products tbody td.reverb-prod-state .label');
+    return ls.length === 20 && Array.prototype.every.call(ls, (l) => l.getAttribute('data-state') === 'draft');
+  }, null, { timeout: 20000 });
+  const sync = await page.locator('#reverb-products tbody td.reverb-prod-sync').allTextContents();
+  assert.ok(sync.every((t) => t === 'On'), sync.join(','));
+  await shot(page, 'products-bulk-enabled');
+  // the out-of-stock half was not touched
+  await page.selectOption('#reverb-prod-stock', '0');
+  await page.waitForFunction(() => /of 20 \(/.test(document.querySelector('#reverb-prod-showing').textContent)
+    && document.querySelector('#reverb-products tbody td.reverb-prod-sync').textContent === 'Off');
+  assert.deepEqual([...new Set(await gridStates(page))], ['not_enabled']);
+});
+
 test('expired session shows the login prompt', async (page, context) => {
   await context.clearCookies();
   await page.goto(BASE + '/pages/module.html');

@@ -100,6 +100,9 @@ def main():
         ensure_category(db)
         for i in range(30):
             add_product(db, 6000 + i, "Browser Pedal %d" % i, "BR-%d" % i, "%d.0000" % (40 + i), 3)
+        for i in range(40):         # the Products tab's grid: half of them out of stock
+            add_product(db, 6100 + i, "Browser Amp %02d" % i, "AMP-%d" % i, "%d.0000" % (300 + i),
+                        0 if i % 2 else 2)
         cookie, token = db.session()
         ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
         # a Reverb order of BR-1, imported by the 'sync all' test: OpenCart order 1

@@ -117,7 +117,8 @@ ROUTES = [("GET", "/reverb/admin/status"), ("GET", "/reverb/admin/settings"),
           ("POST", "/reverb/admin/sync"), ("POST", "/reverb/admin/orders/import"),
           ("GET", "/reverb/admin/orders/1"), ("POST", "/reverb/admin/orders/1/ship"),
           ("GET", "/reverb/admin/webhooks"), ("POST", "/reverb/admin/webhooks"),
-          ("GET", "/reverb/admin/log")]
+          ("GET", "/reverb/admin/log"), ("GET", "/reverb/admin/products"),
+          ("POST", "/reverb/admin/products/bulk")]
 
 
 @pytest.mark.parametrize("method,path", ROUTES)

@@ -47,6 +47,10 @@ def test_every_string_the_ui_uses_is_in_the_language_file():
     js = open(os.path.join(REPO, "assets", "reverb-admin.js")).read()
     used = set(re.findall(r"s\('(\w+)'\)", js))
     used |= {"text_field_" + f for f in ("title", "description", "price", "stock", "images")}
+    # the Products tab: every 'prod_...' key it names, and one label per Reverb state
+    used |= set(re.findall(r"'(prod_\w+)'", js)) - {"prod_state_", "prod_date_locale"}
+    used |= {"prod_state_" + st for st in ("not_enabled", "enabled", "queued", "draft", "live",
+                                           "ended", "sold", "error")}
     assert used <= keys, sorted(used - keys)
 
 
