@@ -397,9 +397,9 @@ typedef struct {
     json_object *fresh;         /* queued products with no listing id yet */
 } rv_detect_t;
 
-/* see rv_match_batch */
+/* see rv_push_match_new */
 #define RV_MATCH_MIN 3
-#define RV_MATCH_HOLD_S 600
+#define RV_MATCH_HOLD_S RV_PUSH_MATCH_HOLD_S
 
 static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
 {
@@ -450,9 +450,12 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
     }
     if (want && !it->listing_id && rv_item_eligible(it)) {
         /* new on Reverb: held until the pass decides how to match them all */
-        rv_queue_add_held(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_NORMAL,
-                          RV_MATCH_HOLD_S);
-        json_object_array_add(d->fresh, json_object_new_string(rv_i64(p, it->prod.product_id)));
+        /* a job already live (e.g. a bulk enable waiting for its own
+         * match) is left to whoever queued it */
+        if (rv_queue_add_held(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_NORMAL,
+                              RV_MATCH_HOLD_S) == 1)
+            json_object_array_add(d->fresh,
+                                  json_object_new_string(rv_i64(p, it->prod.product_id)));
         d->counts->queued++;
     }
     else if (want) {
@@ -474,7 +477,7 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
  * jobs join a 'match' run and wait for its prefetch, which releases them;
  * if it never does (it failed), they run after RV_MATCH_HOLD_S and look
  * their SKU up as usual. */
-static void rv_match_batch(rv_ctx_t *c, apr_pool_t *p, json_object *fresh)
+void rv_push_match_new(rv_db_t *db, server_rec *s, apr_pool_t *p, json_object *fresh)
 {
     size_t n = json_object_array_length(fresh);
     const char *known, *run, *refs = rv_json_dump(p, fresh);
@@ -482,24 +485,24 @@ static void rv_match_batch(rv_ctx_t *c, apr_pool_t *p, json_object *fresh)
     if (n == 0)
         return;
     /* the seller's listing count as the last prefetch saw it */
-    known = rv_db_value(c->db, p, "SELECT COUNT(*) FROM {P}reverb_listing_seen", RV_NOARGS);
+    known = rv_db_value(db, p, "SELECT COUNT(*) FROM {P}reverb_listing_seen", RV_NOARGS);
     pages = (known ? apr_atoi64(known) : 0) / 50 + 1;
-    if (n < RV_MATCH_MIN || pages >= (long long)n || rv_db_begin(c->db)) {
+    if (n < RV_MATCH_MIN || pages >= (long long)n || rv_db_begin(db)) {
         /* one lookup each is as cheap: they run now */
-        rv_queue_hold_for_run(c->db, p, "push", refs, 0, 0);
+        rv_queue_hold_for_run(db, p, "push", refs, 0, 0);
         return;
     }
-    if (rv_db_exec(c->db, p, NULL, "INSERT INTO {P}reverb_sync_run (state, kind)"
+    if (rv_db_exec(db, p, NULL, "INSERT INTO {P}reverb_sync_run (state, kind)"
                    " VALUES ('running', 'match')", RV_NOARGS)
-        || !(run = rv_db_last_id(c->db, p))
-        || rv_queue_hold_for_run(c->db, p, "push", refs, apr_atoi64(run), RV_MATCH_HOLD_S) < 0
-        || rv_queue_add(c->db, p, "prefetch", run, RV_PRIO_NORMAL - 1, apr_atoi64(run))
-        || rv_db_commit(c->db)) {
-        rv_db_rollback(c->db);      /* no run: one lookup each, now */
-        rv_queue_hold_for_run(c->db, p, "push", refs, 0, 0);
+        || !(run = rv_db_last_id(db, p))
+        || rv_queue_hold_for_run(db, p, "push", refs, apr_atoi64(run), RV_MATCH_HOLD_S) < 0
+        || rv_queue_add(db, p, "prefetch", run, RV_PRIO_NORMAL - 1, apr_atoi64(run))
+        || rv_db_commit(db)) {
+        rv_db_rollback(db);      /* no run: one lookup each, now */
+        rv_queue_hold_for_run(db, p, "push", refs, 0, 0);
         return;
     }
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0039) "%d new products are matched "
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, RVLOGNO(0039) "%d new products are matched "
                  "with one prefetch of the seller's listings (run %s) instead of %d SKU lookups",
                  (int)n, run, (int)n);
 }
@@ -514,7 +517,7 @@ int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
     d.fresh = json_object_new_array();
     rv = rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, rv_detect_flush, &d);
     if (rv == 0)
-        rv_match_batch(c, p, d.fresh);
+        rv_push_match_new(c->db, c->s, p, d.fresh);
     json_object_put(d.fresh);
     return rv;
 }

@@ -14,6 +14,12 @@ typedef struct {
     int ended;       /* of which listings to end */
 } rv_detect_counts_t;
 int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out);
+/* Push jobs of new products (no listing id yet; a JSON array of product ids
+ * as strings), queued held for RV_PUSH_MATCH_HOLD_S: matched with one
+ * prefetch of the seller's listings when that costs fewer requests than one
+ * SKU lookup each, else released to look up one by one. */
+#define RV_PUSH_MATCH_HOLD_S 600
+void rv_push_match_new(rv_db_t *db, server_rec *s, apr_pool_t *p, json_object *fresh);
 /* After a pull made OpenCart equal to Reverb: remember that as pushed, so
  * the pulled values are not pushed back. */
 int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id);

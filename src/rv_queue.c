@@ -196,14 +196,17 @@ int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *r
 int rv_queue_add_held(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                       int priority, int hold_s)
 {
+    int n = 0;
     /* a job already waiting keeps its own time; a new one waits */
-    return rv_db_exec(db, p, NULL,
+    if (rv_db_exec(db, p, &n,
         "INSERT INTO {P}reverb_job (kind, ref, live_key, priority, run_after)"
         " VALUES (%s, %s, CONCAT(%s, ':', %s), %s, NOW(3) + INTERVAL %s SECOND)"
         " ON DUPLICATE KEY UPDATE"
         "  again = IF(state = 'running', 1, again),"
         "  priority = LEAST(priority, VALUES(priority))",
-        RV_ARGS(kind, ref, kind, ref, apr_itoa(p, priority), apr_itoa(p, hold_s)));
+        RV_ARGS(kind, ref, kind, ref, apr_itoa(p, priority), apr_itoa(p, hold_s))))
+        return -1;
+    return n == 1;      /* MariaDB counts an insert 1, an update of a duplicate 2 */
 }
 
 #define RV_HOLD_CHUNK 50

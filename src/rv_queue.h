@@ -57,7 +57,8 @@ long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind
 int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref);
 
 /* rv_queue_add, but a new job waits hold_s seconds before it may run
- * (until rv_queue_hold_for_run decides what it waits for). */
+ * (until rv_queue_hold_for_run decides what it waits for). 1 when a new job
+ * was made, 0 when one was live already, -1 on database error. */
 int rv_queue_add_held(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                       int priority, int hold_s);
 /* Pending jobs of `kind` whose refs are in the JSON array `refs_json` join

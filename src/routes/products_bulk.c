@@ -15,6 +15,7 @@
  * on its product form. The pushes themselves run in the background. */
 #include "rv_products.h"
 #include "rv_queue.h"
+#include "rv_push.h"
 #include "rv_json.h"
 
 #include "http_log.h"
@@ -168,7 +169,7 @@ int rv_route_products_bulk(rv_req_t *q)
     request_rec *r = q->r;
     apr_pool_t *p = r->pool;
     json_object *in, *v, *out;
-    const char *ids_in = NULL, *err = NULL, *action = NULL, *ids, *changed_ids = NULL;
+    const char *ids_in = NULL, *err = NULL, *action = NULL, *ids, *changed_ids = NULL, *fresh_ids = NULL;
     rv_pfilter_t f;
     rv_set_t set;
     int have_set = 0, too_many = 0, by_filter = 0;
@@ -316,10 +317,30 @@ int rv_route_products_bulk(rv_req_t *q)
                     action && !strcmp(action, "sync") && queued <= RV_BULK_NOW_MAX
                     ? RV_PRIO_NOW : RV_PRIO_NORMAL))
                 return rv_db_failed(q);
+            /* the ones new on Reverb wait: matched together after the commit */
+            if (queued > 0) {
+                if (rv_db_query(q->db, p, &rows,
+                        "SELECT JSON_ARRAYAGG(CAST(m.product_id AS CHAR)) AS ids"
+                        " FROM {P}reverb_product_map m JOIN" RV_IDS("j") " ON j.id = m.product_id"
+                        " WHERE m.sync_enabled = 1 AND m.reverb_listing_id IS NULL",
+                        RV_ARGS(qids)) || rows->nrows != 1)
+                    return rv_db_failed(q);
+                fresh_ids = rv_row_get(rows, 0, "ids");
+                if (fresh_ids && rv_queue_hold_for_run(q->db, p, "push", fresh_ids, 0,
+                                                       RV_PUSH_MATCH_HOLD_S) < 0)
+                    return rv_db_failed(q);
+            }
         }
     }
     if (rv_db_commit(q->db))
         return rv_db_failed(q);
+    if (fresh_ids) {
+        json_object *fresh = rv_json_parse(fresh_ids, strlen(fresh_ids), NULL);
+        if (fresh && json_object_is_type(fresh, json_type_array))
+            rv_push_match_new(q->db, r->server, p, fresh);
+        if (fresh)
+            json_object_put(fresh);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, RVLOGNO(0040) "bulk change by user %s: %s matched, "
                   "%s changed, %s queued%s%s", rv_i64(p, q->user_id), rv_i64(p, matched),
                   rv_i64(p, changed), rv_i64(p, queued),

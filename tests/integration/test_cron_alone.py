@@ -58,7 +58,10 @@ def test_detection_covers_a_catalogue_larger_than_one_batch(db, fake, lone, admi
     assert not [x for x in fake.requests() if "/listings" in x["path"]]
     assert db.value("SELECT MAX(attempts) FROM oc_reverb_job WHERE kind = 'push'") == 0
     assert db.value("SELECT COUNT(*) FROM oc_reverb_sync_log WHERE status = 'error'") == 0
-    assert "rate limit" in db.value("SELECT MAX(last_error) FROM oc_reverb_job WHERE kind = 'push'")
+    # new products wait for one prefetch of the seller's listings (a match run);
+    # that prefetch is what the full window held back
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE kind = 'prefetch'") == 1
+    assert "rate limit" in db.value("SELECT MAX(last_error) FROM oc_reverb_job")
     # The minute passes: the window empties and the jobs held back become due.
     # Each job this cron ran was held back until the window frees (about 60 s);
     # how many it reached in its 8 s depends on the machine's speed, so both are

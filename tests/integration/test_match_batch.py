@@ -67,3 +67,17 @@ def test_two_new_products_are_looked_up_one_by_one(db, fake, lone, admin):
     gets = listing_gets(fake)
     assert len(gets) == 2 and all("sku=FEW-" in g["query"] for g in gets), gets
     assert sorted(by_sku(fake.listings())) == ["FEW-5700", "FEW-5701"]
+
+
+def test_a_bulk_enable_uses_one_prefetch(db, fake, lone, admin):
+    ids = add_many_products(db, 5800, 12, "BULKM-", enabled=False)
+    fake.seed_listing(sku="BULKM-5800", title="old", state="draft")
+    fake.clear_requests()
+    r = admin.post(lone, "/reverb/admin/products/bulk",
+                   {"product_ids": ids, "set": {"sync_enabled": 1}})
+    assert r.status == 200 and r.json["queued"] == 12, r
+    run_cron_until_idle(db, lone)
+    gets = listing_gets(fake)
+    assert not [g for g in gets if "sku=" in g["query"]], gets
+    assert len(gets) == 1
+    assert sorted(by_sku(fake.listings())) == sorted("BULKM-%d" % p for p in ids)
