@@ -96,6 +96,16 @@ static json_object *rv_cron_housekeeping(rv_req_t *q)
     json_object *out = json_object_new_object();
     long long days = rv_setting_log_retention_days(q->settings), n = 0;
     const char *latest_run;
+    if (q->db->in_txn) {
+        /* each DELETE must commit on its own, or its locks would last as long
+         * as the transaction a step above left open: skip this cycle */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
+                      "reverb: housekeeping skipped: a transaction is still open");
+        json_object_object_add(out, "log_rows", json_object_new_int64(0));
+        json_object_object_add(out, "jobs", json_object_new_int64(0));
+        json_object_object_add(out, "webhooks", json_object_new_int64(0));
+        return out;
+    }
     /* sync_log.created: the range below is read from the index */
     if (days > 0)
         n = rv_prune(q, "DELETE FROM {P}reverb_sync_log WHERE created_at < NOW(3) - INTERVAL %s DAY"
