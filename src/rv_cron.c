@@ -100,7 +100,7 @@ static json_object *rv_cron_housekeeping(rv_req_t *q)
         /* each DELETE must commit on its own, or its locks would last as long
          * as the transaction a step above left open: skip this cycle */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r,
-                      "reverb: housekeeping skipped: a transaction is still open");
+                      RVLOGNO(0041) "housekeeping skipped: a transaction is still open");
         json_object_object_add(out, "log_rows", json_object_new_int64(0));
         json_object_object_add(out, "jobs", json_object_new_int64(0));
         json_object_object_add(out, "webhooks", json_object_new_int64(0));

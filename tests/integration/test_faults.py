@@ -127,7 +127,7 @@ def stormy(db, fake, admin):
     # a statement prepared while MariaDB is away (by id: RV0010, cannot prepare SQL)
     server.expect_errors(r"RV0010: ")
     # mod_dbd's own: connections lost, a child started while MariaDB was down
-    server.expect_errors(r"\[dbd:(error|crit)\].*(AH00629|AH00633|AH00630|AH00636|AH00639|mysql)")
+    server.expect_errors(r"\[dbd:(error|crit)\].*(AH00629|AH00633|AH00630|AH00636|AH00639|AH02655|mysql)")
     server.start()
     yield server
     fake.faults([])

@@ -5,6 +5,7 @@ make it a second time. The late failure is forced with a trigger on the merge-ba
 which the statement updates after OpenCart's product row."""
 import pytest
 
+from harness import OC_VERSION
 from harness.order_helpers import fresh_shop, qty, map_row, webhook, wait_drained, log_messages
 from harness.util import wait_until
 
@@ -34,9 +35,17 @@ def test_a_sale_whose_flag_rolled_back_is_recorded_not_repeated(db, fake, server
     db.execute(TRIGGER)
     fake.seed_order(order_number="7301", sku="ORD-1", quantity=1)
     assert webhook(server, db, {"order_number": "7301"}).status == 202
-    # the split: OpenCart's stock moved, the flag did not
-    wait_until(lambda: qty(db, 5201) == 9 and map_row(db, "7301")
-               and map_row(db, "7301")[2] == 0, timeout=30, what="the late failure")
+    # the statement failed late (the job is back in the queue, its move written down)
+    wait_until(lambda: db.value("SELECT attempts FROM oc_reverb_job WHERE kind = 'order'"
+                                " AND ref = '7301' AND state = 'pending'"), timeout=30,
+               what="the late failure")
+    assert map_row(db, "7301")[2] == 0                     # the flag rolled back
+    if OC_VERSION == 4:
+        # 4.0's product table is InnoDB: the statement rolled back whole
+        assert qty(db, 5201) == 10
+    else:
+        # 3.0's is MyISAM: OpenCart's stock moved all the same - the split
+        assert qty(db, 5201) == 9
     assert db.value("SELECT COUNT(*) FROM oc_reverb_stock_move WHERE reverb_order_number = '7301'"
                     " AND state = 'pending'") == 1
     db.execute("DROP TRIGGER rv_test_late_failure")
@@ -46,10 +55,11 @@ def test_a_sale_whose_flag_rolled_back_is_recorded_not_repeated(db, fake, server
     wait_drained(admin, server)
     assert qty(db, 5201) == 9
     assert db.value("SELECT synced_quantity FROM oc_reverb_product_map WHERE product_id = 5201") == 9
-    msgs = log_messages(admin, server)
-    assert any("already reached OpenCart" in m and "not applied again" in m for m in msgs), msgs
-    assert db.value("SELECT state FROM oc_reverb_stock_move WHERE reverb_order_number = '7301'") \
-        == "reconciled"
+    if OC_VERSION != 4:
+        msgs = log_messages(admin, server)
+        assert any("already reached OpenCart" in m and "not applied again" in m for m in msgs), msgs
+        assert db.value("SELECT state FROM oc_reverb_stock_move WHERE reverb_order_number = '7301'") \
+            == "reconciled"
 
 
 def test_a_move_that_never_ran_is_made_once(db, fake, server, admin):
