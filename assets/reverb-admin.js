@@ -99,6 +99,12 @@
     return a;
   };
 
+  /* A button's answer replaces the answers of earlier presses: a "Connected"
+   * must not stand under an older "Reverb did not accept the token". */
+  App.prototype.clearAlerts = function () {
+    Array.prototype.forEach.call(this.root.querySelectorAll('.reverb-alerts > .reverb-alert'), function (a) { a.remove(); });
+  };
+
   App.prototype.guard = function (p, where) {
     var self = this;
     return p.catch(function (e) { self.alert('danger', e.message, null, where); throw e; });
@@ -159,6 +165,7 @@
         var tokenInput = h('input', { type: 'password', name: 'token', 'class': 'form-control', autocomplete: 'off', placeholder: st.token_masked || '' });
         var testBtn = h('button', { type: 'button', 'class': 'btn btn-info', id: 'reverb-test', text: s('button_test'), onclick: function () {
           testBtn.disabled = true;
+          self.clearAlerts();
           self.api('POST', 'test-connection', tokenInput.value ? { token: tokenInput.value } : {}).then(function (r) {
             self.alert('success', fmt(s('text_connected'), { s: r.shop_name }));
           }).catch(function (e) { self.alert('danger', e.message); }).then(function () { testBtn.disabled = false; });
@@ -220,10 +227,15 @@
       var v = Number(f['osm_' + rs].value); if (v) body.order_status_map[rs] = v;
     });
     if (tokenInput.value) body.token = tokenInput.value;
+    this.clearAlerts();
     this.api('POST', 'settings', body).then(function (r) {
       tokenInput.value = ''; tokenInput.placeholder = r.settings.token_masked;
       self.alert('success', s('text_saved'));
       self.loaded.map = false;
+      /* what depends on the saved token and address (conditions, webhooks,
+       * cron URL) is fetched again, as a reload would */
+      var pane = f.parentNode;
+      if (pane) { pane.textContent = ''; self.tab_settings(pane); }
     }).catch(function (e) { self.alert('danger', e.message); });
   };
 
@@ -241,6 +253,7 @@
     box.appendChild(h('button', { type: 'button', 'class': 'btn btn-warning', id: 'reverb-regenerate', text: s('button_regenerate_keys'),
       onclick: function () {
         if (!window.confirm(s('text_regenerate_confirm'))) return;
+        self.clearAlerts();
         self.api('POST', 'keys/regenerate', {}).then(function (r) {
           self.keys(box, r.settings);
           self.alert(r.webhooks.registered ? 'success' : 'warning', s('text_keys_regenerated') + ' ' + r.webhooks.message);

@@ -24,6 +24,31 @@ async function lastAlert(page) {
   return (await el.textContent()).trim();
 }
 
+// Runs first, while the shop has no Reverb token yet (the first visit of a store owner).
+test('first token: a good test clears the old error, saving loads conditions and webhooks', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.waitForFunction(() => /Enter your Reverb token/.test(document.querySelector('#reverb-webhooks').textContent));
+  assert.equal(await page.locator('select[name=default_condition] option').count(), 1);
+  await page.fill('input[name=token]', 'wrong-token-123');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.alert-danger');
+  await page.fill('input[name=token]', 'test-token');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.alert-success');
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  assert.match(await lastAlert(page), /Connected to the Reverb shop/);
+  await page.click('#reverb-save');
+  await page.waitForFunction(() => /Saved/.test((document.querySelector('.reverb-alert') || {}).textContent || ''));
+  // without a reload: the conditions come from Reverb now, and the webhooks box
+  // no longer asks for a token
+  await page.waitForFunction(() => document.querySelectorAll('select[name=default_condition] option').length > 1);
+  await page.waitForFunction(() => !/Enter your Reverb token/.test(document.querySelector('#reverb-webhooks').textContent)
+    && document.querySelector('#reverb-webhooks').textContent.length > 0);
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  await shot(page, 'first-token-saved');
+});
+
 test('save settings', async (page) => {
   await page.goto(BASE + '/pages/module.html');
   await page.waitForSelector('#reverb-settings');
