@@ -131,6 +131,23 @@ test('toggle a product and sync it', async (page) => {
   await shot(page, 'product-synced');
 });
 
+test('sync now shows the result of the push without a reload (here: no SKU)', async (page) => {
+  await page.goto(BASE + '/pages/product-nosku.html');
+  await page.waitForSelector('#reverb-product');
+  assert.equal(await page.textContent('#reverb-last-error'), '');
+  await page.check('input[name=sync_enabled]');
+  await page.selectOption('select[name=condition_uuid]', '7c3f45de-2ae0-4c81-8400-fdb6b1d74890');
+  await page.click('#reverb-product-sync');
+  assert.match(await lastAlert(page), /queued for Reverb/);
+  await page.waitForFunction(() => /no SKU/.test(document.querySelector('#reverb-last-error').textContent));
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  await shot(page, 'product-sync-no-sku');
+  // off again, so that 'sync all' below counts the 30 pedals only
+  await page.uncheck('input[name=sync_enabled]');
+  await page.click('#reverb-product-save');
+  assert.match(await lastAlert(page), /Saved\.$/);
+});
+
 test('sync all: progress bar reaches 100%', async (page) => {
   // enable more products through the API, as the product tab would
   for (let i = 1; i < 30; i++) {

@@ -100,6 +100,7 @@ def main():
         ensure_category(db)
         for i in range(30):
             add_product(db, 6000 + i, "Browser Pedal %d" % i, "BR-%d" % i, "%d.0000" % (40 + i), 3)
+        add_product(db, 6100, "Pedal Without SKU", "", "50.0000", 2)
         cookie, token = db.session()
         ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
         # a Reverb order of BR-1, imported by the 'sync all' test: OpenCart order 1
@@ -120,6 +121,8 @@ def main():
                ro_token)
         render(pages, "product.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
                'data-view="product" data-product-id="6000" ATTRS></div></div>', token)
+        render(pages, "product-nosku.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
+               'data-view="product" data-product-id="6100" ATTRS></div></div>', token)
         web.start()
         shop_sid = "0123456789abcdef0123456789"      # the storefront's own, empty session (4.0 writes '')
         db.execute("INSERT INTO oc_session (session_id, data, expire) VALUES (%s, '',"
