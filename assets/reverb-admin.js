@@ -450,7 +450,8 @@
             var before;
             self.clearAlerts();
             save().then(function (r) { before = r.product; return self.api('POST', 'product/' + id + '/sync', {}); })
-              .then(function () { self.alert('success', s('text_sync_queued')); watch(before, 20); })
+              .then(function () { /* an older package's language file lacks the new string */
+                self.alert('success', self.t.text_sync_queued ? s('text_sync_queued') : s('text_saved')); watch(before, 20); })
               .catch(function (e) { self.alert('danger', e.message); }); } })]));
       self.root.appendChild(box);
     }).catch(function () { /* the alert is shown by guard() */ });
