@@ -99,6 +99,12 @@
     return a;
   };
 
+  /* A button's answer replaces the answers of earlier presses: a "Connected"
+   * must not stand under an older "Reverb did not accept the token". */
+  App.prototype.clearAlerts = function () {
+    Array.prototype.forEach.call(this.root.querySelectorAll('.reverb-alerts > .reverb-alert'), function (a) { a.remove(); });
+  };
+
   App.prototype.guard = function (p, where) {
     var self = this;
     return p.catch(function (e) { self.alert('danger', e.message, null, where); throw e; });
@@ -159,6 +165,7 @@
         var tokenInput = h('input', { type: 'password', name: 'token', 'class': 'form-control', autocomplete: 'off', placeholder: st.token_masked || '' });
         var testBtn = h('button', { type: 'button', 'class': 'btn btn-info', id: 'reverb-test', text: s('button_test'), onclick: function () {
           testBtn.disabled = true;
+          self.clearAlerts();
           self.api('POST', 'test-connection', tokenInput.value ? { token: tokenInput.value } : {}).then(function (r) {
             self.alert('success', fmt(s('text_connected'), { s: r.shop_name }));
           }).catch(function (e) { self.alert('danger', e.message); }).then(function () { testBtn.disabled = false; });
@@ -223,10 +230,15 @@
       var v = Number(f['osm_' + rs].value); if (v) body.order_status_map[rs] = v;
     });
     if (tokenInput.value) body.token = tokenInput.value;
+    this.clearAlerts();
     this.api('POST', 'settings', body).then(function (r) {
       tokenInput.value = ''; tokenInput.placeholder = r.settings.token_masked;
       self.alert('success', s('text_saved'));
       self.loaded.map = false;
+      /* what depends on the saved token and address (conditions, webhooks,
+       * cron URL) is fetched again, as a reload would */
+      var pane = f.parentNode;
+      if (pane) { pane.textContent = ''; self.tab_settings(pane); }
     }).catch(function (e) { self.alert('danger', e.message); });
   };
 
@@ -244,6 +256,7 @@
     box.appendChild(h('button', { type: 'button', 'class': 'btn btn-warning', id: 'reverb-regenerate', text: s('button_regenerate_keys'),
       onclick: function () {
         if (!window.confirm(s('text_regenerate_confirm'))) return;
+        self.clearAlerts();
         self.api('POST', 'keys/regenerate', {}).then(function (r) {
           self.keys(box, r.settings);
           self.alert(r.webhooks.registered ? 'success' : 'warning', s('text_keys_regenerated') + ' ' + r.webhooks.message);
@@ -641,21 +654,48 @@
       box.appendChild(formGroup(s('entry_category'), cat));
       box.appendChild(formGroup(s('entry_handmade'), hand));
       box.appendChild(formGroup(s('entry_upc_exempt'), upc));
-      var link = reverbLink(p.listing_url, p.listing_id);
-      box.appendChild(formGroup(s('text_listing'), h('span', { id: 'reverb-listing' }, p.listing_id ? [p.listing_id + ' (' + (p.listing_state || '') + ') ',
-        link ? h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }) : null] : ['-'])));
-      box.appendChild(formGroup(s('text_last_sync'), h('span', { id: 'reverb-last-sync', text: p.last_synced_at || '-' })));
-      box.appendChild(formGroup(s('text_last_error'), h('span', { id: 'reverb-last-error', 'class': 'text-danger', text: p.last_error || '' })));
+      var listing = h('span', { id: 'reverb-listing' }), lastSync = h('span', { id: 'reverb-last-sync' }),
+        lastError = h('span', { id: 'reverb-last-error', 'class': 'text-danger' });
+      var showState = function (q) {
+        var link = reverbLink(q.listing_url, q.listing_id);
+        listing.textContent = '';
+        (q.listing_id ? [q.listing_id + ' (' + (q.listing_state || '') + ') ',
+          link ? h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }) : null] : ['-'])
+          .forEach(function (c) { if (c) listing.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+        lastSync.textContent = q.last_synced_at || '-';
+        lastError.textContent = q.last_error || '';
+      };
+      showState(p);
+      /* after "Sync now" the worker does the push: show its result when it is there */
+      var watch = function (before, left) {
+        if (left <= 0) return;
+        setTimeout(function () {
+          self.api('GET', 'product/' + id).then(function (r) {
+            var q = r.product;
+            if (q.last_synced_at !== before.last_synced_at || q.last_error !== before.last_error
+                || q.listing_id !== before.listing_id) showState(q);
+            else watch(before, left - 1);
+          }).catch(function () {});
+        }, 1000);
+      };
+      box.appendChild(formGroup(s('text_listing'), listing));
+      box.appendChild(formGroup(s('text_last_sync'), lastSync));
+      box.appendChild(formGroup(s('text_last_error'), lastError));
       var save = function () {
         return self.api('POST', 'product/' + id, { sync_enabled: sync.checked ? 1 : 0, condition_uuid: cond.value, category_uuid: cat.value,
           handmade: hand.checked ? 1 : 0, upc_does_not_apply: upc.checked ? 1 : 0 });
       };
       box.appendChild(h('div', { 'class': 'text-right' }, [
         h('button', { type: 'button', 'class': 'btn btn-default', id: 'reverb-product-save', text: s('button_save'),
-          onclick: function () { save().then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } }), ' ',
+          onclick: function () { self.clearAlerts(); save().then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } }), ' ',
         h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-product-sync', text: s('button_sync_now'),
-          onclick: function () { save().then(function () { return self.api('POST', 'product/' + id + '/sync', {}); })
-            .then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } })]));
+          onclick: function () {
+            var before;
+            self.clearAlerts();
+            save().then(function (r) { before = r.product; return self.api('POST', 'product/' + id + '/sync', {}); })
+              .then(function () { /* an older package's language file lacks the new string */
+                self.alert('success', self.t.text_sync_queued ? s('text_sync_queued') : s('text_saved')); watch(before, 20); })
+              .catch(function (e) { self.alert('danger', e.message); }); } })]));
       self.root.appendChild(box);
     }).catch(function () { /* the alert is shown by guard() */ });
   };

@@ -24,6 +24,31 @@ async function lastAlert(page) {
   return (await el.textContent()).trim();
 }
 
+// Runs first, while the shop has no Reverb token yet (the first visit of a store owner).
+test('first token: a good test clears the old error, saving loads conditions and webhooks', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.waitForFunction(() => /Enter your Reverb token/.test(document.querySelector('#reverb-webhooks').textContent));
+  assert.equal(await page.locator('select[name=default_condition] option').count(), 1);
+  await page.fill('input[name=token]', 'wrong-token-123');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.alert-danger');
+  await page.fill('input[name=token]', 'test-token');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.alert-success');
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  assert.match(await lastAlert(page), /Connected to the Reverb shop/);
+  await page.click('#reverb-save');
+  await page.waitForFunction(() => /Saved/.test((document.querySelector('.reverb-alert') || {}).textContent || ''));
+  // without a reload: the conditions come from Reverb now, and the webhooks box
+  // no longer asks for a token
+  await page.waitForFunction(() => document.querySelectorAll('select[name=default_condition] option').length > 1);
+  await page.waitForFunction(() => !/Enter your Reverb token/.test(document.querySelector('#reverb-webhooks').textContent)
+    && document.querySelector('#reverb-webhooks').textContent.length > 0);
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  await shot(page, 'first-token-saved');
+});
+
 test('save settings', async (page) => {
   await page.goto(BASE + '/pages/module.html');
   await page.waitForSelector('#reverb-settings');
@@ -108,6 +133,23 @@ test('toggle a product and sync it', async (page) => {
   // the link Reverb gave (its _links.web), and only because it is on reverb.com
   assert.match(await page.getAttribute('#reverb-listing a', 'href'), /^https:\/\/reverb\.com\/au\/item\/\d+-/);
   await shot(page, 'product-synced');
+});
+
+test('sync now shows the result of the push without a reload (here: no SKU)', async (page) => {
+  await page.goto(BASE + '/pages/product-nosku.html');
+  await page.waitForSelector('#reverb-product');
+  assert.equal(await page.textContent('#reverb-last-error'), '');
+  await page.check('input[name=sync_enabled]');
+  await page.selectOption('select[name=condition_uuid]', '7c3f45de-2ae0-4c81-8400-fdb6b1d74890');
+  await page.click('#reverb-product-sync');
+  assert.match(await lastAlert(page), /queued for Reverb/);
+  await page.waitForFunction(() => /no SKU/.test(document.querySelector('#reverb-last-error').textContent));
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  await shot(page, 'product-sync-no-sku');
+  // off again, so that 'sync all' below counts the 30 pedals only
+  await page.uncheck('input[name=sync_enabled]');
+  await page.click('#reverb-product-save');
+  assert.match(await lastAlert(page), /Saved\.$/);
 });
 
 test('sync all: progress bar reaches 100%', async (page) => {

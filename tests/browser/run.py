@@ -103,6 +103,7 @@ def main():
         for i in range(40):         # the Products tab's grid: half of them out of stock
             add_product(db, 6100 + i, "Browser Amp %02d" % i, "AMP-%d" % i, "%d.0000" % (300 + i),
                         0 if i % 2 else 2)
+        add_product(db, 6200, "Pedal Without SKU", "", "50.0000", 2)
         cookie, token = db.session()
         ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
         # a Reverb order of BR-1, imported by the 'sync all' test: OpenCart order 1
@@ -123,6 +124,8 @@ def main():
                ro_token)
         render(pages, "product.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
                'data-view="product" data-product-id="6000" ATTRS></div></div>', token)
+        render(pages, "product-nosku.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
+               'data-view="product" data-product-id="6200" ATTRS></div></div>', token)
         web.start()
         shop_sid = "0123456789abcdef0123456789"      # the storefront's own, empty session (4.0 writes '')
         db.execute("INSERT INTO oc_session (session_id, data, expire) VALUES (%s, '',"

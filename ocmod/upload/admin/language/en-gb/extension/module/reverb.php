@@ -48,6 +48,7 @@ $_['button_ship']            = 'Send tracking to Reverb';
 $_['button_prev']            = 'Newer';
 $_['button_next']            = 'Older';
 $_['text_saved']             = 'Saved.';
+$_['text_sync_queued']       = 'Saved. The product is queued for Reverb: the result shows below in a few seconds.';
 $_['text_connected']         = 'Connected to the Reverb shop: %s';
 $_['text_sync_running']      = 'Sync running: %done% of %total% done, %failed% failed, about %eta% s left';
 $_['text_sync_finished']     = 'Sync finished: %done% of %total% done, %failed% failed';
