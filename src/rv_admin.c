@@ -199,6 +199,10 @@ static json_object *rv_cached_lookup(rv_req_t *q, const char *name, const char *
         *bad = NULL;
     }
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
+    if (!c->api) {
+        *failed = 2;            /* no token yet: nothing was asked of Reverb */
+        return NULL;
+    }
     if (rv_reverb_call(c, p, "GET", path, NULL, res) != RV_API_OK) {
         *failed = 1;
         return NULL;
@@ -222,6 +226,9 @@ static int rv_lookup_route(rv_req_t *q, const char *name, const char *path, rv_s
     int failed, rc;
     const char *bad;
     json_object *list = rv_cached_lookup(q, name, path, shape, &res, &failed, &bad), *out;
+    if (failed == 2)
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
+                             "Enter your Reverb token in the settings first.");
     if (failed) {
         rc = rv_admin_api_error(q, &res);
         rv_api_result_clear(&res);

@@ -122,3 +122,14 @@ def test_an_http_shop_registers_with_a_plain_warning(db, fake, server, admin):
     assert "unencrypted" in r.json["warning"]
     assert {w["url"] for w in fake.state()["webhooks"]} == \
         {"http://shop.example.com:8080/reverb/webhook?key=" + db.setting("webhook_key")}
+
+
+def test_lookups_before_a_token_say_so_and_ask_nothing_of_reverb(db, fake, server, admin):
+    db.execute("DELETE FROM oc_setting WHERE `key` = 'module_reverb_token'")
+    db.execute("DELETE FROM oc_reverb_cache")
+    fake.clear_requests()
+    for path in ("/reverb/admin/conditions", "/reverb/admin/categories"):
+        r = admin.get(server, path)
+        assert r.status == 400 and r.error_code == "no_token", (path, r)
+        assert "Enter your Reverb token" in r.json["error"]["message"]
+    assert fake.requests() == []
