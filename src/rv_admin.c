@@ -255,17 +255,6 @@ int rv_route_conditions(rv_req_t *q)
 
 /* ---- category map ---- */
 
-static int rv_valid_uuid(const char *s)
-{
-    size_t i, n = s ? strlen(s) : 0;
-    if (n == 0 || n > 64)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!(apr_isxdigit(s[i]) || s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 int rv_route_category_map(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -289,7 +278,7 @@ int rv_route_category_map(rv_req_t *q)
                              ? json_object_get_string(val) : NULL;
             char *end;
             long long id = strtoll(key, &end, 10);
-            if (*end || id <= 0 || (uuid && *uuid && !rv_valid_uuid(uuid)) || (!uuid && val)) {
+            if (*end || id <= 0 || (uuid && *uuid && !rv_uuid_valid(uuid)) || (!uuid && val)) {
                 json_object_put(clean);
                 return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                     apr_psprintf(p, "Category %s: not a valid Reverb category.", key));
@@ -403,7 +392,7 @@ static const char *rv_uuid_field(json_object *in, const char *key, const char *d
         return dflt;
     }
     s = json_object_get_string(v);
-    if (*s && !rv_valid_uuid(s))
+    if (*s && !rv_uuid_valid(s))
         *bad = 1;
     return s;
 }

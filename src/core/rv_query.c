@@ -1,5 +1,6 @@
 /* rv_query.c: see rv_query.h. */
 #include "rv_query.h"
+#include "apr_lib.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -102,4 +103,15 @@ int rv_query_int(apr_pool_t *p, const char *args, const char *name, long long mi
         return -1;
     *out = n;
     return 0;
+}
+
+int rv_uuid_valid(const char *s)
+{
+    size_t i, n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!(apr_isxdigit(s[i]) || s[i] == '-'))
+            return 0;
+    return 1;
 }

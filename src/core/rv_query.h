@@ -26,4 +26,8 @@ int rv_parse_ll(const char *s, long long min, long long max, long long *out);
  * would contain a NUL byte. */
 char *rv_url_decode(apr_pool_t *p, const char *s, size_t len, int plus_is_space);
 
+/* 1 when s looks like a Reverb UUID (condition, category): 1-64 hex digits
+ * and dashes; it is then safe to store and to send back. */
+int rv_uuid_valid(const char *s);
+
 #endif

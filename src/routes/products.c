@@ -260,39 +260,37 @@ static const char *rv_safe_listing_url(apr_pool_t *p, const char *url, const cha
 
 /* ?lookups=1: the filters' choices too (every category with its path, every
  * manufacturer), so the Products tab needs one request to start. */
+/* [{<idcol>, name}] from rows of an id and an OpenCart name (stored
+ * HTML-escaped; the UI sets text). */
+static json_object *rv_id_name_list(apr_pool_t *p, rv_rows_t *rows, const char *idcol)
+{
+    json_object *list = json_object_new_array();
+    int i;
+    for (i = 0; i < rows->nrows; i++) {
+        json_object *o = json_object_new_object();
+        const char *name = rv_row_get(rows, i, "name");
+        json_object_object_add(o, idcol, json_object_new_int64(rv_row_int(rows, i, idcol, 0)));
+        add_str(o, "name", rv_entity_decode(p, name ? name : ""));
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
 static int rv_products_lookups(rv_req_t *q, json_object *out)
 {
     apr_pool_t *p = q->r->pool;
     rv_rows_t *rows;
-    json_object *list;
-    int i;
     if (rv_db_query(q->db, p, &rows,
             "SELECT cp.category_id, GROUP_CONCAT(cd.name ORDER BY cp.level SEPARATOR ' > ') AS name"
             " FROM {P}category_path cp JOIN {P}category_description cd"
             "  ON cd.category_id = cp.path_id AND cd.language_id = %s"
             " GROUP BY cp.category_id ORDER BY name", RV_ARGS(rv_products_language(q))))
         return -1;
-    list = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "category_id",
-                               json_object_new_int64(rv_row_int(rows, i, "category_id", 0)));
-        add_str(o, "name", rv_entity_decode(p, rv_row_get(rows, i, "name") ? rv_row_get(rows, i, "name") : ""));
-        json_object_array_add(list, o);
-    }
-    json_object_object_add(out, "categories", list);
+    json_object_object_add(out, "categories", rv_id_name_list(p, rows, "category_id"));
     if (rv_db_query(q->db, p, &rows, "SELECT manufacturer_id, name FROM {P}manufacturer"
                     " ORDER BY name, manufacturer_id", RV_NOARGS))
         return -1;
-    list = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "manufacturer_id",
-                               json_object_new_int64(rv_row_int(rows, i, "manufacturer_id", 0)));
-        add_str(o, "name", rv_entity_decode(p, rv_row_get(rows, i, "name") ? rv_row_get(rows, i, "name") : ""));
-        json_object_array_add(list, o);
-    }
-    json_object_object_add(out, "manufacturers", list);
+    json_object_object_add(out, "manufacturers", rv_id_name_list(p, rows, "manufacturer_id"));
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "rv_queue.h"
 #include "rv_push.h"
 #include "rv_json.h"
+#include "rv_query.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -51,17 +52,6 @@ typedef struct {
     const char *value[RV_NSET];     /* NULL = SQL NULL */
 } rv_set_t;
 
-static int rv_bulk_uuid(const char *s)
-{
-    size_t i, n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!(apr_isxdigit(s[i]) || s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 static const char *rv_parse_set(apr_pool_t *p, json_object *o, rv_set_t *set)
 {
     memset(set, 0, sizeof(*set));
@@ -89,7 +79,7 @@ static const char *rv_parse_set(apr_pool_t *p, json_object *o, rv_set_t *set)
         else if (k->uuid) {
             const char *s = json_object_is_type(val, json_type_string)
                           ? json_object_get_string(val) : NULL;
-            if (!s || !rv_bulk_uuid(s))
+            if (!s || !rv_uuid_valid(s))
                 return apr_psprintf(p, "'%s' must be a Reverb id such as "
                                        "7c3f45de-2ae0-4c81-8400-fdb6b1d74890, or null.", key);
             set->value[i] = s;
