@@ -143,6 +143,7 @@ int rv_shape_page(apr_pool_t *p, json_object *answer, const char *key,
     nx = rv_member(links, "next");
     if (links && !json_object_is_type(links, json_type_object)) {
         *err = apr_psprintf(p, "Reverb's %s list has malformed page links", key);
+        *items = NULL;          /* a refusal hands out nothing */
         return -1;
     }
     if (!nx || json_object_is_type(nx, json_type_null))

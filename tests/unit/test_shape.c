@@ -83,7 +83,8 @@ static void test_pages(void **state)
     {
         const char *bad[] = { "{\"listings\":\"x\"}", "{\"listings\":{}}", "[]", "\"listings\"",
                               "{\"listings\":[],\"_links\":{\"next\":{\"href\":5}}}",
-                              "{\"listings\":[],\"_links\":[]}", "{}" };
+                              "{\"listings\":[],\"_links\":[]}", "{\"listings\":[],\"_links\":2}",
+                              "{}" };
         size_t i;
         for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
             o = js(bad[i]);
@@ -91,6 +92,9 @@ static void test_pages(void **state)
             if (rv_shape_page(RV_POOL, o, "listings", &items, &next, &err) == 0)
                 fail_msg("accepted %s", bad[i]);
             assert_non_null(err);
+            /* a refusal hands out no list to read on (found by fuzz_listing_page) */
+            assert_null(items);
+            assert_null(next);
             json_object_put(o);
         }
     }
