@@ -49,6 +49,7 @@ deb-test:
 
 browser: build
 	$(PY) tests/browser/run.py
+	$(PY) tests/browser/demo_test.py
 
 fuzz:
 	@$(MAKE) --no-print-directory -C fuzz run SECONDS=$(FUZZ_SECONDS)

@@ -19,16 +19,12 @@ from harness.fake import FakeReverb                    # noqa: E402
 from harness.mariadb import MariaDB                    # noqa: E402
 from harness.shop import ensure_category, add_product  # noqa: E402
 
-LANG = os.path.join(REPO, "ocmod/upload/admin/language/en-gb/extension/module/reverb.php")
-
-
-def strings():
-    """The language file as the controller passes it to the twig."""
-    text = open(LANG, encoding="utf-8").read()
-    return {k: v.replace("\\'", "'") for k, v in re.findall(r"\$_\['(\w+)'\]\s*=\s*'((?:[^'\\]|\\.)*)';", text)}
+from harness.ocadmin import strings, twig, twig3, app_container, TWIG4  # noqa: E402,F401
 
 
 def render(page_dir, name, container, token):
+    """An OpenCart 3 stand-in page around `container`: the <div class="reverb-admin"> of one
+    of the module's twigs (twig3_container below), or markup with ATTRS for its data-*."""
     tpl = open(os.path.join(HERE, "fixtures", "page.html"), encoding="utf-8").read()
     attrs = ('data-base="/reverb" data-token="%s" data-login="/login" data-strings="%s"'
              % (token, html.escape(json.dumps(strings()), quote=True)))
@@ -39,19 +35,23 @@ def render(page_dir, name, container, token):
         f.write(out)
 
 
-TWIG4 = os.path.join(REPO, "opencart4/admin/view/template/module")
+def twig3_container(name, token, **values):
+    """The app's container as ocmod/'s twig <name> renders it (read now, not a copy)."""
+    return app_container(twig3(name, token, strict=True, header="", column_left="", footer="",
+                               heading_title="Reverb", cancel="#", breadcrumbs=[], **values))
+
+
 ADMIN4 = "/admin/reverb"       # OpenCart 4: mod_reverb below the admin folder (cookie path /admin/)
 
 
 def twig4(name, **values):
     """One of opencart4/'s twigs with its variables filled as the controller fills them."""
-    text = open(os.path.join(TWIG4, name), encoding="utf-8").read()
     values.setdefault("asset_js", ADMIN4 + "/admin/assets/reverb-admin.js?v=0.1.0")
     values.setdefault("asset_css", ADMIN4 + "/admin/assets/reverb-admin.css?v=0.1.0")
     values.setdefault("reverb_base", ADMIN4)
     values.setdefault("login_url", "/login")
     values.setdefault("strings_json", html.escape(json.dumps(strings()), quote=True))
-    return re.sub(r"\{\{ (\w+) \}\}", lambda m: str(values[m.group(1)]), text)
+    return twig(TWIG4, name, strict=True, **values)
 
 
 def render4(page_dir, name, title, body):
@@ -119,13 +119,12 @@ def main():
         pages = os.path.join(HERE, "pages")
         os.makedirs(pages, exist_ok=True)
         os.chmod(pages, 0o755)
-        render(pages, "module.html", '<div id="reverb-admin" class="reverb-admin" data-view="module" ATTRS></div>', token)
-        render(pages, "module-refused.html", '<div id="reverb-admin" class="reverb-admin" data-view="module" ATTRS></div>',
-               ro_token)
-        render(pages, "product.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
-               'data-view="product" data-product-id="6000" ATTRS></div></div>', token)
-        render(pages, "product-nosku.html", '<div class="tab-pane active" id="tab-reverb"><div class="reverb-admin" '
-               'data-view="product" data-product-id="6200" ATTRS></div></div>', token)
+        render(pages, "module.html", twig3_container("reverb.twig", token), token)
+        render(pages, "module-refused.html", twig3_container("reverb.twig", ro_token), ro_token)
+        render(pages, "product.html", '<div class="tab-pane active" id="tab-reverb">'
+               + twig3_container("reverb_product.twig", token, product_id=6000) + '</div>', token)
+        render(pages, "product-nosku.html", '<div class="tab-pane active" id="tab-reverb">'
+               + twig3_container("reverb_product.twig", token, product_id=6200) + '</div>', token)
         web.start()
         shop_sid = "0123456789abcdef0123456789"      # the storefront's own, empty session (4.0 writes '')
         db.execute("INSERT INTO oc_session (session_id, data, expire) VALUES (%s, '',"
