@@ -73,11 +73,12 @@ def main():
         os.makedirs(os.path.join(DEMO, "httpd"), exist_ok=True)
         pages, pages_port = demo_admin.serve(db, fake.url)
         web = Apache(db, api_url=fake.api_url, root=os.path.join(DEMO, "httpd"), rate_limit=60,
-                     interval=200, extra_conf=demo_admin.apache_conf(pages_port)).start()
+                     interval=200, extra_conf=demo_admin.apache_conf(pages_port))
+        web.start()
         with open(PIDS, "w") as f:
             json.dump({"demo": os.getpid(), "apache": web.pid(), "fake-reverb": fake.proc.pid,
                        "mariadb": db.proc.pid}, f)
-        print("demo: the admin: %s/admin/index.php?route=common/login (the sync runs meanwhile)" % web.url,
+        print("demo: the admin: %s/admin/index.php?route=common/login (it works once the sync below has run)" % web.url,
               flush=True)
         signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))    # make demo-stop
         signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if started with it ignored
@@ -140,6 +141,10 @@ def summary(db, fake, web):
         run = wait_until(finished, timeout=90, interval=0.5, what="the sync to finish")
     except TimeoutError:
         run = admin("GET", "sync")["run"]
+    # a sale on Reverb: one DS-1 pedal, imported as an OpenCart order (both ways mode)
+    fake.seed_order(order_number="70000001", sku="BOSS-DS1", title="Boss DS-1 Distortion Pedal",
+                    quantity=1, price="79.00")
+    imported = admin("POST", "orders/import", {})
     listings = fake.listings()
     log = admin("GET", "log?per_page=10")
 
@@ -157,6 +162,8 @@ def summary(db, fake, web):
         print("  %-14s %-48.48s %9s %s  qty %-3s %s" % (
             l["sku"], l["title"], l["price"]["amount"], l["price"]["currency"],
             l.get("inventory"), l["state"]["slug"]))
+    print("orders from Reverb: %d imported (Reverb order 70000001, one Boss DS-1: OpenCart's stock"
+          " 12 -> 11)" % imported.get("imported", 0))
     print("latest sync log entries:")
     for e in log["entries"]:
         print("  %s %-5s %-7s %-8s %-14s %s" % (e["created_at"], e["direction"], e["status"],

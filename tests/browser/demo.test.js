@@ -81,6 +81,15 @@ test('a product\'s Reverb tab, reached from the grid', async (page) => {
   await shot(page, 'demo-product');
 });
 
+test('Sales > Orders: the order imported from Reverb, with its Reverb panel', async (page) => {
+  await login(page);
+  await Promise.all([page.waitForNavigation(), page.click('#menu a:text-is("Orders")')]);
+  await Promise.all([page.waitForNavigation(), page.click('table tbody tr:first-child a.btn')]);
+  await page.waitForSelector('#reverb-order');
+  assert.match(await page.textContent('#reverb-order'), /#70000001/);
+  await shot(page, 'demo-order');
+});
+
 test('without the login the admin page sends you to the login page', async (page) => {
   const u = URL0.replace('route=common/login', 'route=extension/module/reverb&user_token=0123456789abcdef0123456789abcdef');
   await page.goto(u);
