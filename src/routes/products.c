@@ -334,11 +334,13 @@ int rv_route_products(rv_req_t *q)
     for (i = 0; i < rows->nrows; i++) {
         json_object *o = json_object_new_object();
         const char *name = rv_row_get(rows, i, "name");
+        const char *sku = rv_row_get(rows, i, "sku"), *model = rv_row_get(rows, i, "model");
         json_object_object_add(o, "product_id",
                                json_object_new_int64(rv_row_int(rows, i, "product_id", 0)));
         add_str(o, "name", name ? rv_entity_decode(p, name) : NULL);
-        add_str(o, "sku", rv_row_get(rows, i, "sku"));
-        add_str(o, "model", rv_row_get(rows, i, "model"));
+        /* OpenCart escapes every field it stores, the SKU and model too */
+        add_str(o, "sku", sku ? rv_entity_decode(p, sku) : NULL);
+        add_str(o, "model", model ? rv_entity_decode(p, model) : NULL);
         json_object_object_add(o, "quantity", json_object_new_int64(rv_row_int(rows, i, "quantity", 0)));
         json_object_object_add(o, "status", json_object_new_int((int)rv_row_int(rows, i, "status", 0)));
         json_object_object_add(o, "sync_enabled",

@@ -428,3 +428,13 @@ def test_long_id_lists_on_a_server_with_a_short_group_concat(db):
         a.destroy()
     finally:
         db.execute("SET GLOBAL group_concat_max_len = %s" % int(old))
+
+
+def test_sku_and_model_as_the_owner_typed_them(db, quiet, admin):
+    """OpenCart stores the SKU and model HTML-escaped too (its request filter escapes every
+    field): the grid shows them as typed (make demo's Telecaster "Thinline" showed &quot;)."""
+    add_product(db, 5011, "Telecaster &quot;Thinline&quot;", "FEN-TL&amp;72",
+                model="Telecaster &quot;Thinline&quot; &#039;72")
+    row = [p for p in grid(admin, quiet, "q=Thinline").json["products"] if p["product_id"] == 5011][0]
+    assert row["name"] == 'Telecaster "Thinline"'
+    assert row["sku"] == "FEN-TL&72" and row["model"] == "Telecaster \"Thinline\" '72"
