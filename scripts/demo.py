@@ -66,8 +66,10 @@ def main():
     shutil.rmtree(os.path.join(DEMO, "httpd"), ignore_errors=True)
     db = fake = web = pages = None
     try:
-        db = MariaDB(root=os.path.join(DEMO, "mysql")).start()
-        fake = FakeReverb().start()
+        db = MariaDB(root=os.path.join(DEMO, "mysql"))
+        db.start()
+        fake = FakeReverb()
+        fake.start()
         with open(os.path.join(REPO, "scripts", "demo_catalogue.sql")) as f:
             db.root_sql(f.read(), db="opencart")
         os.makedirs(os.path.join(DEMO, "httpd"), exist_ok=True)
@@ -96,6 +98,7 @@ def main():
         if pages:
             pages.shutdown()
         for what in (web and (lambda: web.stop(check=False)), fake and fake.stop, db and db.stop):
+            # (each object exists from before its start(): a start that failed half-way is stopped too)
             try:
                 if what:
                     what()
