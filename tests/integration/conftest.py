@@ -65,7 +65,11 @@ def apache(db):
     a.destroy()
 
 
-@pytest.fixture(scope="module", params=["prefork", "event"])
+# Function scope: a module-scoped parametrised server outlives its test (pytest
+# keeps the last parameter's instance until the module ends), and one still
+# running when a later test stops MariaDB logs mod_dbd errors it was not told
+# to expect.
+@pytest.fixture(params=["prefork", "event"])
 def apache_mpm(db, request):
     a = Apache(db, mpm=request.param)
     _cleanup.append(a.destroy)
