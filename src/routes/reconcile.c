@@ -26,6 +26,7 @@
 #include "rv_json.h"
 #include "rv_query.h"
 #include "rv_shape.h"
+#include "rv_oc.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -109,6 +110,11 @@ static int rv_rc_report(rv_req_t *q)
     }
     run = rv_reconcile_run_json(q->db, p, 0);
     json_object_object_add(out, "run", run);
+    {
+        /* times are UTC ("Z"); the admin shows them in the shop's zone */
+        const char *tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
+        add_str(out, "timezone", tz && *tz ? tz : NULL);
+    }
     counts = json_object_new_object();
     list = json_object_new_array();
     json_object_object_add(out, "counts", counts);
