@@ -328,6 +328,12 @@ test('reconcile tab: compare, progress, the report by kind, fix one and fix the 
   assert.equal(await unl.locator('button.reverb-rc-fix').textContent(), 'Link to this product');
   await page.waitForTimeout(600);           // the bar's width transition
   await shot(page, 'reconcile-report');
+  // one kind at a time
+  await page.click('#reverb-rc-kinds a[data-kind=price]');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-rc-table tbody tr').length === 1);
+  assert.equal(await page.getAttribute('#reverb-rc-table tbody tr', 'data-kind'), 'price');
+  await page.click('#reverb-rc-kinds a[data-kind=""]');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-rc-table tbody tr').length > 1);
   // one fix: the price is sent again, the row says so when it is done
   await price.locator('button.reverb-rc-fix').click();
   assert.match(await lastAlert(page), /Waiting for Reverb: the product will be pushed/);
