@@ -405,6 +405,20 @@ test('oc4: module page in Bootstrap 5 markup saves settings', async (page, conte
   await shot(page, 'oc4-module');
 });
 
+test('oc4: the reconcile tab in Bootstrap 5 markup shows the last report', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.click('a[data-tab=reconcile]');
+  await page.waitForSelector('#reverb-rc-report', { state: 'visible' });
+  assert.equal(await page.locator('#reverb-admin .nav-tabs .nav-link.active').textContent(), 'Compare with Reverb');
+  assert.equal(await page.locator('#reverb-rc-kinds li.nav-item a.nav-link.active').getAttribute('data-kind'), '');
+  assert.ok(await page.locator('#reverb-rc-kinds .badge.bg-secondary').count() >= 2);
+  assert.match(await page.getAttribute('#reverb-rc-progress-bar', 'class'), /\bbg-success\b/);
+  assert.ok(await page.locator('#reverb-rc-table tbody tr').count() >= 3);
+  await page.waitForTimeout(600);
+  await shot(page, 'oc4-reconcile');
+});
+
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {
   await oc4(context);
   await page.goto(BASE + '/admin/pages4/product.html');
