@@ -39,9 +39,19 @@ int rv_reconcile_start(rv_db_t *db, apr_pool_t *p, const char *started_by, long 
     }
     if ((id = rv_db_value(db, p, "SELECT run_id FROM {P}reverb_reconcile_run WHERE state = 'running'"
                           " ORDER BY run_id DESC LIMIT 1", RV_NOARGS))) {
-        rv_db_rollback(db);
-        *run_id = apr_atoi64(id);
-        return 1;
+        int live = rv_queue_is_live(db, p, "reconcile", id);
+        if (live != 0) {
+            rv_db_rollback(db);
+            *run_id = apr_atoi64(id);
+            return live < 0 ? -1 : 1;
+        }
+        /* its job is gone (failed for good, or deleted): it will never finish */
+        if (rv_db_exec(db, p, NULL, "UPDATE {P}reverb_reconcile_run SET state = 'failed',"
+                       " error = 'It stopped before it finished.', finished_at = NOW(3)"
+                       " WHERE run_id = %s", RV_ARGS(id))) {
+            rv_db_rollback(db);
+            return -1;
+        }
     }
     if (rv_db_exec(db, p, NULL, "INSERT INTO {P}reverb_reconcile_run (started_by) VALUES (%s)",
                    RV_ARGS(started_by))

@@ -64,6 +64,10 @@ static int rv_rc_start(rv_req_t *q)
     if (!token || !*token)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
                              "Enter your Reverb token in the settings first.");
+    if (!rv_setting_int(q->settings, "status", 0))    /* the worker would never run it */
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "module_disabled",
+                             "The Reverb module is switched off. Switch it on in the settings "
+                             "first.");
     switch (rv_reconcile_start(q->db, p, "admin", &run)) {
     case 1:
         return rv_http_error(q->r, HTTP_CONFLICT, "reconcile_running",

@@ -308,3 +308,28 @@ def test_cron_starts_the_weekly_pass(db, fake, server, admin):
     assert db.value("SELECT COUNT(*) FROM oc_reverb_reconcile_run") == 1
     assert db.value("SELECT value > NOW() - INTERVAL 1 MINUTE FROM oc_reverb_meta"
                     " WHERE name = 'reconcile_last_finished'") == 1
+
+
+def test_no_start_without_a_token_or_with_the_module_off(db, fake, server, admin):
+    wait_idle(admin, server)
+    configure(admin, server, status=0)
+    before = db.checksum()
+    r = admin.post(server, "/reverb/admin/reconcile", {})
+    assert r.status == 400 and r.json["error"]["code"] == "module_disabled", r
+    configure(admin, server)
+    db.execute("UPDATE oc_setting SET value = '' WHERE `key` = 'module_reverb_token'")
+    before = db.checksum()
+    r = admin.post(server, "/reverb/admin/reconcile", {})
+    assert r.status == 400 and r.json["error"]["code"] == "no_token", r
+    assert "token" in r.json["error"]["message"]
+    assert db.checksum() == before
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_reconcile_run") == 0
+
+
+def test_a_run_whose_job_is_gone_does_not_block_the_next(db, fake, server, admin):
+    db.execute("INSERT INTO oc_reverb_reconcile_run (state, started_by) VALUES ('running', 'admin')")
+    stale = db.value("SELECT MAX(run_id) FROM oc_reverb_reconcile_run")
+    run = start(admin, server)
+    assert run["run_id"] != stale
+    assert db.value("SELECT state FROM oc_reverb_reconcile_run WHERE run_id = %s", (stale,)) == "failed"
+    finished(admin, server)
