@@ -273,6 +273,8 @@ static const rv_route_t rv_routes[] = {
     { "admin/products",        RV_M_GET,              RV_ADMIN,       1, rv_route_products },
     { "admin/products/bulk",   RV_M_POST,             RV_ADMIN,       1, rv_route_products_bulk },
     { "admin/sync",            RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_sync },
+    { "admin/reconcile",       RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_reconcile },
+    { "admin/reconcile/fix",   RV_M_POST,             RV_ADMIN,       1, rv_route_reconcile_fix },
     { "admin/orders/import",   RV_M_POST,             RV_ADMIN,       1, rv_route_orders_import },
     { "admin/orders/#",        RV_M_GET,              RV_ADMIN,       1, rv_route_order_info },
     { "admin/orders/#/ship",   RV_M_POST,             RV_ADMIN,       1, rv_route_order_ship },

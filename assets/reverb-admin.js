@@ -114,7 +114,7 @@
 
   App.prototype.module = function () {
     var self = this, s = this.s.bind(this);
-    var tabs = [['settings', s('tab_settings')], ['map', s('tab_category_map')], ['products', s('tab_products')], ['sync', s('tab_sync')], ['log', s('tab_log')]];
+    var tabs = [['settings', s('tab_settings')], ['map', s('tab_category_map')], ['products', s('tab_products')], ['sync', s('tab_sync')], ['reconcile', s('tab_reconcile')], ['log', s('tab_log')]];
     this.root.appendChild(h('div', { 'class': 'reverb-alerts' }));
     var nav = h('ul', { 'class': 'nav nav-tabs' }, tabs.map(function (t, i) {
       return h('li', { 'class': i === 0 ? 'active' : null }, [h('a', { href: '#reverb-tab-' + t[0], 'data-tab': t[0], text: t[1],
@@ -629,6 +629,183 @@
     };
     ui.bar.className = 'progress-bar progress-bar-striped active';
     tick();
+  };
+
+  /* ---------------------------------------------------------------- reconcile tab
+   * Is everything in sync? One button starts a comparison (admin/reconcile),
+   * a progress bar follows it, the report groups the differences by kind,
+   * each with the shop's and Reverb's value, links and a Fix button
+   * (admin/reconcile/fix); the row then says how the fix went. */
+
+  var RC_KINDS = ['unsellable', 'state', 'price', 'stock', 'title', 'unlinked'];
+
+  App.prototype.tab_reconcile = function (pane) {
+    var self = this, s = this.s.bind(this);
+    var st = this.rc = { kind: '', page: 1, per_page: 50, selected: {}, rows: [] };
+    var startBtn = h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-rc-start', text: s('rc_button_start'), onclick: function () {
+      startBtn.disabled = true;
+      self.rcAlert(null);
+      self.api('POST', 'reconcile', {}).then(function () { st.page = 1; st.selected = {}; self.rcPoll(); })
+        .catch(function (e) { self.rcAlert('danger', e.message); startBtn.disabled = false; });
+    } });
+    var bar = h('div', { 'class': 'progress-bar progress-bar-striped active', role: 'progressbar', style: 'width: 0%', id: 'reverb-rc-progress-bar' });
+    var progress = h('div', { 'class': 'progress', id: 'reverb-rc-progress', style: 'display:none' }, [bar]);
+    var text = h('p', { id: 'reverb-rc-progress-text', 'class': 'text-muted' });
+    var kinds = h('ul', { 'class': 'nav nav-pills reverb-rc-kinds', id: 'reverb-rc-kinds' });
+    var pageBox = h('input', { type: 'checkbox', id: 'reverb-rc-page-box', title: s('rc_select_page'), onchange: function () {
+      st.rows.forEach(function (f) { if (pageBox.checked && f.fix_state !== 'done' && f.fix_state !== 'queued') st.selected[f.finding_id] = true; else delete st.selected[f.finding_id]; });
+      self.rcRender();
+    } });
+    var body = h('tbody');
+    var fixSel = h('button', { type: 'button', 'class': 'btn btn-warning btn-sm', id: 'reverb-rc-fix-selected', text: s('rc_fix_selected'), onclick: function () {
+      var ids = Object.keys(st.selected).map(Number);
+      if (!ids.length) { self.rcAlert('warning', s('rc_choose_first')); return; }
+      self.rcFix(ids);
+    } });
+    var pager = h('div', { 'class': 'row reverb-prod-pager', id: 'reverb-rc-pager' });
+    var report = h('div', { id: 'reverb-rc-report', style: 'display:none' }, [kinds,
+      h('div', { 'class': 'reverb-rc-actions' }, [fixSel]),
+      h('div', { 'class': 'table-responsive' }, [h('table', { 'class': 'table table-bordered table-hover reverb-rc-table', id: 'reverb-rc-table' }, [
+        h('thead', {}, [h('tr', {}, [h('td', { 'class': 'text-center', style: 'width: 1px' }, [pageBox])].concat(
+          ['rc_col_kind', 'rc_col_product', 'rc_col_sku', 'rc_col_shop', 'rc_col_reverb', 'rc_col_listing', 'rc_col_fix'].map(function (c) {
+            return h('td', { text: s(c) });
+          })))]), body])]), pager]);
+    pane.appendChild(h('div', { id: 'reverb-rc' }, [h('p', { 'class': 'help-block', text: s('rc_intro') }), h('p', {}, [startBtn]), progress, text, report]));
+    st.ui = { start: startBtn, bar: bar, progress: progress, text: text, kinds: kinds, body: body, pager: pager, report: report, pageBox: pageBox, fixSel: fixSel };
+    this.rcPoll();
+  };
+
+  /* one alert for the tab at a time */
+  App.prototype.rcAlert = function (kind, text) {
+    if (this.rc.alert) this.rc.alert.remove();
+    this.rc.alert = kind ? this.alert(kind, text) : null;
+  };
+
+  App.prototype.rcQuery = function () {
+    var st = this.rc;
+    return 'reconcile?page=' + st.page + '&per_page=' + st.per_page + (st.kind ? '&kind=' + st.kind : '');
+  };
+
+  /* progress while a run goes on, then the report; again while fixes wait */
+  App.prototype.rcPoll = function () {
+    var self = this, s = this.s.bind(this), st = this.rc, ui = st.ui;
+    clearTimeout(this.rcTimer);
+    return this.api('GET', this.rcQuery()).then(function (r) {
+      var run = r.run;
+      st.data = r;
+      if (!run) { ui.progress.style.display = 'none'; ui.text.textContent = s('rc_none_yet'); ui.start.disabled = false; return; }
+      var running = run.state === 'running', pct;
+      if (running && run.phase === 'listings') pct = run.listings_total ? Math.min(90, Math.round(90 * run.listings_seen / run.listings_total)) : 5;
+      else pct = running ? 95 : 100;
+      ui.progress.style.display = '';
+      ui.bar.style.width = pct + '%';
+      ui.bar.textContent = pct + '%';
+      ui.bar.className = cls('div', running ? 'progress-bar progress-bar-striped active'
+        : 'progress-bar ' + (run.state === 'failed' ? 'progress-bar-warning' : 'progress-bar-success'));
+      var when = prodTime(run.finished_at || run.started_at, r.timezone, self.t.prod_date_locale);
+      var msg = running ? (run.phase === 'listings'
+          ? fmt(s(run.listings_total !== null ? 'rc_reading' : 'rc_reading_unknown'), { seen: run.listings_seen, total: run.listings_total })
+          : s('rc_comparing'))
+        : run.state === 'failed' ? fmt(s('rc_failed'), { s: run.error || '' })
+        : fmt(s(run.findings ? 'rc_finished' : 'rc_finished_none'), { products: run.products_checked, listings: run.listings_seen, time: when, n: run.findings });
+      ui.text.textContent = msg + (run.started_by === 'cron' ? ' ' + s('rc_weekly') : '');
+      ui.start.disabled = running;
+      ui.report.style.display = running ? 'none' : '';
+      if (!running) self.rcRender();
+      var waiting = r.findings.some(function (f) { return f.fix_state === 'queued'; });
+      if (running || waiting) self.rcTimer = setTimeout(function () { self.rcPoll(); }, 1000);
+    }).catch(function (e) { self.rcAlert('danger', e.message); ui.start.disabled = false; });
+  };
+
+  function rcState(s, v) {
+    return v ? (s('rc_state_' + v) !== 'rc_state_' + v ? s('rc_state_' + v) : v) : s('rc_state_unknown');
+  }
+
+  /* the two values of a finding, in words */
+  App.prototype.rcValues = function (f) {
+    var s = this.s.bind(this);
+    switch (f.kind) {
+      case 'state':
+        return [rcState(s, f.shop_value), f.reason === 'missing' ? s('rc_value_not_found') : rcState(s, f.reverb_value)];
+      case 'stock': return [f.shop_value, f.reverb_value === '' ? s('rc_value_none') : f.reverb_value];
+      case 'unsellable':
+        return [f.reason === 'out_of_stock' ? fmt(s('rc_value_stock'), { s: f.shop_value }) : s('rc_reason_' + f.reason), rcState(s, f.reverb_value)];
+      case 'unlinked': return [fmt(s('rc_value_not_linked'), { s: f.sku || '' }), f.reverb_value || ''];
+      default: return [f.shop_value || s('rc_value_none'), f.reverb_value || s('rc_value_none')];
+    }
+  };
+
+  App.prototype.rcStatus = function (f) {
+    var s = this.s.bind(this);
+    if (f.fix_state === 'queued') return h('span', { 'class': 'text-muted reverb-rc-status', text: s('rc_fix_queued') });
+    if (f.fix_state === 'done') return h('span', { 'class': 'text-success reverb-rc-status', text: s('rc_fix_done') });
+    if (f.fix_state === 'failed') return h('span', { 'class': 'text-danger reverb-rc-status', text: fmt(s('rc_fix_failed'), { s: f.fix_message || '' }) });
+    return null;
+  };
+
+  App.prototype.rcRender = function () {
+    var self = this, s = this.s.bind(this), st = this.rc, ui = st.ui, r = st.data;
+    if (!r) return;
+    st.rows = r.findings;
+    var all = RC_KINDS.reduce(function (n, k) { return n + (r.counts[k] || 0); }, 0);
+    ui.kinds.textContent = '';
+    [''].concat(RC_KINDS).forEach(function (k) {
+      var n = k ? r.counts[k] || 0 : all;
+      if (k && !n) return;
+      var on = st.kind === k;
+      ui.kinds.appendChild(h('li', { 'class': UI === 'bs5' ? 'nav-item' : (on ? 'active' : null) }, [h('a', { href: '#', 'data-kind': k,
+        'class': UI === 'bs5' ? 'nav-link' + (on ? ' active' : '') : null,
+        onclick: function (ev) { ev.preventDefault(); st.kind = k; st.page = 1; st.selected = {}; self.rcPoll(); } },
+        [(k ? s('rc_kind_' + k) : s('rc_all')) + ' ', h('span', { 'class': UI === 'bs5' ? 'badge bg-secondary' : 'badge', text: String(n) })])]));
+    });
+    ui.body.textContent = '';
+    if (!r.findings.length) ui.body.appendChild(h('tr', {}, [h('td', { colspan: 8, 'class': 'text-center', text: s('rc_no_findings') })]));
+    r.findings.forEach(function (f) {
+      var v = self.rcValues(f), fixed = f.fix_state === 'done' || f.fix_state === 'queued';
+      var box = h('input', { type: 'checkbox', name: 'finding[]', value: String(f.finding_id), disabled: fixed ? 'disabled' : null,
+        checked: st.selected[f.finding_id] ? 'checked' : null, onchange: function () {
+          if (box.checked) st.selected[f.finding_id] = true; else delete st.selected[f.finding_id];
+        } });
+      var link = reverbLink(f.listing_url, f.listing_id);
+      var btn = fixed ? null : h('button', { type: 'button', 'class': 'btn btn-default btn-sm reverb-rc-fix', 'data-finding': String(f.finding_id),
+        text: s('rc_fix_' + f.fix), onclick: function () { self.rcFix([f.finding_id]); } });
+      ui.body.appendChild(h('tr', { 'data-finding-id': String(f.finding_id), 'data-kind': f.kind }, [
+        h('td', { 'class': 'text-center' }, [box]),
+        h('td', {}, [h('strong', { text: s('rc_kind_' + f.kind) }), f.reason && f.kind !== 'unsellable' ? h('br') : null,
+          f.reason && f.kind !== 'unsellable' ? h('small', { 'class': 'text-muted', text: s('rc_reason_' + f.reason) }) : null]),
+        h('td', {}, [f.product_id ? h('a', { href: 'index.php?route=catalog/product/edit&user_token=' + encodeURIComponent(self.token) + '&product_id=' + f.product_id,
+          text: f.product_name || ('#' + f.product_id) }) : '']),
+        h('td', { 'class': 'reverb-nowrap', text: f.sku || '' }),
+        h('td', { 'class': 'reverb-rc-shop', text: v[0] }),
+        h('td', { 'class': 'reverb-rc-reverb', text: v[1] }),
+        h('td', {}, [link ? h('a', { href: link, target: '_blank', rel: 'noopener noreferrer', text: s('text_view_on_reverb') }) : '']),
+        h('td', {}, [btn, self.rcStatus(f)])]));
+    });
+    ui.pageBox.checked = false;
+    var pages = Math.max(1, Math.ceil(r.total / st.per_page)), ul = h('ul', { 'class': 'pagination' });
+    var go = function (pg) { return function (ev) { ev.preventDefault(); st.page = pg; self.rcPoll(); }; };
+    for (var i = 1; i <= pages && pages > 1; i++) {
+      ul.appendChild(h('li', { 'class': i === st.page ? 'active' : null }, [i === st.page ? h('span', { text: String(i) }) : h('a', { href: '#', text: String(i), onclick: go(i) })]));
+    }
+    ui.pager.textContent = '';
+    ui.pager.appendChild(h('div', { 'class': 'col-sm-6 text-left' }, [ul]));
+    ui.pager.appendChild(h('div', { 'class': 'col-sm-6 text-right', text: fmt(s('rc_showing'), {
+      from: r.total ? (st.page - 1) * st.per_page + 1 : 0, to: Math.min(r.total, st.page * st.per_page), total: r.total }) }));
+  };
+
+  App.prototype.rcFix = function (ids) {
+    var self = this, s = this.s.bind(this), st = this.rc;
+    st.ui.fixSel.disabled = true;
+    this.api('POST', 'reconcile/fix', { finding_ids: ids }).then(function (r) {
+      /* one outcome in words when one difference was fixed, else the count */
+      if (r.results.length === 1) {
+        var o = r.results[0].outcome;
+        self.rcAlert(o === 'link_conflict' ? 'warning' : 'success', s('rc_outcome_' + o));
+      } else self.rcAlert('success', fmt(s('rc_fixes_sent'), r));
+      st.selected = {};
+      return self.rcPoll();
+    }).catch(function (e) { self.rcAlert('danger', e.message); })
+      .then(function () { st.ui.fixSel.disabled = false; });
   };
 
   /* ---------------------------------------------------------------- product tab */

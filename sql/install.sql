@@ -217,4 +217,61 @@ ALTER TABLE `oc_reverb_sync_run`
 ALTER TABLE `oc_reverb_product_map`
   ADD COLUMN IF NOT EXISTS `offers_enabled` TINYINT(1) NULL DEFAULT NULL;
 
+-- v6 (reconcile): the reconcile view (issue 11 item 5). A run pages
+-- through the seller's listings (`next_page`, its cursor: stored
+-- with each page, so a run taken over after its process died goes on from
+-- there), keeps what it read in reverb_reconcile_listing, then compares
+-- every mapped product and lists what differs in reverb_reconcile_finding.
+-- The weekly pass: oc_reverb_meta 'reconcile_last_finished' (UTC).
+CREATE TABLE IF NOT EXISTS `oc_reverb_reconcile_run` (
+  `run_id`           BIGINT NOT NULL AUTO_INCREMENT,
+  `state`            VARCHAR(16) NOT NULL DEFAULT 'running' COMMENT 'running|finished|failed',
+  `started_by`       VARCHAR(8) NOT NULL DEFAULT 'admin' COMMENT 'admin|cron',
+  `phase`            VARCHAR(16) NOT NULL DEFAULT 'listings' COMMENT 'listings|compare|done',
+  `next_page`        VARCHAR(1024) NULL COMMENT 'the cursor: next page of my/listings to read',
+  `pages_read`       INT NOT NULL DEFAULT 0,
+  `listings_seen`    INT NOT NULL DEFAULT 0,
+  `listings_total`   INT NULL COMMENT 'Reverb''s total on the first page',
+  `products_checked` INT NOT NULL DEFAULT 0,
+  `findings`         INT NOT NULL DEFAULT 0,
+  `error`            TEXT NULL,
+  `started_at`       DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  `finished_at`      DATETIME(3) NULL,
+  PRIMARY KEY (`run_id`),
+  KEY `state` (`state`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `oc_reverb_reconcile_listing` (
+  `run_id`     BIGINT NOT NULL,
+  `listing_id` VARCHAR(20) NOT NULL,
+  `sku`        VARCHAR(64) NULL,
+  `state`      VARCHAR(32) NULL,
+  `title`      TEXT NULL,
+  `price`      VARCHAR(32) NULL,
+  `inventory`  BIGINT NULL,
+  `url`        VARCHAR(512) NULL,
+  PRIMARY KEY (`run_id`, `listing_id`),
+  KEY `sku` (`run_id`, `sku`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `oc_reverb_reconcile_finding` (
+  `finding_id`   BIGINT NOT NULL AUTO_INCREMENT,
+  `run_id`       BIGINT NOT NULL,
+  `kind`         VARCHAR(16) NOT NULL COMMENT 'price|stock|title|state|unlinked|unsellable',
+  `reason`       VARCHAR(16) NULL COMMENT 'unsellable: disabled|not_synced|out_of_stock; state: missing',
+  `product_id`   INT NULL,
+  `listing_id`   VARCHAR(20) NULL,
+  `sku`          VARCHAR(64) NULL,
+  `shop_value`   TEXT NULL,
+  `reverb_value` TEXT NULL,
+  `listing_url`  VARCHAR(512) NULL,
+  `fix`          VARCHAR(8) NOT NULL COMMENT 'push|end|link',
+  `fix_state`    VARCHAR(16) NULL COMMENT 'queued|done|failed',
+  `fix_message`  TEXT NULL,
+  `fixed_at`     DATETIME(3) NULL,
+  PRIMARY KEY (`finding_id`),
+  KEY `run_kind` (`run_id`, `kind`),
+  KEY `listing` (`listing_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -28,6 +28,7 @@
 #include "rv_push.h"
 #include "rv_orders.h"
 #include "rv_worker.h"
+#include "rv_reconcile.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -167,7 +168,7 @@ int rv_route_cron(rv_req_t *q)
     json_object *out, *orders, *pruned;
     const char *last;
     rv_ctx_t *c;
-    int got, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1;
+    int got, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1, reconcile;
     rv_order_counts_t counts = { 0, 0, 0, 0 };
     apr_time_t detect_start, detect_time;
     rv_detect_counts_t detect;
@@ -194,6 +195,7 @@ int rv_route_cron(rv_req_t *q)
     if (rv_push_detect_changes(c, p, &detect))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0009) "change detection failed");
     detect_time = apr_time_now() - detect_start;
+    reconcile = rv_reconcile_cron(q->db, p, c->api != NULL);   /* the weekly pass */
     pruned = rv_cron_housekeeping(q);
     ran = rv_cron_drain(q);
     rv_cron_release(q, holder);
@@ -223,6 +225,7 @@ int rv_route_cron(rv_req_t *q)
     json_object_object_add(out, "detect_ms", json_object_new_int64(apr_time_as_msec(detect_time)));
     /* rows deleted by housekeeping in this cycle */
     json_object_object_add(out, "pruned", pruned);
+    json_object_object_add(out, "reconcile_started", json_object_new_boolean(reconcile == 1));
     if (!c->api)
         json_object_object_add(out, "warning", json_object_new_string(
             "No Reverb token is set: orders and listings were not polled."));

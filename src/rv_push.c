@@ -537,6 +537,42 @@ int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
                       " WHERE product_id = %s", RV_ARGS(h, rv_i64(p, product_id)));
 }
 
+/* ---- the reconcile view reads the catalogue as the push does ---- */
+
+typedef struct {
+    rv_push_view_fn fn;
+    void (*batch_end)(rv_ctx_t *c, apr_pool_t *p, void *baton);
+    void *baton;
+} rv_view_baton_t;
+
+static void rv_view_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
+                        void *baton)
+{
+    rv_view_baton_t *b = baton;
+    const char *err = NULL;
+    rv_push_view_t v = { it->prod.product_id, rv_product_sku(p, &it->prod), it->prod.name,
+                         it->listing_id, it->listing_state, it->prod.quantity, it->prod.status,
+                         it->has_product, rv_item_eligible(it), e->opts.sync_stock,
+                         rv_listing_build(p, &it->prod, &e->opts, 0, &err) };
+    b->fn(c, p, &v, b->baton);
+    if (v.body)
+        json_object_put(v.body);
+}
+
+static void rv_view_batch_end(rv_ctx_t *c, apr_pool_t *p, void *baton)
+{
+    rv_view_baton_t *b = baton;
+    if (b->batch_end)
+        b->batch_end(c, p, b->baton);
+}
+
+int rv_push_view_each(rv_ctx_t *c, apr_pool_t *p, rv_push_view_fn fn,
+                      void (*batch_end)(rv_ctx_t *c, apr_pool_t *p, void *baton), void *baton)
+{
+    rv_view_baton_t b = { fn, batch_end, baton };
+    return rv_push_each(c, p, rv_push_env(c, p), 0, rv_view_one, rv_view_batch_end, &b);
+}
+
 /* ---- one push ---- */
 
 static void rv_push_log(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *action,

@@ -25,6 +25,22 @@ void rv_push_match_new(rv_db_t *db, server_rec *s, apr_pool_t *p, json_object *f
 int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id);
 int rv_push_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, int priority);
 
+/* For the reconcile view (rv_reconcile.c): every mapped product as the
+ * push sees it, with the update body the push would send, a batch at a
+ * time (each batch in one transaction; batch_end, when given, after each). */
+typedef struct {
+    long long product_id;
+    const char *sku;              /* as sent to Reverb */
+    const char *name;             /* as stored (entity-encoded) */
+    const char *listing_id, *listing_state;   /* the map row's */
+    long long quantity;
+    int status, has_product, eligible, sync_stock;
+    json_object *body;            /* borrowed; NULL when the product cannot be listed */
+} rv_push_view_t;
+typedef void (*rv_push_view_fn)(rv_ctx_t *c, apr_pool_t *p, const rv_push_view_t *v, void *baton);
+int rv_push_view_each(rv_ctx_t *c, apr_pool_t *p, rv_push_view_fn fn,
+                      void (*batch_end)(rv_ctx_t *c, apr_pool_t *p, void *baton), void *baton);
+
 /* rv_pull.c: both-ways mode, from cron: queue pulls for listings edited on Reverb. */
 int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued);
 

@@ -9,6 +9,7 @@
 #include "rv_conf.h"
 #include "rv_db.h"
 #include "rv_jobs.h"
+#include "rv_reconcile.h"
 #include "rv_settings.h"
 
 #include "http_log.h"
@@ -79,6 +80,10 @@ static rv_job_result_t rv_job_dispatch(rv_ctx_t *c, apr_pool_t *p, const rv_job_
         return rv_order_job(c, p, job);
     if (!strcmp(job->kind, "pull"))
         return rv_pull_job(c, p, job);
+    if (!strcmp(job->kind, "reconcile"))
+        return rv_reconcile_job(c, p, job);
+    if (!strcmp(job->kind, "reconcile_end"))
+        return rv_reconcile_end_job(c, p, job);
     return unknown;
 }
 

@@ -282,6 +282,78 @@ test('products tab: select all matching, set condition, bulk enable with progres
   assert.deepEqual([...new Set(await gridStates(page))], ['not_enabled']);
 });
 
+// ---- the reconcile tab (issue 11 item 5): start, progress, report, fix ----
+async function fakeListings(page) {
+  const r = await page.request.get(process.env.FAKE_URL + '/_fake/state');
+  return (await r.json()).listings;
+}
+
+test('reconcile tab: compare, progress, the report by kind, fix one and fix the selected', async (page) => {
+  // the pedals and half of the amps are listed by now; make three differences on Reverb
+  const br3 = (await fakeListings(page)).find((l) => l.sku === 'BR-3');
+  let r = await page.request.post(process.env.FAKE_URL + '/_fake/listings/' + br3.id, { data: { price: { amount: '35.00', currency: 'AUD' } } });
+  assert.equal(r.status(), 200);
+  r = await page.request.post(process.env.FAKE_URL + '/_fake/listings', { data: { sku: 'AMP-1', title: 'Old amp', state: 'live', inventory: 1 } });
+  assert.equal(r.status(), 201);
+  r = await page.request.post(process.env.FAKE_URL + '/_fake/listings', { data: { sku: 'AMP-3', title: 'Amp listed by hand', state: 'draft' } });
+  assert.equal(r.status(), 201);
+  // its product has a condition (not synced yet), so the push after linking can list it
+  r = await page.request.post(BASE + '/reverb/admin/product/6103?user_token=' + process.env.TOKEN,
+    { data: { sync_enabled: 0, condition_uuid: '7c3f45de-2ae0-4c81-8400-fdb6b1d74890' } });
+  assert.equal(r.status(), 200);
+  await page.goto(BASE + '/pages/module.html');
+  await page.click('a[data-tab=reconcile]');
+  await page.waitForFunction(() => /No comparison has been made yet/.test(document.querySelector('#reverb-rc-progress-text').textContent));
+  assert.ok(await page.isHidden('#reverb-rc-progress'));        // no empty bar before the first run
+  await page.click('#reverb-rc-start');
+  await page.waitForFunction(() => document.querySelector('#reverb-rc-progress-bar').textContent === '100%', null, { timeout: 60000 });
+  assert.match(await page.textContent('#reverb-rc-progress-text'), /Compared \d+ products and \d+ Reverb listings on .*: \d+ differences found\./);
+  await page.waitForSelector('#reverb-rc-report', { state: 'visible' });
+  const kinds = await page.locator('#reverb-rc-kinds a').allTextContents();
+  assert.ok(kinds.some((k) => /^Price differs 1$/.test(k)), kinds.join('|'));
+  assert.ok(kinds.some((k) => /^Live on Reverb, not for sale in the shop 1$/.test(k)), kinds.join('|'));
+  assert.ok(kinds.some((k) => /^On Reverb, not linked to its product 1$/.test(k)), kinds.join('|'));
+  const price = page.locator('#reverb-rc-table tbody tr[data-kind=price]');
+  assert.equal(await price.locator('td:nth-child(3)').textContent(), 'Browser Pedal 3');
+  assert.equal(await price.locator('.reverb-rc-shop').textContent(), '43.00');
+  assert.equal(await price.locator('.reverb-rc-reverb').textContent(), '35.00');
+  assert.match(await price.locator('td:nth-child(7) a').getAttribute('href'), /^https:\/\/reverb\.com\//);
+  assert.match(await price.locator('td:nth-child(3) a').getAttribute('href'), /product_id=6003/);
+  const gone = page.locator('#reverb-rc-table tbody tr[data-kind=unsellable]');
+  assert.equal(await gone.locator('.reverb-rc-shop').textContent(), 'Stock: 0');
+  assert.equal(await gone.locator('.reverb-rc-reverb').textContent(), 'Live');
+  assert.equal(await gone.locator('button.reverb-rc-fix').textContent(), 'End the listing');
+  const unl = page.locator('#reverb-rc-table tbody tr[data-kind=unlinked]');
+  assert.equal(await unl.locator('.reverb-rc-shop').textContent(), 'SKU AMP-3, not linked');
+  assert.equal(await unl.locator('button.reverb-rc-fix').textContent(), 'Link to this product');
+  await page.waitForTimeout(600);           // the bar's width transition
+  await shot(page, 'reconcile-report');
+  // one kind at a time
+  await page.click('#reverb-rc-kinds a[data-kind=price]');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-rc-table tbody tr').length === 1);
+  assert.equal(await page.getAttribute('#reverb-rc-table tbody tr', 'data-kind'), 'price');
+  await page.click('#reverb-rc-kinds a[data-kind=""]');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-rc-table tbody tr').length > 1);
+  // one fix: the price is sent again, the row says so when it is done
+  await price.locator('button.reverb-rc-fix').click();
+  assert.match(await lastAlert(page), /Waiting for Reverb: the product will be pushed/);
+  await page.waitForFunction(() => /Fixed/.test((document.querySelector('#reverb-rc-table tr[data-kind=price] .reverb-rc-status') || {}).textContent || ''),
+    null, { timeout: 30000 });
+  assert.equal((await fakeListings(page)).find((l) => l.sku === 'BR-3').price.amount, '43.00');
+  // the other two together
+  await gone.locator('input[type=checkbox]').check();
+  await unl.locator('input[type=checkbox]').check();
+  await page.click('#reverb-rc-fix-selected');
+  await page.waitForFunction(() => /Fixes sent to Reverb through the queue: 1\. Listings linked to their products: 1\./.test(document.querySelector('.reverb-alert').textContent));
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  await page.waitForFunction(() => ['unsellable', 'unlinked'].every((k) =>
+    /Fixed/.test((document.querySelector('#reverb-rc-table tr[data-kind=' + k + '] .reverb-rc-status') || {}).textContent || '')), null, { timeout: 30000 });
+  const after = await fakeListings(page);
+  assert.equal(after.find((l) => l.sku === 'AMP-1').state.slug, 'ended');
+  assert.equal(after.find((l) => l.sku === 'AMP-3').title, 'Browser Amp 03');
+  await shot(page, 'reconcile-fixed');
+});
+
 test('expired session shows the login prompt', async (page, context) => {
   await context.clearCookies();
   await page.goto(BASE + '/pages/module.html');
@@ -331,6 +403,20 @@ test('oc4: module page in Bootstrap 5 markup saves settings', async (page, conte
   assert.ok(await page.isVisible('#reverb-tab-log') && !(await page.isVisible('#reverb-tab-settings')));
   assert.match(await page.getAttribute('#reverb-log', 'class'), /\btable-sm\b/);
   await shot(page, 'oc4-module');
+});
+
+test('oc4: the reconcile tab in Bootstrap 5 markup shows the last report', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.click('a[data-tab=reconcile]');
+  await page.waitForSelector('#reverb-rc-report', { state: 'visible' });
+  assert.equal(await page.locator('#reverb-admin .nav-tabs .nav-link.active').textContent(), 'Compare with Reverb');
+  assert.equal(await page.locator('#reverb-rc-kinds li.nav-item a.nav-link.active').getAttribute('data-kind'), '');
+  assert.ok(await page.locator('#reverb-rc-kinds .badge.bg-secondary').count() >= 2);
+  assert.match(await page.getAttribute('#reverb-rc-progress-bar', 'class'), /\bbg-success\b/);
+  assert.ok(await page.locator('#reverb-rc-table tbody tr').count() >= 3);
+  await page.waitForTimeout(600);
+  await shot(page, 'oc4-reconcile');
 });
 
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {
