@@ -53,6 +53,12 @@ def test_wrong_token_unreachable_and_failing_reverb_are_three_answers(db, fake, 
     assert r.status == 502 and r.error_code == "reverb_unreachable", r
     assert "could not be reached" in r.json["error"]["message"]
 
+    # no answer within ReverbHttpTimeout (5 s here): unreachable too, never a token problem
+    fake.faults([{"path_regex": "my/account", "kind": "timeout", "delay_ms": 8000}])
+    r = admin.post(server, "/reverb/admin/test-connection", {})
+    assert r.status == 502 and r.error_code == "reverb_unreachable", r
+    assert "no answer in time" in r.json["error"]["message"]
+
     fake.faults([{"path_regex": "my/account", "kind": "503"}])
     r = admin.post(server, "/reverb/admin/test-connection", {})
     assert r.status == 502 and r.error_code == "reverb_unavailable", r
