@@ -505,7 +505,7 @@
       msg.push(h('ul', { 'class': 'reverb-errors list-unstyled' }, e.error_lines.map(function (l) { return h('li', { text: l }); })));
     }
     var link = reverbLink(e.listing_url, e.reverb_listing_id);
-    if (link) msg.push(h('a', { href: link, target: '_blank', rel: 'noopener', text: ' ' + s('text_view_on_reverb') }));
+    if (link) msg.push(' ', h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }));
     var what = [];     /* the product, and the OpenCart order an order row is about */
     if (e.product_id) what.push(h('a', { href: this.ocLink('product', e.product_id), 'class': 'reverb-log-product', text: e.product_name || ('#' + e.product_id) }));
     if (e.order_id) what.push(h('a', { href: this.ocLink('order', e.order_id), 'class': 'reverb-log-order reverb-nowrap',
