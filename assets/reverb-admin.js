@@ -78,18 +78,49 @@
     if (method !== 'GET') { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body || {}); }
     return fetch(url, opts).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.status === 401) { self.expired(); throw new Error(self.s('text_session_expired')); }
-        if (!r.ok) throw new Error((data.error && data.error.message) || ('HTTP ' + r.status));
+        if (r.status === 401) { self.expired(); throw apiError(self.s('text_session_expired'), 'session_expired', 401); }
+        if (!r.ok) throw self.apiError(data.error, r.status);
         return data;
       });
     });
   };
 
+  function apiError(message, code, status, field) {
+    var e = new Error(message);
+    e.code = code || null; e.status = status; e.field = field || null;
+    return e;
+  }
+
+  /* The engine's error as an Error with its code and field; codes the language
+   * file words itself (error_code_<code>) are shown in its words. */
+  App.prototype.apiError = function (err, status) {
+    var code = err && typeof err.code === 'string' ? err.code : null;
+    var msg = code && this.t['error_code_' + code] ? this.t['error_code_' + code]
+      : (err && err.message) || ('HTTP ' + status);
+    return apiError(msg, code, status, err && typeof err.field === 'string' ? err.field : null);
+  };
+
+  /* Where "Log in" goes: OpenCart shows its login form at the page's own
+   * address without the old user_token and comes back to it afterwards. */
+  App.prototype.loginHref = function () {
+    var loc = window.location;
+    if (!/(^\?|&)route=/.test(loc.search)) return this.login;
+    return loc.pathname + '?' + loc.search.slice(1).split('&').filter(function (kv) {
+      return kv && !/^user_token=/.test(kv);
+    }).join('&');
+  };
+
+  /* One "session expired" alert, whatever failed: a later failure replaces it. */
   App.prototype.expired = function () {
-    this.alert('danger', this.s('text_session_expired'), { href: this.login, text: this.s('text_login') });
+    if (this.expiredAlert) this.expiredAlert.remove();
+    this.expiredAlert = null;
+    this.expiredAlert = this.alert('danger', this.s('text_session_expired'), { href: this.loginHref(), text: this.s('text_login') });
+    this.expiredAlert.classList.add('reverb-expired');
   };
 
   App.prototype.alert = function (kind, text, link, where) {
+    /* the failed call's own handler repeats the expired message: one is shown */
+    if (!link && this.expiredAlert && this.expiredAlert.parentNode && text === this.s('text_session_expired')) return this.expiredAlert;
     var box = where || this.root.querySelector('.reverb-alerts') || this.root;
     var a = h('div', { 'class': 'alert alert-' + kind + ' alert-dismissible reverb-alert', role: 'alert' },
       [h('button', { type: 'button', 'class': 'close', 'aria-label': 'Close', onclick: function () { a.remove(); },
@@ -155,7 +186,7 @@
 
   App.prototype.tab_settings = function (pane) {
     var self = this, s = this.s.bind(this);
-    Promise.all([this.guard(this.api('GET', 'settings')), this.api('GET', 'conditions').catch(function () { return { conditions: [] }; })])
+    Promise.all([this.guard(this.api('GET', 'settings')), this.api('GET', 'conditions').catch(function (e) { return { conditions: [], error: e }; })])
       .then(function (res) {
         var st = res[0].settings, cats = res[0].oc_categories, conds = res[1].conditions;
         var f = h('form', { 'class': 'form-horizontal', id: 'reverb-settings' });
@@ -164,8 +195,13 @@
            h('option', { value: '0', selected: st.status ? null : 'selected', text: s('text_disabled') })])));
         var tokenInput = h('input', { type: 'password', name: 'token', 'class': 'form-control', autocomplete: 'off', placeholder: st.token_masked || '' });
         var testBtn = h('button', { type: 'button', 'class': 'btn btn-info', id: 'reverb-test', text: s('button_test'), onclick: function () {
-          testBtn.disabled = true;
           self.clearAlerts();
+          if (!tokenInput.value && !st.token_masked) {   /* nothing to test with: nothing is sent */
+            self.alert('warning', s('error_code_no_token'));
+            tokenInput.focus();
+            return;
+          }
+          testBtn.disabled = true;
           self.api('POST', 'test-connection', tokenInput.value ? { token: tokenInput.value } : {}).then(function (r) {
             self.alert('success', fmt(s('text_connected'), { s: r.shop_name }));
           }).catch(function (e) { self.alert('danger', e.message); }).then(function () { testBtn.disabled = false; });
@@ -186,14 +222,14 @@
         f.appendChild(formGroup(s('entry_default_condition'), h('select', { name: 'default_condition', 'class': 'form-control' },
           [h('option', { value: '', text: '--' })].concat(conds.map(function (c) {
             return h('option', { value: c.uuid, selected: st.default_condition === c.uuid ? 'selected' : null, text: c.display_name });
-          })))));
+          }))), self.lookupHint(res[1].error)));
         f.appendChild(formGroup(s('entry_shipping_profile'), h('input', { name: 'shipping_profile_id', 'class': 'form-control', value: st.shipping_profile_id })));
         f.appendChild(formGroup(s('entry_store_url'), h('input', { name: 'store_url', 'class': 'form-control', value: st.store_url, placeholder: 'https://' })));
         f.appendChild(formGroup(s('entry_use_special'), checkbox('use_special', st.use_special, '')));
         f.appendChild(formGroup(s('entry_log_retention'), h('input', { type: 'number', name: 'log_retention_days', 'class': 'form-control',
           min: '0', max: '3650', step: '1', value: String(st.log_retention_days) }), s('help_log_retention')));
         f.appendChild(formGroup(s('entry_order_status_map'), h('div', {}, ['paid', 'shipped', 'received', 'cancelled', 'refunded'].map(function (rs) {
-          return h('div', { 'class': 'reverb-status-row' }, [h('span', { 'class': 'reverb-status-name', text: rs }),
+          return h('div', { 'class': 'reverb-status-row' }, [h('span', { 'class': 'reverb-status-name', 'data-status': rs, text: s('text_reverb_status_' + rs) }),
             h('select', { name: 'osm_' + rs, 'class': 'form-control input-sm' }, [h('option', { value: '0', text: '--' })].concat(
               res[0].oc_order_statuses.map(function (o) {
                 return h('option', { value: String(o.order_status_id), selected: String(st.order_status_map[rs]) === String(o.order_status_id) ? 'selected' : null, text: o.name });
@@ -231,6 +267,7 @@
     });
     if (tokenInput.value) body.token = tokenInput.value;
     this.clearAlerts();
+    this.clearFieldErrors(f);
     this.api('POST', 'settings', body).then(function (r) {
       tokenInput.value = ''; tokenInput.placeholder = r.settings.token_masked;
       self.alert('success', s('text_saved'));
@@ -239,7 +276,42 @@
        * cron URL) is fetched again, as a reload would */
       var pane = f.parentNode;
       if (pane) { pane.textContent = ''; self.tab_settings(pane); }
-    }).catch(function (e) { self.alert('danger', e.message); });
+      if (self.prod) self.prodLookups();    /* the Products tab's condition and category lists */
+    }).catch(function (e) { if (!self.fieldError(f, e)) self.alert('danger', e.message); });
+  };
+
+  /* Under a Reverb list (conditions, categories) that could not be loaded: why. */
+  App.prototype.lookupHint = function (e) {
+    if (!e || e.code === 'session_expired') return null;
+    return e.code === 'no_token' ? this.s('text_lookup_no_token') : fmt(this.s('text_lookup_failed'), { s: e.message });
+  };
+
+  /* Settings keys whose input has another name. */
+  var FIELD_INPUT = { categories: 'categories', sync_fields: 'field_title', order_status_map: 'osm_paid' };
+
+  /* A refused setting (the engine's error.field): the message under the field,
+   * named by its label, and the same at the top. false when no field is known. */
+  App.prototype.fieldError = function (f, e) {
+    if (!e.field) return false;
+    var input = f.querySelector('[name="' + (FIELD_INPUT[e.field] || e.field).replace(/[^\w-]/g, '') + '"]');
+    var group = input && input.closest(UI === 'bs5' ? '.row' : '.form-group');
+    if (!group) return false;
+    var label = group.querySelector('label'), name = label ? label.textContent.trim() : e.field;
+    var msg = this.t['error_field_' + e.field] || e.message;
+    var text = fmt(this.s('error_field'), { label: name, message: msg });
+    group.classList.add(UI === 'bs5' ? 'reverb-has-error' : 'has-error');
+    if (UI === 'bs5') input.classList.add('is-invalid');
+    var where = group.querySelector('.col-sm-9') || group;
+    where.appendChild(h('p', { 'class': (UI === 'bs5' ? 'invalid-feedback d-block' : 'help-block text-danger') + ' reverb-field-error', 'data-field': e.field, text: text }));
+    this.alert('danger', text);
+    input.focus();
+    return true;
+  };
+
+  App.prototype.clearFieldErrors = function (f) {
+    Array.prototype.forEach.call(f.querySelectorAll('.reverb-field-error'), function (el) { el.remove(); });
+    Array.prototype.forEach.call(f.querySelectorAll('.has-error, .reverb-has-error'), function (el) { el.classList.remove('has-error', 'reverb-has-error'); });
+    Array.prototype.forEach.call(f.querySelectorAll('.is-invalid'), function (el) { el.classList.remove('is-invalid'); });
   };
 
   /* The cron URL holds the cron key: shown only to users who may change
@@ -279,10 +351,26 @@
     }).catch(function (e) { box.appendChild(h('p', { 'class': 'text-danger', text: e.message })); });
   };
 
+  /* What the category mapping needs first, in the tab itself: a saved token
+   * (the Reverb categories come from Reverb), allowed categories. */
+  App.prototype.mapFirst = function (pane, key) {
+    var self = this;
+    pane.appendChild(h('div', { 'class': 'alert alert-info reverb-map-first', id: 'reverb-map-first' }, [this.s(key), ' ',
+      h('a', { href: '#reverb-tab-settings', 'class': 'alert-link', text: this.s('text_go_to_settings'),
+        onclick: function (ev) { ev.preventDefault(); self.show('settings'); } })]));
+  };
+
   App.prototype.tab_map = function (pane) {
     var self = this, s = this.s.bind(this);
     pane.textContent = '';
-    Promise.all([this.guard(this.api('GET', 'category-map')), this.guard(this.api('GET', 'categories'))]).then(function (res) {
+    Promise.all([this.guard(this.api('GET', 'category-map')), this.api('GET', 'categories').catch(function (e) {
+      if (e.code === 'no_token') return { no_token: true };
+      return self.guard(Promise.reject(e));
+    })]).then(function (res) {
+      self.loaded.map = false;        /* shown again the next time the tab is opened */
+      if (res[1].no_token) return self.mapFirst(pane, 'text_map_no_token');
+      if (!res[0].categories.length) return self.mapFirst(pane, 'text_map_no_categories');
+      self.loaded.map = true;
       var rows = res[0].categories, groups = res[1].groups;
       var table = h('table', { 'class': 'table table-bordered', id: 'reverb-map' }, [h('tbody', {}, rows.map(function (c) {
         var sel = h('select', { 'class': 'form-control', 'data-category': String(c.category_id) }, [h('option', { value: '', text: s('text_choose') })].concat(
@@ -319,8 +407,10 @@
         .catch(function (e) { self.alert('danger', e.message); }).then(function () { importBtn.disabled = false; });
     } });
     var status = h('p', { id: 'reverb-queue', 'class': 'text-muted' });
-    pane.appendChild(h('div', {}, [h('p', {}, [syncBtn]), h('div', { 'class': 'progress' }, [bar]), label, h('hr'), h('p', {}, [importBtn]), importOut, h('hr'), status]));
-    this.sync = { bar: bar, label: label, btn: syncBtn, status: status };
+    /* no bar before the first sync, nor while a run has nothing counted yet */
+    var progress = h('div', { 'class': 'progress', id: 'reverb-progress', style: 'display:none' }, [bar]);
+    pane.appendChild(h('div', {}, [h('p', {}, [syncBtn]), progress, label, h('hr'), h('p', {}, [importBtn]), importOut, h('hr'), status]));
+    this.sync = { bar: bar, label: label, btn: syncBtn, status: status, progress: progress };
     this.pollSync();
   };
 
@@ -332,35 +422,105 @@
     }).catch(function () {});
     this.api('GET', 'sync').then(function (r) {
       var run = r.run;
-      if (!run) { ui.btn.disabled = false; return; }
-      var pct = run.total > 0 ? Math.round(100 * (run.done + run.failed) / run.total) : (run.state === 'finished' ? 100 : 0);
-      ui.bar.style.width = pct + '%';
-      ui.bar.textContent = pct + '%';
-      ui.bar.className = cls('div', 'progress-bar' + (run.failed ? ' progress-bar-warning' : ' progress-bar-success'));
+      if (!run) { ui.btn.disabled = false; ui.progress.style.display = 'none'; ui.label.textContent = s('text_sync_never'); return; }
       var running = run.state === 'running';
-      ui.label.textContent = fmt(s(running ? 'text_sync_running' : 'text_sync_finished'),
-        { done: run.done, total: run.total, failed: run.failed, eta: run.eta_seconds });
+      self.syncShow(run, running);
       ui.btn.disabled = running;
       if (running) self.syncTimer = setTimeout(function () { self.pollSync(); }, 1000);
     }).catch(function (e) { ui.btn.disabled = false; });
   };
 
+  /* A run's bar and line; never "0 of 0": a run that has not counted its
+   * products yet says it is starting, one that found none says so. */
+  App.prototype.syncShow = function (run, running) {
+    var s = this.s.bind(this), ui = this.sync;
+    if (!(run.total > 0)) {
+      ui.progress.style.display = 'none';
+      ui.label.textContent = s(running ? 'text_sync_starting' : 'text_sync_nothing');
+      return;
+    }
+    var pct = Math.round(100 * (run.done + run.failed) / run.total);
+    ui.progress.style.display = '';
+    ui.bar.style.width = pct + '%';
+    ui.bar.textContent = pct + '%';
+    ui.bar.className = cls('div', 'progress-bar' + (run.failed ? ' progress-bar-warning' : ' progress-bar-success'));
+    ui.label.textContent = fmt(s(running ? (run.eta_seconds === null || run.eta_seconds === undefined ? 'text_sync_running_no_eta' : 'text_sync_running') : 'text_sync_finished'),
+      { done: run.done, total: run.total, failed: run.failed, eta: run.eta_seconds });
+  };
+
+  /* OpenCart's date() format letters (its language file's datetime_format,
+   * e.g. d/m/Y H:i:s) over a "YYYY-MM-DD HH:MM:SS" already in shop time. */
+  function ocDate(local, format) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(local || '');
+    if (!m) return local || '';
+    var H = Number(m[4]), v = { d: m[3], j: String(Number(m[3])), m: m[2], n: String(Number(m[2])), Y: m[1], y: m[1].slice(2),
+      H: m[4], G: String(H), h: ('0' + (H % 12 || 12)).slice(-2), g: String(H % 12 || 12), i: m[5], s: m[6],
+      A: H < 12 ? 'AM' : 'PM', a: H < 12 ? 'am' : 'pm' };
+    var out = '', f = format || 'Y-m-d H:i:s';
+    for (var k = 0; k < f.length; k++) {
+      var c = f.charAt(k);
+      if (c === '\\' && k + 1 < f.length) { out += f.charAt(++k); continue; }
+      out += Object.prototype.hasOwnProperty.call(v, c) ? v[c] : c;
+    }
+    return out;
+  }
+
+  /* Links into the OpenCart admin, 3.0's routes or 4.0's. */
+  App.prototype.ocLink = function (what, id) {
+    var oc4 = UI === 'bs5', t = '&user_token=' + encodeURIComponent(this.token);
+    if (what === 'order') return 'index.php?route=' + (oc4 ? 'sale/order.info' : 'sale/order/info') + '&order_id=' + id + t;
+    return 'index.php?route=' + (oc4 ? 'catalog/product.form' : 'catalog/product/edit') + '&product_id=' + id + t;
+  };
+
+  function labelledFilter(label, el) {
+    return h('div', { 'class': 'form-group reverb-filter' }, [h('label', { 'class': 'control-label', 'for': el.id, text: label }), ' ', el]);
+  }
+
   App.prototype.tab_log = function (pane) {
     var self = this, s = this.s.bind(this);
-    var status = h('select', { 'class': 'form-control input-sm', id: 'reverb-log-status' }, [['', s('text_all')], ['success', 'success'], ['error', 'error']].map(function (o) { return h('option', { value: o[0], text: o[1] }); }));
-    var direction = h('select', { 'class': 'form-control input-sm', id: 'reverb-log-direction' }, [['', s('text_all')], ['push', 'push'], ['pull', 'pull']].map(function (o) { return h('option', { value: o[0], text: o[1] }); }));
-    var product = h('input', { 'class': 'form-control input-sm', id: 'reverb-log-product', placeholder: s('column_product') + ' ID', size: 8 });
+    var status = h('select', { 'class': 'form-control input-sm', id: 'reverb-log-status' }, [['', s('text_all')], ['success', s('log_status_success')], ['error', s('log_status_error')]].map(function (o) { return h('option', { value: o[0], text: o[1] }); }));
+    var direction = h('select', { 'class': 'form-control input-sm', id: 'reverb-log-direction' }, [['', s('text_all')], ['push', s('log_direction_push')], ['pull', s('log_direction_pull')]].map(function (o) { return h('option', { value: o[0], text: o[1] }); }));
+    var product = h('input', { 'class': 'form-control input-sm', id: 'reverb-log-product', placeholder: s('log_product_id_placeholder'), size: 8, inputmode: 'numeric' });
     var body = h('tbody');
     var pager = h('div', { 'class': 'reverb-pager' });
     this.logState = { page: 1 };
     var reload = function () { self.logState.page = 1; self.loadLog(body, pager, status, direction, product); };
     [status, direction].forEach(function (el) { el.addEventListener('change', reload); });
     product.addEventListener('change', reload);
-    pane.appendChild(h('div', { 'class': 'form-inline reverb-filters' }, [status, ' ', direction, ' ', product]));
+    pane.appendChild(h('div', { 'class': 'form-inline reverb-filters' }, [labelledFilter(s('log_filter_status'), status), ' ',
+      labelledFilter(s('log_filter_direction'), direction), ' ', labelledFilter(s('log_filter_product'), product)]));
     pane.appendChild(h('table', { 'class': 'table table-striped table-condensed', id: 'reverb-log' }, [
-      h('thead', {}, [h('tr', {}, ['column_time', 'column_product', 'column_sku', 'column_direction', 'column_status', 'column_message'].map(function (c) { return h('th', { text: s(c) }); }))]), body]));
+      h('thead', {}, [h('tr', {}, ['column_time', 'column_product', 'column_sku', 'column_kind', 'column_status', 'column_message'].map(function (c) { return h('th', { text: s(c) }); }))]), body]));
     pane.appendChild(pager);
     this.loadLog(body, pager, status, direction, product);
+  };
+
+  /* One log row's cells: the time in the shop's zone and OpenCart's format,
+   * the product or the OpenCart order, the kind and status in words, the
+   * message with Reverb's errors as "field: message" lines. */
+  App.prototype.logRow = function (e) {
+    var self = this, s = this.s.bind(this);
+    var msg = [h('span', { 'class': 'reverb-log-message', text: e.message || '' })];
+    if (e.error_lines && e.error_lines.length) {
+      msg.push(h('ul', { 'class': 'reverb-errors list-unstyled' }, e.error_lines.map(function (l) { return h('li', { text: l }); })));
+    }
+    var link = reverbLink(e.listing_url, e.reverb_listing_id);
+    if (link) msg.push(' ', h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }));
+    var what = [];     /* the product, and the OpenCart order an order row is about */
+    if (e.product_id) what.push(h('a', { href: this.ocLink('product', e.product_id), 'class': 'reverb-log-product', text: e.product_name || ('#' + e.product_id) }));
+    if (e.order_id) what.push(h('a', { href: this.ocLink('order', e.order_id), 'class': 'reverb-log-order reverb-nowrap',
+      text: fmt(s('log_order_link'), { order_id: e.order_id, number: e.reverb_order_number || '' }) }));
+    else if (e.reverb_order_number) what.push(h('span', { 'class': 'reverb-nowrap', text: fmt(s('log_reverb_order'), { number: e.reverb_order_number }) }));
+    if (what.length === 2) what.splice(1, 0, h('br'));
+    var time = e.created_local ? ocDate(e.created_local, this.t.log_datetime_format) : (e.created_at || '');
+    var kind = e.kind || (e.direction === 'pull' ? 'pull' : 'listing');
+    return h('tr', { 'class': e.status === 'error' ? 'danger' : null, 'data-log-id': String(e.log_id), 'data-kind': kind }, [
+      h('td', { 'class': 'reverb-nowrap reverb-log-time', title: e.created_at || null, text: time }),
+      h('td', { 'class': 'reverb-log-what' }, what),
+      h('td', { 'class': 'reverb-nowrap reverb-log-sku', text: e.sku || '' }),
+      h('td', { 'class': 'reverb-nowrap reverb-log-kind', text: s('log_kind_' + kind) }),
+      h('td', { 'class': 'reverb-nowrap reverb-log-status', 'data-status': e.status, text: s('log_status_' + e.status) }),
+      h('td', {}, msg)]);
   };
 
   App.prototype.loadLog = function (body, pager, status, direction, product) {
@@ -370,17 +530,7 @@
     this.api('GET', q).then(function (r) {
       body.textContent = '';
       if (!r.entries.length) body.appendChild(h('tr', {}, [h('td', { colspan: 6, text: s('text_no_entries') })]));
-      r.entries.forEach(function (e) {
-        var msg = [e.message || ''];
-        if (e.errors) msg.push(h('pre', { 'class': 'reverb-errors', text: JSON.stringify(e.errors, null, 1) }));
-        var link = reverbLink(e.listing_url, e.reverb_listing_id);
-        if (link) msg.push(h('a', { href: link, target: '_blank', rel: 'noopener', text: ' ' + s('text_view_on_reverb') }));
-        body.appendChild(h('tr', { 'class': e.status === 'error' ? 'danger' : null, 'data-log-id': String(e.log_id) }, [
-          h('td', { text: e.created_at }),
-          h('td', {}, [e.product_id ? h('a', { href: 'index.php?route=catalog/product/edit&user_token=' + encodeURIComponent(self.token) + '&product_id=' + e.product_id,
-            text: e.product_name || ('#' + e.product_id) }) : (e.reverb_order_number ? '#' + e.reverb_order_number : '')]),
-          h('td', { text: e.sku || '' }), h('td', { text: e.direction }), h('td', { text: e.status }), h('td', {}, msg)]));
-      });
+      r.entries.forEach(function (e) { body.appendChild(self.logRow(e)); });
       pager.textContent = '';
       // past 10,000 entries the count stops (total_capped): "… / 500+", and Older stays on
       var pages = Math.max(1, Math.ceil(r.total / r.per_page)), more = !!r.total_capped;
@@ -500,9 +650,15 @@
     st.ui = { f: f, body: body, pager: pager, pageBox: pageBox, selInfo: selInfo, selAll: selAll, action: action, value: value,
       applyBtn: applyBtn, progress: progress, bar: bar, progressText: progress.lastChild };
 
+    this.prodLookups();
+    this.prodLoad(true);
+  };
+
+  /* Reverb's conditions and categories for the bulk bar (again after a token is saved). */
+  App.prototype.prodLookups = function () {
+    var self = this, st = this.prod;
     this.api('GET', 'conditions').then(function (r) { st.conds = r.conditions || []; self.prodRender(); }).catch(function () {});
     this.api('GET', 'categories').then(function (r) { st.groups = r.groups || []; }).catch(function () {});
-    this.prodLoad(true);
   };
 
   App.prototype.prodQuery = function (extra) {

@@ -85,12 +85,12 @@ int rv_route_settings(rv_req_t *q)
 {
     if (q->r->method_number == M_POST) {
         json_object *in;
-        const char *err;
+        const char *err, *field;
         if (rv_http_read_json_object(q->r, &in))
             return OK;
-        err = rv_settings_apply(q->db, q->r->pool, q->conf->store_id, in);
+        err = rv_settings_apply_field(q->db, q->r->pool, q->conf->store_id, in, &field);
         if (err)
-            return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request", err);
+            return rv_http_error_field(q->r, HTTP_BAD_REQUEST, "invalid_request", err, field);
         q->settings = rv_settings_load(q->db, q->r->pool, q->conf->store_id);
         if (!q->settings)
             return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
@@ -129,10 +129,17 @@ static int rv_admin_api_error(rv_req_t *q, const rv_api_result_t *res)
             "Reverb's request limit is reached for this minute. Try again shortly.");
     case RV_API_NETWORK:
     case RV_API_TIMEOUT:
-    case RV_API_SERVER_ERROR:
         return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_unreachable",
-            apr_pstrcat(q->r->pool, "Reverb could not be reached: ",
-                        res->message ? res->message : "no answer", NULL));
+            apr_pstrcat(q->r->pool, "Reverb could not be reached from this server (",
+                        res->kind == RV_API_TIMEOUT ? "no answer in time"
+                        : res->message ? res->message : "no connection",
+                        "). Check the server's internet connection and ReverbApiUrl, "
+                        "or try again in a few minutes.", NULL));
+    case RV_API_SERVER_ERROR:
+        return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_unavailable",
+            apr_psprintf(q->r->pool, "Reverb answered with a server error (HTTP %ld): it "
+                         "may be down for a moment. Try again in a few minutes.",
+                         res->http_status));
     default:
         return rv_http_error(q->r, HTTP_BAD_GATEWAY, "reverb_error",
             apr_pstrcat(q->r->pool, "Reverb refused the request: ",
@@ -154,6 +161,9 @@ int rv_route_test_connection(rv_req_t *q)
     if (token && (!*token || strlen(token) > 255))
         token = NULL;
     c = rv_ctx_create(q->r->pool, q->r->server, q->db, q->settings, token);
+    if (!c->api)    /* none typed and none saved: nothing to ask Reverb */
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
+                             "Enter your Reverb token first, then test the connection.");
     c->inline_attempts = 1;
     if (rv_reverb_call(c, q->r->pool, "GET", "my/account", NULL, &res) != RV_API_OK) {
         rc = rv_admin_api_error(q, &res);
@@ -451,120 +461,6 @@ int rv_route_product(rv_req_t *q)
     out = json_object_new_object();
     json_object_object_add(out, "product", cur);
     return rv_http_json(q->r, HTTP_OK, out);
-}
-
-/* ---- sync log ---- */
-
-#define RV_LOG_COUNT_CAP 10000
-#define RV_LOG_COUNT_READ "10001"   /* the cap + 1: LIMIT takes no expression */
-
-/* The index that gives each filter's entries in log_id order (secondary
- * indexes end with the primary key). Left to itself MariaDB may intersect
- * two indexes and sort every match to show 20 of them. */
-static const char *rv_log_index(const char *status, const char *direction, long long product_id)
-{
-    if (product_id)
-        return " FORCE INDEX (`product`)";
-    if (*status && *direction)
-        return " FORCE INDEX (`status_direction`)";
-    if (*status)
-        return " FORCE INDEX (`status`)";
-    return *direction ? " FORCE INDEX (`direction`)" : "";
-}
-
-static const char *rv_filter(request_rec *r, const char *name, const char *a, const char *b,
-                             int *bad)
-{
-    const char *v = r->args ? rv_query_get(r->pool, r->args, name) : NULL;
-    if (!v || !*v)
-        return "";
-    if (strcmp(v, a) && strcmp(v, b))
-        *bad = 1;
-    return v;
-}
-
-int rv_route_log(rv_req_t *q)
-{
-    request_rec *r = q->r;
-    apr_pool_t *p = r->pool;
-    long long page, per_page, product_id;
-    int bad = 0, i;
-    const char *status = rv_filter(r, "status", "success", "error", &bad);
-    const char *direction = rv_filter(r, "direction", "push", "pull", &bad);
-    const char *args = r->args ? r->args : "";
-    rv_rows_t *rows;
-    json_object *out, *entries;
-    const char *where = " WHERE (%s = '' OR l.status = %s) AND (%s = '' OR l.direction = %s)"
-                        " AND (%s = '0' OR l.product_id = %s)";
-
-    if (rv_query_int(p, args, "page", 1, 1000000, 1, &page)
-        || rv_query_int(p, args, "per_page", 1, 200, 25, &per_page)
-        || rv_query_int(p, args, "product_id", 0, 1LL << 40, 0, &product_id) || bad)
-        return rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
-            "page and per_page must be positive numbers (per_page at most 200); status is "
-            "success or error; direction is push or pull.");
-    out = json_object_new_object();
-    {
-        const char *pidv = lld(p, product_id);
-        const char *index = rv_log_index(status, direction, product_id);
-        /* counted on an index (MariaDB folds the unset filters away) and
-         * at most RV_LOG_COUNT_CAP + 1 entries: a page view never reads a
-         * million-row log; "total_capped": there are more than "total" */
-        const char *total = rv_db_value(q->db, p,
-            apr_pstrcat(p, "SELECT COUNT(*) FROM (SELECT 1 FROM {P}reverb_sync_log l", index, where,
-                        " LIMIT " RV_LOG_COUNT_READ ") c", NULL),
-            RV_ARGS(status, status, direction, direction, pidv, pidv));
-        long long n = total ? apr_atoi64(total) : 0;
-        json_object_object_add(out, "total", json_object_new_int64(n > RV_LOG_COUNT_CAP
-                                                                   ? RV_LOG_COUNT_CAP : n));
-        json_object_object_add(out, "total_capped", json_object_new_boolean(n > RV_LOG_COUNT_CAP));
-        if (rv_db_query(q->db, p, &rows, apr_pstrcat(p,
-                "SELECT l.log_id, l.product_id, pd.name AS product_name, l.direction, l.status,"
-                " l.action, l.message, l.sku, l.reverb_listing_id, m.listing_url,"
-                " l.reverb_order_number, l.http_status, l.errors,"
-                " DATE_FORMAT(l.created_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS created_at"
-                " FROM {P}reverb_sync_log l", index,
-                " LEFT JOIN {P}product_description pd ON pd.product_id = l.product_id"
-                "  AND pd.language_id = 1"
-                " LEFT JOIN {P}reverb_product_map m ON m.product_id = l.product_id",
-                where, " ORDER BY l.log_id DESC LIMIT %s OFFSET %s", NULL),
-                RV_ARGS(status, status, direction, direction, pidv, pidv, lld(p, per_page),
-                        lld(p, (page - 1) * per_page)))) {
-            json_object_put(out);
-            return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
-                                 "The sync log could not be read.");
-        }
-    }
-    json_object_object_add(out, "page", json_object_new_int64(page));
-    json_object_object_add(out, "per_page", json_object_new_int64(per_page));
-    entries = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        json_object *e = json_object_new_object();
-        const char *errors = rv_row_get(rows, i, "errors"), *lid;
-        json_object_object_add(e, "log_id", json_object_new_int64(rv_row_int(rows, i, "log_id", 0)));
-        if (rv_row_get(rows, i, "product_id"))
-            json_object_object_add(e, "product_id",
-                                   json_object_new_int64(rv_row_int(rows, i, "product_id", 0)));
-        else
-            json_object_object_add(e, "product_id", NULL);
-        add_str(e, "product_name", rv_decoded(p, rv_row_get(rows, i, "product_name")));
-        add_str(e, "direction", rv_row_get(rows, i, "direction"));
-        add_str(e, "status", rv_row_get(rows, i, "status"));
-        add_str(e, "action", rv_row_get(rows, i, "action"));
-        add_str(e, "message", rv_row_get(rows, i, "message"));
-        add_str(e, "sku", rv_row_get(rows, i, "sku"));
-        lid = rv_row_get(rows, i, "reverb_listing_id");
-        add_str(e, "reverb_listing_id", lid);
-        add_str(e, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"), lid));
-        add_str(e, "reverb_order_number", rv_row_get(rows, i, "reverb_order_number"));
-        json_object_object_add(e, "http_status", rv_row_get(rows, i, "http_status")
-            ? json_object_new_int64(rv_row_int(rows, i, "http_status", 0)) : NULL);
-        json_object_object_add(e, "errors", errors ? rv_json_parse(errors, strlen(errors), NULL) : NULL);
-        add_str(e, "created_at", rv_row_get(rows, i, "created_at"));
-        json_object_array_add(entries, e);
-    }
-    json_object_object_add(out, "entries", entries);
-    return rv_http_json(r, HTTP_OK, out);
 }
 
 /* ---- static assets (the admin UI's JS and CSS, embedded at build) ---- */

@@ -25,9 +25,17 @@ int rv_http_json(request_rec *r, int status, json_object *obj)
 
 int rv_http_error(request_rec *r, int status, const char *code, const char *message)
 {
+    return rv_http_error_field(r, status, code, message, NULL);
+}
+
+int rv_http_error_field(request_rec *r, int status, const char *code, const char *message,
+                        const char *field)
+{
     json_object *err = json_object_new_object(), *top = json_object_new_object();
     json_object_object_add(err, "code", json_object_new_string(code));
     json_object_object_add(err, "message", json_object_new_string(message));
+    if (field)
+        json_object_object_add(err, "field", json_object_new_string(field));
     json_object_object_add(top, "error", err);
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_WARNING : APLOG_DEBUG, 0, r,
                   RVLOGNO(0013) "%d %s: %s", status, code, message);

@@ -8,6 +8,9 @@
 /* The contract's error body {"error":{"code","message"}} with `status`.
  * Returns OK: the handler has answered. */
 int rv_http_error(request_rec *r, int status, const char *code, const char *message);
+/* The same with "field": the request key the error is about (the UI shows it there). */
+int rv_http_error_field(request_rec *r, int status, const char *code, const char *message,
+                        const char *field);
 /* Sends `obj` (consumed: json_object_put) with `status`. Returns OK. */
 int rv_http_json(request_rec *r, int status, json_object *obj);
 

@@ -479,16 +479,27 @@ static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v
 
 const char *rv_settings_apply(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in)
 {
+    return rv_settings_apply_field(db, p, store_id, in, NULL);
+}
+
+const char *rv_settings_apply_field(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in,
+                                    const char **field)
+{
     rv_pending_t pend[32];
     int n = 0, i;
+    if (field)
+        *field = NULL;
     json_object_object_foreach(in, key, val) {
         const char *err;
         if (n == (int)(sizeof(pend) / sizeof(*pend)))
             return "Too many settings in one request.";
         pend[n].value = NULL;
         err = rv_check_field(p, key, val, &pend[n]);
-        if (err)
+        if (err) {
+            if (field)
+                *field = apr_pstrdup(p, key);
             return err;
+        }
         if (pend[n].value)
             n++;
     }

@@ -50,5 +50,8 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
 /* Validates every field first; writes only when all are valid. Returns NULL
  * on success or a plain-words error. */
 const char *rv_settings_apply(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in);
+/* The same; *field (when not NULL) is set to the key of the refused setting. */
+const char *rv_settings_apply_field(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in,
+                                    const char **field);
 
 #endif

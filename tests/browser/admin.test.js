@@ -24,7 +24,48 @@ async function lastAlert(page) {
   return (await el.textContent()).trim();
 }
 
+const FAKE = process.env.FAKE_URL;
+async function fakeRequests(page) {
+  return (await (await page.request.get(FAKE + '/_fake/requests')).json()).requests;
+}
+async function fakeFaults(page, rules) {
+  assert.equal((await page.request.post(FAKE + '/_fake/faults', { data: { rules } })).status(), 200);
+}
+async function alerts(page) {
+  return (await page.locator('.reverb-alert').allTextContents()).map((t) => t.replace(/^\u00d7/, '').trim());
+}
+
 // Runs first, while the shop has no Reverb token yet (the first visit of a store owner).
+test('before a token: Test connection sends nothing, the pickers and the mapping tab say what to do', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.request.delete(FAKE + '/_fake/requests');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.reverb-alert.alert-warning');
+  assert.deepEqual(await alerts(page), ['Enter your Reverb token first: paste it in "Reverb personal token" on the Settings tab. Nothing was sent to Reverb.']);
+  await page.waitForTimeout(300);
+  assert.deepEqual((await fakeRequests(page)).map((r) => r.path), []);     // nothing reached Reverb
+  // the condition picker says why it is empty
+  assert.match(await page.textContent('#reverb-settings select[name=default_condition] + .help-block'),
+    /loaded once a working token is saved/);
+  assert.deepEqual(await page.locator('.reverb-status-name').allTextContents(),
+    ['Paid', 'Shipped', 'Received by the buyer', 'Cancelled', 'Refunded']);
+  await shot(page, 'no-token-test-connection');
+  await page.click('a[data-tab=map]');
+  await page.waitForSelector('#reverb-map-first');
+  assert.match(await page.textContent('#reverb-map-first'), /enter your Reverb personal token on the Settings tab and save it/);
+  assert.equal(await page.locator('#reverb-map').count(), 0);
+  await shot(page, 'no-token-category-map');
+  // before any sync: no empty bar, a plain sentence
+  await page.click('a[data-tab=sync]');
+  await page.waitForFunction(() => /No sync has run yet/.test(document.querySelector('#reverb-progress-text').textContent));
+  assert.ok(!(await page.isVisible('#reverb-progress')));
+  await shot(page, 'no-sync-yet');
+  await page.click('a[data-tab=map]');
+  await page.click('#reverb-map-first a.alert-link');
+  assert.ok(await page.isVisible('#reverb-settings'));
+});
+
 test('first token: a good test clears the old error, saving loads conditions and webhooks', async (page) => {
   await page.goto(BASE + '/pages/module.html');
   await page.waitForSelector('#reverb-settings');
@@ -38,6 +79,11 @@ test('first token: a good test clears the old error, saving loads conditions and
   await page.waitForSelector('.alert-success');
   assert.equal(await page.locator('.reverb-alert').count(), 1);
   assert.match(await lastAlert(page), /Connected to the Reverb shop/);
+  // the mapping tab, opened before the token is saved, explains what to do
+  await page.click('a[data-tab=map]');
+  await page.waitForSelector('#reverb-map-first');
+  await page.click('a[data-tab=settings]');
+  await page.check('input[name=categories][value="100"]');
   await page.click('#reverb-save');
   await page.waitForFunction(() => /Saved/.test((document.querySelector('.reverb-alert') || {}).textContent || ''));
   // without a reload: the conditions come from Reverb now, and the webhooks box
@@ -46,7 +92,13 @@ test('first token: a good test clears the old error, saving loads conditions and
   await page.waitForFunction(() => !/Enter your Reverb token/.test(document.querySelector('#reverb-webhooks').textContent)
     && document.querySelector('#reverb-webhooks').textContent.length > 0);
   assert.equal(await page.locator('.reverb-alert').count(), 1);
+  assert.equal(await page.locator('#reverb-settings select[name=default_condition] + .help-block').count(), 0);
   await shot(page, 'first-token-saved');
+  // and the category pickers, without a reload
+  await page.click('a[data-tab=map]');
+  await page.waitForSelector('#reverb-map select[data-category="100"] optgroup', { state: 'attached' });
+  assert.equal(await page.locator('#reverb-map-first').count(), 0);
+  await shot(page, 'first-token-category-map');
 });
 
 test('save settings', async (page) => {
@@ -84,6 +136,40 @@ test('test connection: good and bad token', async (page) => {
   assert.match(text, /did not accept the token/);
   assert.ok(!text.includes('wrong-token-123'));
   await shot(page, 'test-connection');
+  // Reverb unreachable (the connection dropped): another message, the old one replaced
+  await fakeFaults(page, [{ path_regex: 'my/account', kind: 'drop' }]);
+  try {
+    await page.fill('input[name=token]', '');
+    await page.click('#reverb-test');
+    await page.waitForFunction(() => /could not be reached/.test((document.querySelector('.reverb-alert') || {}).textContent || ''));
+    const all = await alerts(page);
+    assert.equal(all.length, 1, all.join(' | '));
+    assert.match(all[0], /^Reverb could not be reached from this server/);
+    assert.ok(!/token/.test(all[0]), all[0]);
+    await shot(page, 'test-connection-unreachable');
+  } finally {
+    await fakeFaults(page, []);
+  }
+});
+
+test('a refused setting is named by its label next to the field', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.fill('input[name=store_url]', 'ftp://shop.example.com/');
+  await page.click('#reverb-save');
+  const err = page.locator('#reverb-settings .form-group .reverb-field-error[data-field=store_url]');
+  await err.waitFor();
+  const text = 'Store URL for images: the address must start with http:// or https://.';
+  assert.equal(await err.textContent(), text);
+  // in the Store URL group itself, and the same words at the top
+  assert.equal(await page.locator('.form-group.has-error input[name=store_url]').count(), 1);
+  assert.deepEqual(await alerts(page), [text]);
+  await shot(page, 'settings-field-error');
+  await page.fill('input[name=store_url]', 'https://shop.example.com/');
+  await page.click('#reverb-save');
+  await page.waitForFunction(() => /Saved/.test((document.querySelector('.reverb-alert') || {}).textContent || ''));
+  assert.equal(await page.locator('.reverb-field-error').count(), 0);
+  assert.deepEqual(await alerts(page), ['Saved.']);
 });
 
 test('register webhooks', async (page) => {
@@ -181,10 +267,38 @@ test('page and filter the log', async (page) => {
   await page.click('#reverb-log-next');
   await page.waitForFunction((id) => document.querySelector('#reverb-log tbody tr').getAttribute('data-log-id') !== id, firstBefore);
   assert.match(await page.textContent('#reverb-log-page'), /2 \/ \d+/);
+  // labelled filters
+  for (const [id, label] of [['reverb-log-status', 'Status'], ['reverb-log-direction', 'Direction'], ['reverb-log-product', 'Product ID']]) {
+    assert.equal(await page.textContent('label[for=' + id + ']'), label);
+  }
   await page.selectOption('#reverb-log-direction', 'pull');
   await page.waitForFunction(() => /1 \//.test(document.querySelector('#reverb-log-page').textContent));
   const dirs = await page.locator('#reverb-log tbody tr[data-log-id] td:nth-child(4)').allTextContents();
-  assert.ok(dirs.every((d) => d === 'pull'), dirs.join(','));
+  assert.ok(dirs.length && dirs.every((d) => ['Order', 'Listing read back'].includes(d)), dirs.join(','));
+  // the order imported by 'sync all' links to OpenCart's order 1
+  const order = page.locator('#reverb-log tr[data-kind=order] a.reverb-log-order').first();
+  assert.equal(await order.textContent(), 'Order #1 (Reverb #9001)');
+  assert.equal(await order.getAttribute('href'), 'index.php?route=sale/order/info&order_id=1&user_token=' + process.env.TOKEN);
+  // times in the shop's zone and OpenCart's d/m/Y H:i:s, never wrapped
+  const times = await page.locator('#reverb-log td.reverb-log-time').allTextContents();
+  assert.ok(times.every((t) => /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/.test(t)), times.join(','));
+  assert.equal(await page.$eval('#reverb-log td.reverb-log-time', (td) => getComputedStyle(td).whiteSpace), 'nowrap');
+  assert.equal(await page.$eval('#reverb-log td.reverb-log-sku', (td) => getComputedStyle(td).whiteSpace), 'nowrap');
+  const statuses = await page.locator('#reverb-log td.reverb-log-status').allTextContents();
+  assert.ok(statuses.every((t) => t === 'Done' || t === 'Failed'), statuses.join(','));
+  await shot(page, 'log-pull');
+  // webhook rows have their own kind, not a listing push
+  await page.selectOption('#reverb-log-direction', 'push');
+  await page.waitForFunction(() => /^ ?1 \//.test(document.querySelector('#reverb-log-page').textContent)
+    && !document.querySelector('#reverb-log tr[data-kind=order]'));
+  for (let i = 0; i < 20 && !(await page.locator('#reverb-log tr[data-kind=webhook]').count()); i++) {
+    const first = await page.getAttribute('#reverb-log tbody tr >> nth=0', 'data-log-id');
+    await page.click('#reverb-log-next');         // older pages: the webhooks were registered early
+    await page.waitForFunction((id) => document.querySelector('#reverb-log tbody tr').getAttribute('data-log-id') !== id, first);
+  }
+  assert.equal(await page.textContent('#reverb-log tr[data-kind=webhook] td:nth-child(4)'), 'Webhook');
+  await shot(page, 'log-webhooks');
+  await page.selectOption('#reverb-log-direction', '');
   await page.selectOption('#reverb-log-direction', 'push');
   await page.fill('#reverb-log-product', '6000');
   await page.press('#reverb-log-product', 'Enter');
@@ -193,7 +307,42 @@ test('page and filter the log', async (page) => {
     return rows.length > 0 && Array.prototype.every.call(rows, (r) => /Browser Pedal 0/.test(r.textContent));
   });
   assert.match(await page.textContent('#reverb-log'), /View on Reverb/);
+  const kinds = await page.locator('#reverb-log tbody tr[data-log-id] td:nth-child(4)').allTextContents();
+  assert.ok(kinds.every((k) => k === 'Listing sent'), kinds.join(','));
   await shot(page, 'log-filtered');
+});
+
+/* Reverb's validation errors as the log route gives them (error_lines) */
+const LOG_412 = { total: 2, total_capped: false, page: 1, per_page: 20, timezone: 'Australia/Sydney', entries: [
+  { log_id: 2, product_id: 6003, product_name: 'Browser Pedal 3', direction: 'push', kind: 'listing', status: 'error', action: 'create',
+    message: 'Reverb refused the listing', sku: 'BR-3-LONG-SKU-WITH-DASHES', reverb_listing_id: null, listing_url: null, order_id: null,
+    errors: { price: ['must be greater than 0'], make: ["can't be blank"] },
+    error_lines: ['price: must be greater than 0', "make: can't be blank"],
+    created_at: '2026-01-15T23:30:00Z', created_local: '2026-01-16 10:30:00' },
+  { log_id: 1, product_id: null, direction: 'push', kind: 'tracking', status: 'success', action: 'ship', message: 'Tracking sent',
+    reverb_order_number: '9001', order_id: 1, created_at: '2026-01-15T23:00:00Z', created_local: '2026-01-16 10:00:00' }] };
+
+async function logWith(page, url) {
+  await page.route('**/admin/log?**', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(LOG_412) }));
+  await page.goto(url);
+  await page.click('a[data-tab=log]');
+  await page.waitForSelector('#reverb-log tr[data-log-id="2"]');
+}
+
+test('log: Reverb errors as lines, not JSON; a narrow window wraps no date or SKU', async (page) => {
+  await page.setViewportSize({ width: 900, height: 700 });
+  await logWith(page, BASE + '/pages/module.html');
+  assert.deepEqual(await page.locator('#reverb-log tr[data-log-id="2"] .reverb-errors li').allTextContents(),
+    ['price: must be greater than 0', "make: can't be blank"]);
+  assert.ok(!/[{}[\]"]/.test(await page.textContent('#reverb-log tr[data-log-id="2"] td:nth-child(6)')));
+  assert.equal(await page.textContent('#reverb-log tr[data-log-id="2"] td.reverb-log-time'), '16/01/2026 10:30:00');
+  assert.equal(await page.textContent('#reverb-log tr[data-log-id="1"] td:nth-child(4)'), 'Tracking');
+  for (const sel of ['td.reverb-log-time', 'td.reverb-log-sku']) {      // one line each
+    const h = await page.$eval('#reverb-log tr[data-log-id="2"] ' + sel, (td) => {
+      const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; });
+    assert.equal(h, 1, sel);
+  }
+  await shot(page, 'log-errors-as-lines');
 });
 
 async function productsTab(page) {
@@ -354,12 +503,48 @@ test('reconcile tab: compare, progress, the report by kind, fix one and fix the 
   await shot(page, 'reconcile-fixed');
 });
 
-test('expired session shows the login prompt', async (page, context) => {
+test('expired session: one alert, its Log in link returns to the page, later failures replace it', async (page, context) => {
   await context.clearCookies();
-  await page.goto(BASE + '/pages/module.html');
+  // the module page as OpenCart serves it: its route and the (now stale) user_token in the address
+  await page.goto(BASE + '/pages/module.html?route=extension/module/reverb&user_token=stale0123456789');
   const alert = await lastAlert(page);
   assert.match(alert, /session has expired/);
+  await page.waitForTimeout(500);            // the settings and conditions calls both failed
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  // OpenCart shows its login form at the page's own address and comes back to it
+  assert.equal(await page.getAttribute('.reverb-alert a.alert-link', 'href'), '/pages/module.html?route=extension/module/reverb');
+  assert.equal(await page.textContent('.reverb-alert a.alert-link'), ' Log in');
+  for (const tab of ['sync', 'log', 'products', 'map']) {
+    await page.click('a[data-tab=' + tab + ']');
+    await page.waitForTimeout(400);
+    assert.equal(await page.locator('.reverb-alert').count(), 1, tab);
+  }
+  assert.match(await lastAlert(page), /session has expired/);
+  await shot(page, 'session-expired');
+  // without a route in the address (a page OpenCart did not route): the login page
+  await page.goto(BASE + '/pages/module.html');
+  await lastAlert(page);
   assert.equal(await page.getAttribute('.reverb-alert a.alert-link', 'href'), '/login');
+});
+
+test('sync progress never reads "0 of 0"', async (page) => {
+  let run = { run_id: 99, state: 'running', total: 0, done: 0, failed: 0, eta_seconds: null };
+  await page.route('**/reverb/admin/sync', (route) => route.request().method() === 'GET'
+    ? route.fulfill({ contentType: 'application/json', body: JSON.stringify({ run }) }) : route.continue());
+  await page.goto(BASE + '/pages/module.html');
+  await page.click('a[data-tab=sync]');
+  await page.waitForFunction(() => /Sync starting/.test(document.querySelector('#reverb-progress-text').textContent));
+  assert.ok(!(await page.isVisible('#reverb-progress')));
+  assert.ok(!/0 of 0/.test(await page.textContent('#reverb-tab-sync')));
+  run = { run_id: 99, state: 'running', total: 4, done: 1, failed: 0, eta_seconds: null };
+  await page.waitForFunction(() => /1 of 4 done/.test(document.querySelector('#reverb-progress-text').textContent));
+  assert.ok(await page.isVisible('#reverb-progress'));
+  assert.ok(!/\?/.test(await page.textContent('#reverb-progress-text')));   // no "about ? s left"
+  run = { run_id: 99, state: 'finished', total: 0, done: 0, failed: 0, eta_seconds: null };
+  await page.waitForFunction(() => /nothing to send/.test(document.querySelector('#reverb-progress-text').textContent));
+  assert.ok(!(await page.isVisible('#reverb-progress')));
+  assert.ok(!/0 of 0/.test(await page.textContent('#reverb-tab-sync')));
+  await shot(page, 'sync-nothing-to-send');
 });
 
 test('a user whose group has no access is told so in plain words', async (page, context) => {
@@ -417,6 +602,26 @@ test('oc4: the reconcile tab in Bootstrap 5 markup shows the last report', async
   assert.ok(await page.locator('#reverb-rc-table tbody tr').count() >= 3);
   await page.waitForTimeout(600);
   await shot(page, 'oc4-reconcile');
+});
+
+test('oc4: log links to the 4.0 order page; a refused setting sits in its Bootstrap 5 row', async (page, context) => {
+  await oc4(context);
+  await logWith(page, BASE + '/admin/pages4/module.html');
+  assert.equal(await page.getAttribute('#reverb-log tr[data-log-id="1"] a.reverb-log-order', 'href'),
+    'index.php?route=sale/order.info&order_id=1&user_token=' + process.env.TOKEN);
+  assert.equal(await page.getAttribute('#reverb-log tr[data-log-id="2"] td:nth-child(2) a', 'href'),
+    'index.php?route=catalog/product.form&product_id=6003&user_token=' + process.env.TOKEN);
+  assert.ok(await page.locator('#reverb-admin label.col-form-label[for=reverb-log-status]').count() === 1);
+  await shot(page, 'oc4-log');
+  await page.click('a[data-tab=settings]');
+  await page.fill('input[name=store_url]', 'ftp://shop.example.com/');
+  await page.click('#reverb-save');
+  const err = page.locator('#reverb-settings .row.mb-3 .reverb-field-error[data-field=store_url]');
+  await err.waitFor();
+  assert.match(await err.getAttribute('class'), /\binvalid-feedback\b/);
+  assert.equal(await err.textContent(), 'Store URL for images: the address must start with http:// or https://.');
+  assert.equal(await page.locator('input[name=store_url].is-invalid').count(), 1);
+  await shot(page, 'oc4-settings-field-error');
 });
 
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {

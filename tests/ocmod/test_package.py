@@ -54,6 +54,19 @@ def test_every_string_the_ui_uses_is_in_the_language_file():
     assert used <= keys, sorted(used - keys)
 
 
+def test_every_log_kind_status_and_reverb_order_status_has_words():
+    """Issue 11 item 6: the sync log and the order status mapping show words, never codes."""
+    lang = open(os.path.join(OCMOD, "upload/admin/language/en-gb/extension/module/reverb.php")).read()
+    keys = set(re.findall(r"\$_\['(\w+)'\]", lang))
+    want = {"log_kind_" + k for k in ("listing", "pull", "order", "tracking", "webhook")}
+    want |= {"log_status_success", "log_status_error", "log_direction_push", "log_direction_pull"}
+    want |= {"text_reverb_status_" + st for st in ("paid", "shipped", "received", "cancelled", "refunded")}
+    want |= {"error_code_" + c for c in ("no_token", "reverb_unauthorized", "reverb_unreachable",
+                                         "reverb_unavailable")}
+    want |= {"log_datetime_format", "error_field"}
+    assert want <= keys, sorted(want - keys)
+
+
 def test_zip_layout_for_the_extension_installer():
     subprocess.run([os.path.join(REPO, "scripts", "build-ocmod.sh")], check=True)
     with zipfile.ZipFile(ZIP) as z:

@@ -73,12 +73,18 @@ class Reverb extends \Opencart\System\Engine\Controller {
 	/* What every Reverb view needs: where mod_reverb lives, the token, the strings. */
 	private function common(string $title): array {
 		$base = $this->base();
+		$strings = $this->strings();
+		// the sync log shows times as OpenCart shows its own (its language's datetime_format)
+		$format = $this->language->get('datetime_format');
+		if (is_string($format) && $format !== '' && $format !== 'datetime_format') {
+			$strings['log_datetime_format'] = $format;
+		}
 		return [
 			'heading_title' => $title,
 			'reverb_base'   => $base,
 			'user_token'    => $this->session->data['user_token'],
 			'login_url'     => $this->url->link('common/login'),
-			'strings_json'  => htmlspecialchars(json_encode($this->strings()), ENT_QUOTES, 'UTF-8'),
+			'strings_json'  => htmlspecialchars(json_encode($strings), ENT_QUOTES, 'UTF-8'),
 			'asset_js'      => $base . '/admin/assets/reverb-admin.js?v=' . self::VERSION,
 			'asset_css'     => $base . '/admin/assets/reverb-admin.css?v=' . self::VERSION,
 		];

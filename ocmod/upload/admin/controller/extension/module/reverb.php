@@ -47,6 +47,11 @@ class ControllerExtensionModuleReverb extends Controller {
 				$strings[$key] = $value;
 			}
 		}
+		// the sync log shows times as OpenCart shows its own (its language's datetime_format)
+		$format = $this->language->get('datetime_format');
+		if (is_string($format) && $format !== '' && $format !== 'datetime_format') {
+			$strings['log_datetime_format'] = $format;
+		}
 		$base = $this->config->get('module_reverb_base') ? $this->config->get('module_reverb_base') : self::BASE;
 		return array(
 			'heading_title' => $title,
