@@ -9,7 +9,7 @@ mariadb-server mariadb-client
 libcurl4-openssl-dev libjson-c-dev libcmocka-dev
 python3 python3-pytest python3-pymysql
 valgrind clang libclang-rt-14-dev wrk
-php-cli php-xml nodejs chromium
+php-cli php-xml nodejs chromium fonts-font-awesome
 debhelper dpkg-dev lintian"
 
 missing=""
