@@ -362,10 +362,15 @@ test('oc4: Reverb panel in the order page tabs', async (page, context) => {
   await page.click('a[href="#tab-reverb"]');
   await page.waitForSelector('#tab-reverb #reverb-order.card');
   assert.match(await page.textContent('#reverb-order .card-header'), /Reverb/);
-  assert.match(await page.textContent('#reverb-order'), /#9001 .*View on Reverb/);
+  assert.match(await page.textContent('#reverb-order'), /Reverb order #9001: Paid, waiting to be shipped View on Reverb/);
+  // the carrier picker in Bootstrap 5 markup, Australia Post first
+  assert.match(await page.getAttribute('#reverb-order select[name=provider]', 'class'), /\bform-select\b/);
+  assert.equal(await page.inputValue('#reverb-order select[name=provider]'), 'Australia Post');
   await page.fill('#reverb-order input[name=tracking_number]', 'AP123');
   await page.click('#reverb-ship');
   await page.waitForFunction(() => /AP123/.test(document.querySelector('#reverb-shipped').textContent));
+  assert.match(await lastAlert(page), /Reverb now shows the order as: Shipped/);
+  assert.ok(await page.isVisible('#reverb-send-again') && !(await page.isVisible('#reverb-ship-form')));
   await shot(page, 'oc4-order-panel');
 });
 
