@@ -278,6 +278,7 @@ static const rv_route_t rv_routes[] = {
     { "admin/orders/import",   RV_M_POST,             RV_ADMIN,       1, rv_route_orders_import },
     { "admin/orders/#",        RV_M_GET,              RV_ADMIN,       1, rv_route_order_info },
     { "admin/orders/#/ship",   RV_M_POST,             RV_ADMIN,       1, rv_route_order_ship },
+    { "admin/shipping-providers", RV_M_GET,           RV_ADMIN,       1, rv_route_shipping_providers },
     { "admin/webhooks",        RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_webhooks_admin },
     { "admin/log",             RV_M_GET,              RV_ADMIN,       1, rv_route_log },
     { "admin/keys/regenerate", RV_M_POST,             RV_ADMIN,       1, rv_route_keys_regenerate },

@@ -96,7 +96,7 @@
   App.prototype.apiError = function (err, status) {
     var code = err && typeof err.code === 'string' ? err.code : null;
     var msg = code && this.t['error_code_' + code] ? this.t['error_code_' + code]
-      : (err && err.message) || ('HTTP ' + status);
+      : (err && err.message) || fmt(this.s('text_http_error'), { status: status });
     return apiError(msg, code, status, err && typeof err.field === 'string' ? err.field : null);
   };
 
@@ -123,7 +123,7 @@
     if (!link && this.expiredAlert && this.expiredAlert.parentNode && text === this.s('text_session_expired')) return this.expiredAlert;
     var box = where || this.root.querySelector('.reverb-alerts') || this.root;
     var a = h('div', { 'class': 'alert alert-' + kind + ' alert-dismissible reverb-alert', role: 'alert' },
-      [h('button', { type: 'button', 'class': 'close', 'aria-label': 'Close', onclick: function () { a.remove(); },
+      [h('button', { type: 'button', 'class': 'close', 'aria-label': this.s('button_close'), onclick: function () { a.remove(); },
         text: UI === 'bs5' ? '' : '\u00d7' }), text,
        link ? h('a', { href: link.href, 'class': 'alert-link', text: ' ' + link.text }) : null]);
     box.insertBefore(a, box.firstChild);
@@ -1036,26 +1036,73 @@
   /* ---------------------------------------------------------------- order panel */
 
   App.prototype.order = function () {
-    var self = this, s = this.s.bind(this), id = this.root.getAttribute('data-order-id');
+    var self = this, id = this.root.getAttribute('data-order-id');
     this.api('GET', 'orders/' + id).then(function (r) {
       if (!r.reverb) return;
-      var info = r.reverb, panel = h('div', { 'class': 'panel panel-default', id: 'reverb-order' });
-      panel.appendChild(h('div', { 'class': 'panel-heading' }, [h('h3', { 'class': 'panel-title', text: s('text_reverb_order') })]));
-      var body = h('div', { 'class': 'panel-body' }, [h('div', { 'class': 'reverb-alerts' })]);
-      info.order_numbers.forEach(function (n, i) { body.appendChild(h('p', {}, ['#' + n + ' (' + info.status + ') ', h('a', { href: info.links[i], target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') })])); });
-      var shipped = h('p', { id: 'reverb-shipped', text: info.shipped ? fmt(s('text_shipped'), { s: info.shipped.provider + ' ' + info.shipped.tracking_number }) : '' });
-      var provider = h('input', { 'class': 'form-control', name: 'provider', placeholder: s('entry_provider'), value: 'Australia Post' });
-      var tracking = h('input', { 'class': 'form-control', name: 'tracking_number', placeholder: s('entry_tracking') });
-      body.appendChild(shipped);
-      body.appendChild(h('div', { 'class': 'form-inline' }, [provider, ' ', tracking, ' ', h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-ship', text: s('button_ship'),
-        onclick: function () {
-          self.api('POST', 'orders/' + id + '/ship', { provider: provider.value, tracking_number: tracking.value }).then(function () {
-            shipped.textContent = fmt(s('text_shipped'), { s: provider.value + ' ' + tracking.value });
-          }).catch(function (e) { self.alert('danger', e.message, null, body.firstChild); });
-        } })]));
-      panel.appendChild(body);
-      self.root.appendChild(panel);
+      /* the carriers: Reverb's list, cached by mod_reverb (Australia Post first for an AU shop) */
+      return self.api('GET', 'shipping-providers').catch(function () { return { providers: [], source: 'builtin' }; })
+        .then(function (c) { self.carriers = c; self.orderRender(r.reverb); });
     }).catch(function () {});
+  };
+
+  /* A Reverb status as words from the language file (the slug when there are none). */
+  App.prototype.orderStatus = function (st) {
+    return this.t['text_order_status_' + st] || st || '-';
+  };
+
+  /* one alert for the panel at a time: a new one replaces the last */
+  App.prototype.orderAlert = function (kind, text) {
+    var box = this.root.querySelector('#reverb-order .reverb-alerts');
+    if (this.orderAlertEl) this.orderAlertEl.remove();
+    this.orderAlertEl = this.alert(kind, text, null, box);
+  };
+
+  /* The panel from GET orders/# (or the ship answer, which carries the status
+   * Reverb has after the tracking): order numbers and statuses, the tracking
+   * sent, and the form; once Reverb shows the order shipped the form is hidden
+   * behind a "send again" link. */
+  App.prototype.orderRender = function (info) {
+    var self = this, s = this.s.bind(this), id = this.root.getAttribute('data-order-id');
+    var carriers = (this.carriers && this.carriers.providers) || [];
+    var panel = h('div', { 'class': 'panel panel-default', id: 'reverb-order' });
+    panel.appendChild(h('div', { 'class': 'panel-heading' }, [h('h3', { 'class': 'panel-title', text: s('text_reverb_order') })]));
+    var body = h('div', { 'class': 'panel-body' }, [h('div', { 'class': 'reverb-alerts' })]);
+    (info.orders || []).forEach(function (o) {
+      var link = reverbLink(o.link, null);
+      body.appendChild(h('p', { 'class': 'reverb-order-line', 'data-status': o.status || '' }, [
+        fmt(s('text_order_line'), { number: o.order_number, status: self.orderStatus(o.status) }) + ' ',
+        link ? h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }) : null]));
+    });
+    body.appendChild(h('p', { id: 'reverb-shipped', text: info.shipped
+      ? fmt(s('text_shipped'), { s: info.shipped.provider + ' ' + info.shipped.tracking_number }) : '' }));
+    var shown = info.shipped && info.shipped.provider;
+    var provider = h('select', { 'class': 'form-control', name: 'provider', 'aria-label': s('entry_provider'), title: s('entry_provider') },
+      carriers.map(function (c) { return h('option', { value: c, text: c, selected: c === shown ? 'selected' : null }); }));
+    var tracking = h('input', { 'class': 'form-control', name: 'tracking_number', placeholder: s('entry_tracking'),
+      'aria-label': s('entry_tracking') });
+    var send = h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-ship', text: s('button_ship') });
+    var form = h('div', { 'class': 'form-inline', id: 'reverb-ship-form' }, [provider, ' ', tracking, ' ', send]);
+    if (info.shipped_on_reverb) {
+      form.style.display = 'none';
+      body.appendChild(h('p', { id: 'reverb-shipped-note' }, [s('text_order_shipped') + ' ',
+        h('a', { href: '#', id: 'reverb-send-again', text: s('button_send_again'), onclick: function (ev) {
+          ev.preventDefault(); form.style.display = ''; ev.target.style.display = 'none'; tracking.focus(); } })]));
+    }
+    body.appendChild(form);
+    if (this.carriers && this.carriers.source === 'builtin')
+      body.appendChild(h('p', { 'class': 'help-block', id: 'reverb-carriers-note', text: s('text_carriers_builtin') }));
+    send.addEventListener('click', function () {
+      if (!tracking.value.trim()) { self.orderAlert('warning', s('error_tracking_empty')); tracking.focus(); return; }
+      send.disabled = true;
+      self.api('POST', 'orders/' + id + '/ship', { provider: provider.value, tracking_number: tracking.value.trim() }).then(function (r) {
+        if (r.reverb) self.orderRender(r.reverb);
+        self.orderAlert('success', r.status_refreshed && r.reverb
+          ? fmt(s('text_tracking_sent'), { status: self.orderStatus(r.reverb.status) }) : s('text_tracking_sent_unrefreshed'));
+      }).catch(function (e) { self.orderAlert('danger', e.message); send.disabled = false; });
+    });
+    panel.appendChild(body);
+    var old = this.root.querySelector('#reverb-order');
+    if (old) old.parentNode.replaceChild(panel, old); else this.root.appendChild(panel);
   };
 
   function start() {

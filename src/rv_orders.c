@@ -44,6 +44,7 @@
 #include "rv_text.h"
 #include "rv_shoptime.h"
 #include "rv_fault.h"
+#include "rv_order_line.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -726,7 +727,8 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
             RV_ARGS(order_id, product_id, rv_i64(p, o->quantity), order_id, o->order_number,
                     product_id, rv_i64(p, o->quantity)))) {
         if (rv_db_exec(c->db, p, NULL, rv_oc_sql(c->db, p, RV_OC_ORDER_PRODUCT),
-                RV_ARGS(order_id, product_id, s.product_name, s.model, rv_i64(p, o->quantity),
+                RV_ARGS(order_id, product_id, s.product_name,
+                        rv_order_line_model(c->db, p, product_id, s.model), rv_i64(p, o->quantity),
                         unit, sub)))
             goto db_error;
     }
@@ -1290,146 +1292,5 @@ int rv_route_orders_import(rv_req_t *q)
     return rv_http_json(q->r, HTTP_OK, out);
 }
 
-static json_object *rv_str_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : NULL;
-}
-
-int rv_route_order_info(rv_req_t *q)
-{
-    apr_pool_t *p = q->r->pool;
-    rv_rows_t *rows;
-    json_object *out = json_object_new_object(), *info, *nums, *links, *orders;
-    int i, last_shipped = -1;
-    if (rv_db_query(q->db, p, &rows,
-            "SELECT reverb_order_number, reverb_status, import_state, shipped_provider,"
-            " shipped_tracking, DATE_FORMAT(shipped_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS shipped_at"
-            " FROM {P}reverb_order_map WHERE order_id > 0 AND order_id = %s"
-            " ORDER BY reverb_order_number", RV_ARGS(rv_i64(p, q->id)))) {
-        json_object_put(out);
-        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
-                             "The order could not be read.");
-    }
-    if (rows->nrows == 0) {
-        json_object_object_add(out, "reverb", NULL);
-        return rv_http_json(q->r, HTTP_OK, out);
-    }
-    info = json_object_new_object();
-    nums = json_object_new_array();
-    links = json_object_new_array();
-    orders = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        const char *num = rv_row_get(rows, i, "reverb_order_number");
-        const char *link = apr_pstrcat(p, "https://reverb.com/my/selling/orders/", num, NULL);
-        json_object *one = json_object_new_object();
-        json_object_array_add(nums, json_object_new_string(num));
-        json_object_array_add(links, json_object_new_string(link));
-        json_object_object_add(one, "order_number", json_object_new_string(num));
-        json_object_object_add(one, "status", rv_str_or_null(rv_row_get(rows, i, "reverb_status")));
-        json_object_object_add(one, "link", json_object_new_string(link));
-        json_object_object_add(one, "tracking_number", rv_str_or_null(rv_row_get(rows, i, "shipped_tracking")));
-        json_object_array_add(orders, one);
-        if (rv_row_get(rows, i, "shipped_tracking"))
-            last_shipped = i;
-    }
-    json_object_object_add(info, "order_numbers", nums);
-    json_object_object_add(info, "links", links);
-    json_object_object_add(info, "status", json_object_new_string(
-        rv_row_get(rows, 0, "reverb_status") ? rv_row_get(rows, 0, "reverb_status") : ""));
-    json_object_object_add(info, "orders", orders);
-    if (last_shipped >= 0) {
-        json_object *sh = json_object_new_object();
-        json_object_object_add(sh, "provider", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_provider")));
-        json_object_object_add(sh, "tracking_number", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_tracking")));
-        json_object_object_add(sh, "shipped_at", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_at")));
-        json_object_object_add(info, "shipped", sh);
-    }
-    else {
-        json_object_object_add(info, "shipped", NULL);
-    }
-    json_object_object_add(out, "reverb", info);
-    return rv_http_json(q->r, HTTP_OK, out);
-}
-
-static int rv_short_text(json_object *in, const char *key, size_t max, const char **out)
-{
-    json_object *v;
-    size_t i;
-    if (!json_object_object_get_ex(in, key, &v) || !json_object_is_type(v, json_type_string))
-        return 0;
-    *out = json_object_get_string(v);
-    if (!**out || strlen(*out) > max)
-        return 0;
-    for (i = 0; (*out)[i]; i++)
-        if ((unsigned char)(*out)[i] < 0x20)
-            return 0;
-    return 1;
-}
-
-int rv_route_order_ship(rv_req_t *q)
-{
-    apr_pool_t *p = q->r->pool;
-    json_object *in, *out, *body, *shipped;
-    const char *provider, *tracking;
-    rv_rows_t *rows;
-    rv_ctx_t *c;
-    int i;
-
-    if (rv_http_read_json_object(q->r, &in))
-        return OK;
-    if (!rv_short_text(in, "provider", 64, &provider) || !rv_short_text(in, "tracking_number", 128, &tracking))
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
-                             "Give the carrier (provider) and the tracking number.");
-    if (rv_db_query(q->db, p, &rows, "SELECT reverb_order_number FROM {P}reverb_order_map"
-                    " WHERE order_id > 0 AND order_id = %s ORDER BY reverb_order_number",
-                    RV_ARGS(rv_i64(p, q->id))))
-        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
-                             "The order could not be read.");
-    if (rows->nrows == 0)
-        return rv_http_error(q->r, HTTP_NOT_FOUND, "not_found",
-                             "This order did not come from Reverb.");
-    c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
-    if (!c->api)
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
-                             "Enter your Reverb token in the settings first.");
-    shipped = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        const char *num = rows->rows[i][0];
-        rv_api_result_t res;
-        rv_log_entry_t le;
-        body = json_object_new_object();
-        json_object_object_add(body, "provider", json_object_new_string(provider));
-        json_object_object_add(body, "tracking_number", json_object_new_string(tracking));
-        json_object_object_add(body, "send_notification", json_object_new_boolean(1));
-        rv_reverb_call(c, p, "POST", apr_pstrcat(p, "my/orders/selling/", rv_url_escape(p, num),
-                                                 "/ship", NULL), body, &res);
-        json_object_put(body);
-        memset(&le, 0, sizeof(le));
-        le.direction = "push";
-        le.action = "ship";
-        le.order_number = num;
-        rv_log_from_result(&le, &res);
-        if (res.kind == RV_API_OK)
-            le.message = apr_psprintf(p, "Tracking sent for Reverb order #%s: %s %s", num,
-                                      provider, tracking);
-        rv_log_write(q->db, p, &le);
-        if (res.kind != RV_API_OK) {
-            int rc = rv_http_error(q->r, res.kind == RV_API_RATE_LIMITED ? HTTP_TOO_MANY_REQUESTS
-                                                                          : HTTP_BAD_GATEWAY,
-                "reverb_error",
-                apr_pstrcat(p, "Reverb did not accept the tracking for order #", num, ": ",
-                            res.message ? res.message : "error", NULL));
-            rv_api_result_clear(&res);
-            json_object_put(shipped);
-            return rc;
-        }
-        rv_api_result_clear(&res);
-        rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_order_map SET shipped_provider = %s,"
-                   " shipped_tracking = %s, shipped_at = NOW() WHERE reverb_order_number = %s",
-                   RV_ARGS(provider, tracking, num));
-        json_object_array_add(shipped, json_object_new_string(num));
-    }
-    out = json_object_new_object();
-    json_object_object_add(out, "shipped", shipped);
-    return rv_http_json(q->r, HTTP_OK, out);
-}
+/* The order panel's routes (GET admin/orders/#, POST admin/orders/#/ship) are in
+ * src/routes/orders.c. */

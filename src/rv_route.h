@@ -41,6 +41,7 @@ int rv_route_product_sync(rv_req_t *q);
 int rv_route_sync(rv_req_t *q);
 /* rv_orders.c */
 int rv_route_orders_import(rv_req_t *q);
+/* src/routes/orders.c */
 int rv_route_order_info(rv_req_t *q);
 int rv_route_order_ship(rv_req_t *q);
 /* rv_webhook.c */
@@ -52,6 +53,8 @@ int rv_route_products_bulk(rv_req_t *q);
 /* src/routes/reconcile.c */
 int rv_route_reconcile(rv_req_t *q);
 int rv_route_reconcile_fix(rv_req_t *q);
+/* src/routes/shipping_providers.c */
+int rv_route_shipping_providers(rv_req_t *q);
 /* rv_cron.c */
 int rv_route_cron(rv_req_t *q);
 /* routes/stock_changed.c */

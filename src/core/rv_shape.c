@@ -291,3 +291,50 @@ json_object *rv_shape_registrations(json_object *answer, const char **err)
     }
     return json_object_get(l);
 }
+
+/* ---- shipping providers ---- */
+
+static int rv_provider_name_ok(const char *s)
+{
+    size_t i, n = s ? strlen(s) : 0;
+    if (n == 0 || n > RV_PROVIDER_MAX)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+json_object *rv_shape_shipping_providers(json_object *answer, const char **err)
+{
+    json_object *list = NULL, *out, *seen;
+    size_t i, n;
+    if (answer && json_object_is_type(answer, json_type_array))
+        list = answer;
+    else if (!(list = rv_json_array_at(answer, "shipping_providers")))
+        list = rv_json_array_at(answer, "providers");
+    if (!list) {
+        *err = "Reverb's carrier list came in an unexpected shape (no list of providers)";
+        return NULL;
+    }
+    out = json_object_new_array();
+    seen = json_object_new_object();
+    n = rv_json_len(list);
+    for (i = 0; i < n; i++) {
+        json_object *e = rv_json_idx(list, i);
+        const char *name = NULL;
+        if (e && json_object_is_type(e, json_type_string)) {
+            name = json_object_get_string(e);
+            if ((size_t)json_object_get_string_len(e) != strlen(name))
+                name = NULL;                        /* an embedded NUL */
+        }
+        else if (!(name = rv_json_str(e, "name")))
+            name = rv_json_str(e, "display_name");
+        if (!rv_provider_name_ok(name) || json_object_object_get_ex(seen, name, NULL))
+            continue;
+        json_object_object_add(seen, name, NULL);
+        json_object_array_add(out, json_object_new_string(name));
+    }
+    json_object_put(seen);
+    return out;
+}

@@ -88,4 +88,14 @@ const char *rv_shape_shop_name(json_object *answer, const char **err);
  * the list is of another type. Elements are not checked. */
 json_object *rv_shape_registrations(json_object *answer, const char **err);
 
+/* GET /shipping/providers (shape undocumented, anchors §9.9: the names of
+ * the carriers Reverb accepts for tracking). Read from {"shipping_providers":
+ * [...]}, {"providers": [...]} or a bare array; an element is a name string
+ * or an object with a string "name" (else "display_name"). Only names of
+ * 1..RV_PROVIDER_MAX bytes without control characters are kept (what the
+ * ship route accepts), each once, in Reverb's order. New reference to an
+ * array of strings, or NULL with *err when there is no list. */
+#define RV_PROVIDER_MAX 64
+json_object *rv_shape_shipping_providers(json_object *answer, const char **err);
+
 #endif

@@ -12,7 +12,8 @@ const ART = process.env.ARTIFACTS;
 fs.mkdirSync(ART, { recursive: true });
 
 const tests = [];
-function test(name, fn) { tests.push({ name, fn }); }
+const ONLY = process.env.ONLY ? new RegExp(process.env.ONLY) : null;    // ONLY=regex: run matching tests
+function test(name, fn) { if (!ONLY || ONLY.test(name)) tests.push({ name, fn }); }
 
 async function shot(page, name) {
   await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
@@ -652,10 +653,15 @@ test('oc4: Reverb panel in the order page tabs', async (page, context) => {
   await page.click('a[href="#tab-reverb"]');
   await page.waitForSelector('#tab-reverb #reverb-order.card');
   assert.match(await page.textContent('#reverb-order .card-header'), /Reverb/);
-  assert.match(await page.textContent('#reverb-order'), /#9001 .*View on Reverb/);
+  assert.match(await page.textContent('#reverb-order'), /Reverb order #9001: Paid, waiting to be shipped View on Reverb/);
+  // the carrier picker in Bootstrap 5 markup, Australia Post first
+  assert.match(await page.getAttribute('#reverb-order select[name=provider]', 'class'), /\bform-select\b/);
+  assert.equal(await page.inputValue('#reverb-order select[name=provider]'), 'Australia Post');
   await page.fill('#reverb-order input[name=tracking_number]', 'AP123');
   await page.click('#reverb-ship');
   await page.waitForFunction(() => /AP123/.test(document.querySelector('#reverb-shipped').textContent));
+  assert.match(await lastAlert(page), /Reverb now shows the order as: Shipped/);
+  assert.ok(await page.isVisible('#reverb-send-again') && !(await page.isVisible('#reverb-ship-form')));
   await shot(page, 'oc4-order-panel');
 });
 
@@ -665,6 +671,106 @@ test('oc4: without the admin cookie (path /admin/) the page asks to log in again
   await context.addCookies([{ name: 'OCSESSID', value: process.env.SHOP_OCSESSID, domain: u.hostname, path: '/' }]);
   await page.goto(BASE + '/admin/pages4/module.html');
   assert.match(await lastAlert(page), /session has expired/);
+});
+
+/* ---- the product form's tab row and the order panel (issue 11 item 6) ---- */
+
+// Every tab of the row on one line: the same offsetTop as the first, at 1366 px.
+async function tabRow(page) {
+  return page.evaluate(() => Array.prototype.map.call(document.querySelectorAll('#product-tabs > li'), (li) => ({
+    top: li.offsetTop, text: li.textContent.trim(), title: li.firstElementChild.getAttribute('title') || '',
+    href: li.firstElementChild.getAttribute('href') })));
+}
+
+async function checkTabRow(page, shotName) {
+  // a 1366 px window, and the same with a 15 px scrollbar (headless Chromium shows none)
+  for (const width of [1351, 1366]) {
+    await page.setViewportSize({ width: width, height: 768 });
+    await page.evaluate(() => document.fonts.ready);
+    const row = await tabRow(page);
+    const reverb = row.find((t) => t.href === '#tab-reverb');
+    assert.ok(reverb, 'the Reverb tab is on the form');
+    const wrapped = row.filter((t) => t.top !== row[0].top).map((t) => t.href);
+    assert.deepEqual(wrapped, [], 'at ' + width + ' px, tabs on a second row: ' + wrapped.join(', '));
+    assert.equal(reverb.title, 'Reverb');                 // its name, from the language file
+    assert.equal(reverb.text, 'Reverb');                  // for screen readers
+  }
+  await page.click('a[href="#tab-reverb"]');
+  await page.waitForSelector('#tab-reverb #reverb-product');
+  await shot(page, shotName);
+}
+
+test('oc3: the Reverb tab fits on the product form tab row at 1366 px', async (page) => {
+  await page.goto(BASE + '/pages/product-form.html');
+  await checkTabRow(page, 'oc3-product-tab-row');
+});
+
+test('oc4: the Reverb tab fits on the product form tab row at 1366 px', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/product-form.html');
+  await checkTabRow(page, 'oc4-product-tab-row');
+});
+
+// The OpenCart order of Reverb order `number`, seeded on the fake and imported
+// (the import is idempotent; 9001 comes from the 'sync all' test, or from here).
+async function orderOf(page, number, sku) {
+  const q = '?user_token=' + process.env.TOKEN;
+  const st = (await (await page.request.get(BASE + '/reverb/admin/settings' + q)).json()).settings;
+  if (!st.token_masked)       // run alone (ONLY=...): the token the first test saves
+    assert.equal((await page.request.post(BASE + '/reverb/admin/settings' + q, { data: { token: 'test-token' } })).status(), 200);
+  const seeded = await page.request.post(process.env.FAKE_URL + '/_fake/orders',
+    { data: { order_number: number, sku: sku, quantity: 1, price: '42.00' } });
+  assert.ok(seeded.status() < 300);
+  assert.equal((await page.request.post(BASE + '/reverb/admin/orders/import' + q, { data: {} })).status(), 200);
+  for (const oid of [1, 2]) {
+    const r = await (await page.request.get(BASE + '/reverb/admin/orders/' + oid + q)).json();
+    if (r.reverb && r.reverb.order_numbers.indexOf(number) >= 0) return oid;
+  }
+  throw new Error('Reverb order ' + number + ' was not imported');
+}
+
+test('order panel: Reverb carriers, tracking refreshes the status, shipped hides the form', async (page) => {
+  const oid = await orderOf(page, '9002', 'BR-2');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(BASE + '/pages/order-' + oid + '.html');
+  await page.waitForSelector('#reverb-order #reverb-ship-form');
+  assert.match(await page.textContent('#reverb-order .reverb-order-line'), /Reverb order #9002: Paid, waiting to be shipped/);
+  // Reverb's carriers, Australia Post first for this Australian shop
+  const carriers = await page.locator('#reverb-order select[name=provider] option').allTextContents();
+  assert.equal(carriers[0], 'Australia Post');
+  assert.ok(carriers.length === 27 && carriers.includes('Other') && carriers.includes('DHLExpress'), carriers.join(','));
+  assert.equal(await page.inputValue('#reverb-order select[name=provider]'), 'Australia Post');
+  assert.equal(await page.locator('#reverb-carriers-note').count(), 0);
+  await shot(page, 'order-panel-form');
+  // nothing typed: said in plain words, nothing sent
+  await page.click('#reverb-ship');
+  assert.match(await lastAlert(page), /Enter the tracking number first/);
+  await page.fill('#reverb-order input[name=tracking_number]', 'AP9002');
+  await page.click('#reverb-ship');
+  await page.waitForSelector('#reverb-send-again');
+  assert.match(await lastAlert(page), /Tracking sent to Reverb\. Reverb now shows the order as: Shipped\./);
+  assert.equal(await page.locator('.reverb-alert').count(), 1);          // replaced, never stacked
+  assert.match(await page.textContent('#reverb-order .reverb-order-line'), /#9002: Shipped/);
+  assert.match(await page.textContent('#reverb-shipped'), /Tracking sent: Australia Post AP9002/);
+  assert.ok(!(await page.isVisible('#reverb-ship-form')), 'the form is hidden once shipped');
+  await shot(page, 'order-panel-shipped');
+  // a reload shows the same: the status came from Reverb, not from the page
+  await page.reload();
+  await page.waitForSelector('#reverb-send-again');
+  assert.ok(!(await page.isVisible('#reverb-ship-form')));
+  // "send again" opens the form, with the carrier used last
+  await page.click('#reverb-send-again');
+  assert.ok(await page.isVisible('#reverb-ship-form'));
+  assert.equal(await page.inputValue('#reverb-order select[name=provider]'), 'Australia Post');
+  await page.selectOption('#reverb-order select[name=provider]', 'DHLExpress');
+  await page.fill('#reverb-order input[name=tracking_number]', 'DX9002');
+  await page.click('#reverb-ship');
+  await page.waitForFunction(() => /DHLExpress DX9002/.test(document.querySelector('#reverb-shipped').textContent));
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  const sent = (await (await page.request.get(process.env.FAKE_URL + '/_fake/state')).json()).shipments
+    .filter((x) => x.order_number === '9002').map((x) => x.provider + ' ' + x.tracking_number);
+  assert.deepEqual(sent, ['Australia Post AP9002', 'DHLExpress DX9002']);
+  await shot(page, 'order-panel-sent-again');
 });
 
 (async () => {

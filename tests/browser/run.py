@@ -88,6 +88,29 @@ def pages4(page_dir, token):
             '<div id="tab-reverb" class="tab-pane">' + order + '</div></div></div></div>')
 
 
+def product_forms(page_dir, page4_dir, token):
+    """The product form's whole tab row, OpenCart 3 and 4, with the Reverb tab as the
+    OCMOD (3.0) and the view event (4.0) insert it, for the "fits at 1366 px" tests."""
+    title = strings()["heading_title"]
+    xml = open(os.path.join(REPO, "ocmod/install.xml"), encoding="utf-8").read()
+    li3 = re.search(r'<add position="after"><!\[CDATA\[(<li><a href="#tab-reverb".*?)\]\]>', xml, re.S).group(1)
+    li3 = re.sub(r"\{\{ reverb_tab_title\|default\('[^']*'\) \}\}", html.escape(title), li3)
+    pane3 = ('<link rel="stylesheet" href="/reverb/admin/assets/reverb-admin.css?v=0.1.0"><div class="reverb-admin" '
+             'data-view="product" data-product-id="6003" data-base="/reverb" data-token="%s" data-login="/login" '
+             'data-strings="%s"></div><script src="/reverb/admin/assets/reverb-admin.js?v=0.1.0"></script>'
+             % (token, html.escape(json.dumps(strings()), quote=True)))
+    tpl = open(os.path.join(HERE, "fixtures", "product3-form.html"), encoding="utf-8").read()
+    with open(os.path.join(page_dir, "product-form.html"), "w", encoding="utf-8") as f:
+        f.write(tpl.replace("{{ tab_li }}", li3).replace("{{ pane }}", pane3))
+    php = open(os.path.join(REPO, "opencart4/admin/controller/module/reverb.php"), encoding="utf-8").read()
+    li4 = re.search(r"'(<li class=\"nav-item\"><a href=\"#tab-reverb\".*?</li>)'", php).group(1)
+    li4 = li4.replace("{{ reverb_tab_title }}", html.escape(title))
+    tpl = open(os.path.join(HERE, "fixtures", "product4-form.html"), encoding="utf-8").read()
+    with open(os.path.join(page4_dir, "product-form.html"), "w", encoding="utf-8") as f:
+        f.write(tpl.replace("{{ tab_li }}", li4)
+                   .replace("{{ pane }}", twig4("reverb_product.twig", product_id=6003, user_token=token)))
+
+
 def main():
     if not os.path.exists("/usr/bin/chromium"):
         raise SystemExit("browser tests need Debian's chromium: run `make deps`")
@@ -108,6 +131,8 @@ def main():
         ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
         # a Reverb order of BR-1, imported by the 'sync all' test: OpenCart order 1
         fake.seed_order(order_number="9001", sku="BR-1", quantity=1, price="41.00")
+        # the shop is in Australia (the order panel offers Australia Post first)
+        db.execute("UPDATE oc_setting SET value = '13' WHERE `key` = 'config_country_id'")
         web = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200,
                      extra_conf='Alias /pages "%s/pages"\n<Directory "%s/pages">\n Require all granted\n</Directory>\n'
                      'Alias /admin/pages4 "%s/pages4"\n<Directory "%s/pages4">\n Require all granted\n</Directory>\n'
@@ -125,6 +150,10 @@ def main():
                + twig3_container("reverb_product.twig", token, product_id=6000) + '</div>', token)
         render(pages, "product-nosku.html", '<div class="tab-pane active" id="tab-reverb">'
                + twig3_container("reverb_product.twig", token, product_id=6200) + '</div>', token)
+        product_forms(pages, pages4dir, token)
+        for oid in (1, 2):      # the Reverb orders 9001 and 9002 (the order panel test seeds it)
+            render(pages, "order-%d.html" % oid, '<div class="reverb-admin" data-view="order" data-order-id="%d" ATTRS>'
+                   '</div>' % oid, token)
         web.start()
         shop_sid = "0123456789abcdef0123456789"      # the storefront's own, empty session (4.0 writes '')
         db.execute("INSERT INTO oc_session (session_id, data, expire) VALUES (%s, '',"

@@ -37,6 +37,16 @@ CONDITIONS = [
     ("fbf35668-96a0-4baa-bcde-ab18d6b1b329", "Non Functioning", "non-functioning"),
     ("9225283f-60c2-4413-ad18-1f5eba7a856f", "B-Stock", "b-stock"),
 ]
+# GET /shipping/providers: the tracking providers Reverb accepts, in the order
+# of the v3 spec's enum (anchors §9.9, S; the endpoint C). The answer's shape is
+# not documented (I): {"shipping_providers":[{"name"}]}; the module also reads
+# a bare list, "providers", and plain strings.
+SHIPPING_PROVIDERS = [
+    "UPS", "USPS", "FedEx", "DHL Deutschland", "DHLExpress", "DHLGlobalMail", "DHL", "Canada Post",
+    "CanPar", "Royal Mail", "PostNL", "Australia Post", "EMS", "La Poste - Colissimo", "China Post",
+    "GLS", "Parcelforce", "Purolator", "Interlogistica", "Correos Espa\u00f1a", "Ukraine Post",
+    "DPD Germany", "DPD UK", "DPD France", "Hermes", "TNT", "Other",
+]
 MULTI_QTY = {"7c3f45de-2ae0-4c81-8400-fdb6b1d74890", "6db7df88-293b-4017-a1c1-cdb5e599fa1a",
              "9225283f-60c2-4413-ad18-1f5eba7a856f"}
 # (uuid, name, root uuid or None for a root). /categories/flat names a
@@ -453,6 +463,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"conditions": [{"uuid": u, "display_name": n, "slug": s,
                                                     "description": "%s condition." % n}
                                                    for u, n, s in CONDITIONS]})
+        if path == "/shipping/providers" and method == "GET":
+            return self._send(200, {"shipping_providers": [{"name": n} for n in SHIPPING_PROVIDERS]})
         if path == "/categories/flat" and method == "GET":
             return self._send(200, {"categories": [category_out(c[0]) for c in CATEGORIES]})
         if path == "/my/orders/selling/all" and method == "GET":

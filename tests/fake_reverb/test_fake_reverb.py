@@ -220,3 +220,9 @@ def test_shape_fault_serves_the_wrong_shape(fake):
     l = fake.api("POST", "listings", body()).json["listing"]
     assert l["id"] == "1/../x" and l["_links"]["web"]["href"] == "javascript:1"
     assert fake.api("GET", "my/account").json["shop"]["name"]           # others unchanged
+
+
+def test_shipping_providers_shape(fake):
+    names = [p["name"] for p in fake.api("GET", "shipping/providers").json["shipping_providers"]]
+    assert len(names) == 27 and names[0] == "UPS" and names[-1] == "Other"      # anchors §9.9
+    assert "Australia Post" in names and "Correos Espa\u00f1a" in names

@@ -43,7 +43,7 @@ def test_paid_order_imports_with_exact_rows(db, fake, server, admin):
     assert float(row[18]) == 1.0 and row[19] == 0 and row[20] == "reverb"
     assert row[21] == "0400 000 000"
     assert [(l[0], l[1], l[2], float(l[3]), float(l[4])) for l in lines(db, oid)] == \
-        [(5201, "ORD-1", 2, 100.0, 200.0)]
+        [(5201, "M-5201", 2, 100.0, 200.0)]
     assert totals(db, oid) == {"sub_total": 200.0, "shipping": 15.0, "total": 215.0}
     assert history(db, oid) == [2]
     assert qty(db, 5201) == 8
@@ -215,7 +215,7 @@ def test_bundle_becomes_one_order(db, fake, server, admin):
     import_now(admin, server)
     (oid, total, _, _), = oc_orders(db)
     assert float(total) == 315.0
-    assert sorted(l[1] for l in lines(db, oid)) == ["ORD-1", "ORD-2"]
+    assert sorted(l[1] for l in lines(db, oid)) == ["M-5201", "M-5202"]
     assert totals(db, oid) == {"sub_total": 300.0, "shipping": 15.0, "total": 315.0}
     assert qty(db, 5201) == 9 and qty(db, 5202) == 4
     info = admin.get(server, "/reverb/admin/orders/%d" % oid).json["reverb"]

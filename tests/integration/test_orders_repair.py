@@ -159,7 +159,7 @@ def test_strict_sql_mode_and_awkward_orders(db, fake, admin):
             assert rows["7109"][5] == 0 and method == "Local pickup (Reverb)"
             assert rows["7110"][5:8] == (0, "QLD", 0)
             assert rows["7111"][4:8] == ("Australia", 13, "Queensland", 194)
-            name = db.value("SELECT name FROM oc_order_product WHERE model = 'ORD-1' AND name LIKE 'TTT%%'")
+            name = db.value("SELECT name FROM oc_order_product WHERE model = 'M-5201' AND name LIKE 'TTT%%'")
             assert len(name) == 255
         finally:
             server.stop()

@@ -51,6 +51,10 @@ def test_every_string_the_ui_uses_is_in_the_language_file():
     used |= set(re.findall(r"'(prod_\w+)'", js)) - {"prod_state_", "prod_date_locale"}
     used |= {"prod_state_" + st for st in ("not_enabled", "enabled", "queued", "draft", "live",
                                            "ended", "sold", "error")}
+    # the order panel: one word for each Reverb order status (anchors §9.8)
+    used |= {"text_order_status_" + st for st in ("unpaid", "payment_pending", "pending_review", "blocked",
+                                                 "partially_paid", "paid", "shipped", "picked_up", "received",
+                                                 "refunded", "cancelled")}
     assert used <= keys, sorted(used - keys)
 
 
@@ -65,6 +69,25 @@ def test_every_log_kind_status_and_reverb_order_status_has_words():
                                          "reverb_unavailable")}
     want |= {"log_datetime_format", "error_field"}
     assert want <= keys, sorted(want - keys)
+def js_function(js, name):
+    """The text of `App.prototype.<name> = function` up to the next App.prototype or function."""
+    start = js.index("App.prototype." + name + " = function")
+    rest = js[start + 1:]
+    ends = [i for i in (rest.find("\n  App.prototype."), rest.find("\n  function ")) if i >= 0]
+    return js[start:start + 1 + min(ends)]
+
+
+def test_product_tab_and_order_panel_have_no_english_in_the_js():
+    """Issue 11: every word the product tab and the order panel show comes from the
+    language file (data-strings), none is written into the JS."""
+    js = open(os.path.join(REPO, "assets", "reverb-admin.js")).read()
+    shown = re.compile(r"(?:text|value|placeholder|title|'aria-label'|label):\s*'([^']*[A-Za-z][^']*)'")
+    for name in ("api", "alert", "product", "order", "orderStatus", "orderAlert", "orderRender"):
+        body = js_function(js, name)
+        assert not shown.findall(body), (name, shown.findall(body))
+        # words in plain string literals: a capitalised word and a space ('Australia Post', 'HTTP ')
+        sentences = [t for t in re.findall(r"'([^'\n]*)'", body) if re.search(r"[A-Z][A-Za-z]* ", t)]
+        assert sentences == [], (name, sentences)
 
 
 def test_zip_layout_for_the_extension_installer():

@@ -130,7 +130,9 @@ def test_product_tab_and_order_panel_by_view_events(tmp_path):
     code = out["code"]
     li = code.index('href="#tab-reverb"')
     assert code.index(TAB_ANCHOR) < li < code.index("</ul>")        # the tab after Report
-    assert 'data-bs-toggle="tab" class="nav-link">{{ reverb_tab_title }}' in code
+    # an icon (the row is full at 1366 px), its name in the tooltip and for screen readers
+    assert ('data-bs-toggle="tab" class="nav-link" title="{{ reverb_tab_title }}"><i class="fa-solid fa-right-left">'
+            '</i><span class="visually-hidden">{{ reverb_tab_title }}</span>') in code
     pane = code.index('<div id="tab-reverb" class="tab-pane">{{ reverb_tab }}</div>')
     assert code.index('id="tab-design"') < pane < code.index(PANE_ANCHOR)
     assert out["again"] == code                                     # a second run adds nothing

@@ -191,6 +191,40 @@ static void test_single_listing(void **state)
     json_object_put(o);
 }
 
+static void test_shipping_providers(void **state)
+{
+    const char *err = NULL;
+    json_object *o, *l;
+    (void)state;
+    o = js("{\"shipping_providers\":[{\"name\":\"UPS\"},{\"name\":\"Australia Post\"},"
+           "{\"name\":3},{\"display_name\":\"TNT\"},\"DHL\",{\"name\":\"UPS\"},[1],null,"
+           "{\"name\":\"\"},{\"name\":\"a\\nb\"},"
+           "{\"name\":\"12345678901234567890123456789012345678901234567890123456789012345\"}]}");
+    l = rv_shape_shipping_providers(o, &err);
+    assert_string_equal(rv_json_dump(RV_POOL, l), "[\"UPS\",\"Australia Post\",\"TNT\",\"DHL\"]");
+    json_object_put(l);
+    json_object_put(o);
+    o = js("[\"Other\"]");                                        /* a bare list */
+    l = rv_shape_shipping_providers(o, &err);
+    assert_int_equal(rv_json_len(l), 1);
+    json_object_put(l);
+    json_object_put(o);
+    o = js("{\"providers\":[\"EMS\",\"a\\u0000b\"]}");
+    l = rv_shape_shipping_providers(o, &err);
+    assert_string_equal(rv_json_dump(RV_POOL, l), "[\"EMS\"]");
+    json_object_put(l);
+    json_object_put(o);
+    err = NULL;
+    o = js("{\"shipping_providers\":{\"name\":\"UPS\"}}");
+    assert_null(rv_shape_shipping_providers(o, &err));
+    assert_non_null(strstr(err, "unexpected shape"));
+    json_object_put(o);
+    o = js("\"UPS\"");
+    assert_null(rv_shape_shipping_providers(o, &err));
+    json_object_put(o);
+    assert_null(rv_shape_shipping_providers(NULL, &err));
+}
+
 int main(void);
 static const struct CMUnitTest tests[] = {
     RV_TEST(test_wrong_types_are_absent),
@@ -200,5 +234,6 @@ static const struct CMUnitTest tests[] = {
     RV_TEST(test_category_groups),
     RV_TEST(test_lookups_account_and_registrations),
     RV_TEST(test_single_listing),
+    RV_TEST(test_shipping_providers),
 };
 RV_TEST_MAIN("rv_shape", tests)

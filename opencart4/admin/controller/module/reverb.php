@@ -181,21 +181,22 @@ class Reverb extends \Opencart\System\Engine\Controller {
 		$view['product_id'] = isset($this->request->get['product_id']) ? (int)$this->request->get['product_id'] : 0;
 		$data['reverb_tab_title'] = $strings['heading_title'];
 		$data['reverb_tab'] = $this->load->view('extension/reverb/module/reverb_product', $view);
-		$code = str_replace($li, $li . "\n" . '<li class="nav-item"><a href="#tab-reverb" data-bs-toggle="tab" class="nav-link">{{ reverb_tab_title }}</a></li>', $code);
+		$code = str_replace($li, $li . "\n" . '<li class="nav-item"><a href="#tab-reverb" data-bs-toggle="tab" class="nav-link" title="{{ reverb_tab_title }}"><i class="fa-solid fa-right-left"></i><span class="visually-hidden">{{ reverb_tab_title }}</span></a></li>', $code);
 		$code = str_replace($pane, '<div id="tab-reverb" class="tab-pane">{{ reverb_tab }}</div>' . "\n" . $pane, $code);
 	}
 
 	/* admin/view/sale/order_info/before: 4.0's order page shows $data['tabs']
 	 * (payment and fraud extensions); the Reverb panel is one more. */
 	public function eventOrderInfo(string &$route, array &$data): void {
-		$view = $this->common('Reverb');
+		$strings = $this->strings();
+		$view = $this->common($strings['heading_title']);
 		$view['order_id'] = isset($this->request->get['order_id']) ? (int)$this->request->get['order_id'] : 0;
 		if (!isset($data['tabs']) || !is_array($data['tabs'])) {
 			$data['tabs'] = [];
 		}
 		$data['tabs'][] = [
 			'code'    => 'reverb',
-			'title'   => 'Reverb',
+			'title'   => $strings['heading_title'],
 			'content' => $this->load->view('extension/reverb/module/reverb_order', $view),
 		];
 	}

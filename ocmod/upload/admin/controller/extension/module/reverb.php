@@ -149,7 +149,7 @@ class ControllerExtensionModuleReverb extends Controller {
 
 	/* admin/view/sale/order_info/before: the Reverb panel of an order. */
 	public function eventOrderInfo(&$route, &$data) {
-		$view = $this->common('Reverb');
+		$view = $this->common($this->strings()->get('heading_title'));
 		$view['order_id'] = isset($this->request->get['order_id']) ? (int)$this->request->get['order_id'] : 0;
 		$data['reverb_order_panel'] = $this->load->view('extension/module/reverb_order', $view);
 	}
