@@ -88,4 +88,12 @@ const char *rv_shape_shop_name(json_object *answer, const char **err);
  * the list is of another type. Elements are not checked. */
 json_object *rv_shape_registrations(json_object *answer, const char **err);
 
+/* GET /shop -> the seller's shipping profiles [{"id": digits, "name"}]
+ * (new reference), in Reverb's order. id: an integer or a string of 1..20
+ * digits, else the entry is skipped (ids go into listing bodies); name: a
+ * string, else "Profile <id>". An answer without "shipping_profiles" (or
+ * with null) has none: an empty array. NULL with *err when the answer is
+ * not an object or shipping_profiles is neither an array nor null. */
+json_object *rv_shape_shipping_profiles(json_object *answer, const char **err);
+
 #endif
