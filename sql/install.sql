@@ -217,4 +217,11 @@ ALTER TABLE `oc_reverb_sync_run`
 ALTER TABLE `oc_reverb_product_map`
   ADD COLUMN IF NOT EXISTS `offers_enabled` TINYINT(1) NULL DEFAULT NULL;
 
+-- v6 (shipping): per-product shipping profile and local pickup; NULL
+-- follows the shop's settings (module_reverb_shipping_profile_id,
+-- module_reverb_local_pickup).
+ALTER TABLE `oc_reverb_product_map`
+  ADD COLUMN IF NOT EXISTS `shipping_profile_id` VARCHAR(20) NULL DEFAULT NULL,
+  ADD COLUMN IF NOT EXISTS `local_pickup` TINYINT(1) NULL DEFAULT NULL;
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');
