@@ -683,9 +683,10 @@ static rv_job_result_t rv_push_sold_out(rv_ctx_t *c, apr_pool_t *p, const rv_job
     const char *msg = "Listing ended: sold out in the shop (a one-of-a-kind item; "
                       "it is relisted when back in stock)";
     if (it->prod.quantity > 0)          /* the stock buffer leaves none to list */
-        msg = apr_psprintf(p, "Listing ended: the stock buffer (%lld) leaves none of the %lld in "
-                           "the shop to list (a one-of-a-kind item; it is relisted when more is "
-                           "in stock)", it->prod.stock_buffer, it->prod.quantity);
+        msg = apr_psprintf(p, "Listing ended: the stock buffer (%" APR_INT64_T_FMT ") leaves none "
+                           "of the %" APR_INT64_T_FMT " in the shop to list (a one-of-a-kind "
+                           "item; it is relisted when more is in stock)",
+                           (apr_int64_t)it->prod.stock_buffer, (apr_int64_t)it->prod.quantity);
     json_object_object_add(body, "reason", json_object_new_string("not_sold"));
     rv_reverb_call(c, p, "PUT", apr_pstrcat(p, "my/listings/", lid, "/state/end", NULL), body,
                    &res);

@@ -50,7 +50,7 @@ static int rv_buffer_value(apr_pool_t *p, json_object *v, const char **out)
         return 0;
     if (n < 0 || n > RV_STOCK_BUFFER_MAX)
         return 0;
-    *out = apr_psprintf(p, "%lld", n);
+    *out = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)n);
     return 1;
 }
 
