@@ -426,6 +426,19 @@ test('oc4: module page in Bootstrap 5 markup saves settings', async (page, conte
   await shot(page, 'oc4-module');
 });
 
+test('oc4: the shipping picker and switches in Bootstrap 5 markup', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-shipping-profile-id option').length === 3);
+  assert.match(await page.getAttribute('#reverb-shipping-profile-id', 'class'), /\bform-select\b/);
+  assert.ok(await page.isVisible('#reverb-rates-group') && await page.isVisible('#reverb-stock-buffer'));
+  await page.selectOption('#reverb-shipping-profile-id', '15656');
+  assert.ok(!(await page.isVisible('#reverb-rates-group')));
+  await page.locator('#reverb-shipping-profile-id').scrollIntoViewIfNeeded();
+  await shot(page, 'oc4-settings-shipping');
+});
+
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {
   await oc4(context);
   await page.goto(BASE + '/admin/pages4/product.html');
