@@ -247,6 +247,22 @@ def test_stock_buffer_never_below_zero_and_ends_a_one_of_a_kind_listing(db, fake
     assert admin.get(server, "/reverb/admin/log?status=error").json["total"] == 0
 
 
+def test_stock_buffer_both_ways_a_sale_on_reverb_is_pulled_and_not_pushed_back(db, fake, server,
+                                                                             admin):
+    """Both ways with a buffer: Reverb holds OpenCart's stock less the buffer. A sale on
+    Reverb lowers OpenCart's stock by one, and Reverb, already right, is sent nothing."""
+    configure(admin, server, sync_mode="both_ways", stock_buffer=2)
+    lid = listed(db, fake, server, admin, 5435, "BUF-3", qty=5, condition_uuid=NEW)
+    assert by_sku(fake.listings())["BUF-3"]["inventory"] == 3
+    fake.clear_requests()
+    fake.edit_listing(lid, inventory=2)          # one sold on Reverb
+    cycle(server, db, admin)
+    cycle(server, db, admin)
+    assert qty(db, 5435) == 4
+    assert bodies(fake, "BUF-3") == []
+    assert by_sku(fake.listings())["BUF-3"]["inventory"] == 2
+
+
 # ---- order import switch -------------------------------------------------------------------
 
 def test_order_import_off_imports_nothing_and_says_so_once(db, fake, server, admin):
