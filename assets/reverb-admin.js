@@ -223,7 +223,7 @@
           [h('option', { value: '', text: '--' })].concat(conds.map(function (c) {
             return h('option', { value: c.uuid, selected: st.default_condition === c.uuid ? 'selected' : null, text: c.display_name });
           }))), self.lookupHint(res[1].error)));
-        f.appendChild(formGroup(s('entry_shipping_profile'), h('input', { name: 'shipping_profile_id', 'class': 'form-control', value: st.shipping_profile_id })));
+        self.listingSettings(f, st);      /* shipping, offers, stock buffer, order import */
         f.appendChild(formGroup(s('entry_store_url'), h('input', { name: 'store_url', 'class': 'form-control', value: st.store_url, placeholder: 'https://' })));
         f.appendChild(formGroup(s('entry_use_special'), checkbox('use_special', st.use_special, '')));
         f.appendChild(formGroup(s('entry_log_retention'), h('input', { type: 'number', name: 'log_retention_days', 'class': 'form-control',
@@ -258,7 +258,7 @@
     body.sync_fields = {};
     ['title', 'description', 'price', 'stock', 'images'].forEach(function (k) { body.sync_fields[k] = f['field_' + k].checked; });
     body.default_condition = f.default_condition.value;
-    body.shipping_profile_id = f.shipping_profile_id.value;
+    self.listingSettingsBody(f, body);
     body.store_url = f.store_url.value;
     body.log_retention_days = f.log_retention_days.value;
     body.order_status_map = {};
@@ -987,6 +987,8 @@
       box.appendChild(formGroup(s('entry_category'), cat));
       box.appendChild(formGroup(s('entry_handmade'), hand));
       box.appendChild(formGroup(s('entry_upc_exempt'), upc));
+      var own = self.productListing(p);     /* shipping profile, local pickup, offers */
+      own.nodes.forEach(function (n) { box.appendChild(n); });
       var listing = h('span', { id: 'reverb-listing' }), lastSync = h('span', { id: 'reverb-last-sync' }),
         lastError = h('span', { id: 'reverb-last-error', 'class': 'text-danger' });
       var showState = function (q) {
@@ -1016,7 +1018,8 @@
       box.appendChild(formGroup(s('text_last_error'), lastError));
       var save = function () {
         return self.api('POST', 'product/' + id, { sync_enabled: sync.checked ? 1 : 0, condition_uuid: cond.value, category_uuid: cat.value,
-          handmade: hand.checked ? 1 : 0, upc_does_not_apply: upc.checked ? 1 : 0 });
+          handmade: hand.checked ? 1 : 0, upc_does_not_apply: upc.checked ? 1 : 0, offers_enabled: own.values().offers_enabled,
+          local_pickup: own.values().local_pickup, shipping_profile_id: own.values().shipping_profile_id });
       };
       box.appendChild(h('div', { 'class': 'text-right' }, [
         h('button', { type: 'button', 'class': 'btn btn-default', id: 'reverb-product-save', text: s('button_save'),
@@ -1031,6 +1034,109 @@
               .catch(function (e) { self.alert('danger', e.message); }); } })]));
       self.root.appendChild(box);
     }).catch(function () { /* the alert is shown by guard() */ });
+  };
+
+  /* ------------------------------------------- shipping, offers, buffer, order import
+   * (issue 11 items 3 and 4). The shipping profile picker is filled from the
+   * seller's Reverb account (GET admin/shipping-profiles); an account with no
+   * profile gets the per-region rates instead, in the shop's currency. */
+
+  App.prototype.shippingProfiles = function () {
+    if (!this.profilesPromise) this.profilesPromise = this.api('GET', 'shipping-profiles');
+    return this.profilesPromise;
+  };
+
+  /* A <select> of the seller's profiles; `first` is the empty choice's label.
+   * Until the list is there (or when it cannot be read) the stored id stays
+   * a choice, so saving never loses it. */
+  App.prototype.profileSelect = function (name, current, first, none, onList) {
+    var self = this, s = this.s.bind(this);
+    var sel = h('select', { name: name, id: 'reverb-' + name.replace(/_/g, '-'), 'class': 'form-control' },
+      [h('option', { value: '', text: first })].concat(current ? [h('option', { value: current, selected: 'selected', text: current })] : []));
+    var note = h('p', { 'class': 'help-block reverb-profile-note' });
+    this.shippingProfiles().then(function (r) {
+      sel.textContent = '';
+      sel.appendChild(h('option', { value: '', text: first }));
+      var known = false;
+      r.profiles.forEach(function (pr) {
+        if (pr.id === current) known = true;
+        sel.appendChild(h('option', { value: pr.id, selected: pr.id === current ? 'selected' : null, text: pr.name }));
+      });
+      if (current && !known) sel.appendChild(h('option', { value: current, selected: 'selected', text: fmt(s('text_profile_gone'), { s: current }) }));
+      if (!r.profiles.length) note.textContent = fmt(s(none), { s: r.currency });
+      if (onList) onList(r);
+    }).catch(function (e) {
+      note.className = cls('p', 'help-block text-danger reverb-profile-note');
+      note.textContent = fmt(s('text_profiles_unavailable'), { s: e.message });
+      if (onList) onList(null);
+    });
+    return { select: sel, note: note };
+  };
+
+  App.prototype.listingSettings = function (f, st) {
+    var s = this.s.bind(this);
+    var rates = h('div', { id: 'reverb-rates' });
+    var au = h('input', { name: 'shipping_rate_au', 'class': 'form-control', inputmode: 'decimal', value: st.shipping_rate_au, placeholder: '0.00' });
+    var xx = h('input', { name: 'shipping_rate_xx', 'class': 'form-control', inputmode: 'decimal', value: st.shipping_rate_xx, placeholder: '0.00' });
+    var auLabel = h('label', { 'class': 'control-label', 'for': 'reverb-rate-au', text: s('entry_rate_au') });
+    var xxLabel = h('label', { 'class': 'control-label', 'for': 'reverb-rate-xx', text: s('entry_rate_xx') });
+    au.id = 'reverb-rate-au'; xx.id = 'reverb-rate-xx';
+    rates.appendChild(h('div', { 'class': 'reverb-rate' }, [auLabel, au]));
+    rates.appendChild(h('div', { 'class': 'reverb-rate' }, [xxLabel, xx]));
+    rates.appendChild(h('p', { 'class': 'help-block', text: s('help_rates') }));
+    var ratesGroup;
+    var pick = this.profileSelect('shipping_profile_id', st.shipping_profile_id, s('text_no_profile'), 'text_no_profiles', function (r) {
+      if (r && r.currency) {
+        auLabel.textContent = fmt(s('text_rate_in'), { region: s('entry_rate_au'), currency: r.currency });
+        xxLabel.textContent = fmt(s('text_rate_in'), { region: s('entry_rate_xx'), currency: r.currency });
+      }
+      sync();
+    });
+    /* the rates only count without a profile */
+    var sync = function () { if (ratesGroup) ratesGroup.style.display = pick.select.value ? 'none' : ''; };
+    pick.select.addEventListener('change', sync);
+    f.appendChild(formGroup(s('entry_shipping_profile'), h('div', {}, [pick.select, pick.note]), s('help_shipping_profile')));
+    ratesGroup = formGroup(s('entry_shipping_rates'), rates);
+    ratesGroup.id = 'reverb-rates-group';
+    f.appendChild(ratesGroup);
+    sync();
+    f.appendChild(formGroup(s('entry_local_pickup'), checkbox('local_pickup', st.local_pickup, ''), s('help_local_pickup')));
+    f.appendChild(formGroup(s('entry_offers'), checkbox('offers_enabled', st.offers_enabled, ''), s('help_offers')));
+    f.appendChild(formGroup(s('entry_stock_buffer'), h('input', { type: 'number', name: 'stock_buffer', id: 'reverb-stock-buffer', 'class': 'form-control',
+      min: '0', max: '100000', step: '1', value: String(st.stock_buffer) }), s('help_stock_buffer')));
+    f.appendChild(formGroup(s('entry_order_import'), checkbox('order_import', st.order_import, ''), s('help_order_import')));
+  };
+
+  App.prototype.listingSettingsBody = function (f, body) {
+    body.shipping_profile_id = f.shipping_profile_id.value;
+    body.shipping_rate_au = f.shipping_rate_au.value.trim();
+    body.shipping_rate_xx = f.shipping_rate_xx.value.trim();
+    body.local_pickup = f.local_pickup.checked ? 1 : 0;
+    body.offers_enabled = f.offers_enabled.checked ? 1 : 0;
+    body.stock_buffer = f.stock_buffer.value.trim();
+    body.order_import = f.order_import.checked ? 1 : 0;
+  };
+
+  /* The product tab: its own profile, local pickup and offers, or the shop's. */
+  App.prototype.productListing = function (p) {
+    var s = this.s.bind(this);
+    var tri = function (name, v) {
+      return h('select', { name: name, id: 'reverb-' + name.replace(/_/g, '-'), 'class': 'form-control' },
+        [['', s('text_follow_shop')], ['1', s('text_yes')], ['0', s('text_no')]].map(function (o) {
+          return h('option', { value: o[0], selected: String(v === null || v === undefined ? '' : v) === o[0] ? 'selected' : null, text: o[1] });
+        }));
+    };
+    var pick = this.profileSelect('shipping_profile_id', p.shipping_profile_id || '', s('text_follow_shop'), 'text_no_profiles_product');
+    var local = tri('local_pickup', p.local_pickup), offers = tri('offers_enabled', p.offers_enabled);
+    var opt = function (v) { return v === '' ? null : Number(v); };
+    return {
+      nodes: [formGroup(s('entry_shipping_profile'), h('div', {}, [pick.select, pick.note])),
+              formGroup(s('entry_local_pickup'), local, s('help_local_pickup')),
+              formGroup(s('entry_offers'), offers)],
+      values: function () {
+        return { shipping_profile_id: pick.select.value || null, local_pickup: opt(local.value), offers_enabled: opt(offers.value) };
+      }
+    };
   };
 
   /* ---------------------------------------------------------------- order panel */

@@ -1,6 +1,8 @@
 /* fuzz_product.c: rv_listing_build on product fields taken from the input
  * (newline-separated: name, description, sku, price, special, image, extra
- * image 1, extra image 2, manufacturer, condition, shipping rates JSON). */
+ * image 1, extra image 2, manufacturer, condition, shipping rates JSON, Australia
+ * rate, everywhere-else rate, the product's shipping profile, local pickup,
+ * offers; the third byte is the stock buffer). */
 #include "fuzz_util.h"
 #include "rv_json.h"
 #include "rv_product.h"
@@ -8,13 +10,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    const char *f[11], *err = NULL, *images[2];
+    const char *f[16], *err = NULL, *images[2];
     rv_product_t prod;
     rv_push_opts_t o;
     json_object *body, *photos;
     int create;
     apr_pool_create(&p, NULL);
-    fuzz_fields(p, fuzz_cstr(p, data, size), f, 11);
+    fuzz_fields(p, fuzz_cstr(p, data, size), f, 16);
     memset(&prod, 0, sizeof(prod));
     memset(&o, 0, sizeof(o));
     prod.name = f[0];
@@ -35,6 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.store_url = "https://shop.example.com";
     o.default_condition_uuid = RV_COND_GOOD;
     o.shipping_rates_json = f[10];
+    o.shipping_rate_au = f[11];
+    o.shipping_rate_xx = f[12];
+    prod.shipping_profile_id = f[13];
+    prod.local_pickup = f[14];
+    prod.offers_enabled = f[15];
+    o.offers_enabled = size > 1 && (data[1] & 2) ? "1" : NULL;
+    prod.stock_buffer = size > 2 ? data[2] : 0;
     o.use_special = o.auto_publish = 1;
     o.sync_title = size > 1 && (data[1] & 1);
     o.sync_price = o.sync_stock = 1;

@@ -273,5 +273,11 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_reconcile_finding` (
   KEY `run_kind` (`run_id`, `kind`),
   KEY `listing` (`listing_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+-- v6 (shipping): per-product shipping profile and local pickup; NULL
+-- follows the shop's settings (module_reverb_shipping_profile_id,
+-- module_reverb_local_pickup).
+ALTER TABLE `oc_reverb_product_map`
+  ADD COLUMN IF NOT EXISTS `shipping_profile_id` VARCHAR(20) NULL DEFAULT NULL,
+  ADD COLUMN IF NOT EXISTS `local_pickup` TINYINT(1) NULL DEFAULT NULL;
 
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -10,6 +10,7 @@
 #include "rv_shape.h"
 #include "rv_query.h"
 #include "rv_text.h"
+#include "routes/rv_listing_routes.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -370,6 +371,7 @@ static json_object *rv_product_panel(rv_req_t *q, const char *pid)
                                               rv_row_get(rows, 0, "reverb_listing_id")));
     add_str(o, "last_synced_at", rv_row_get(rows, 0, "last_synced_at"));
     add_str(o, "last_error", rv_row_get(rows, 0, "last_error"));
+    rv_product_options_json(q, pid, o);     /* shipping profile, local pickup, offers */
     return o;
 }
 
@@ -419,6 +421,10 @@ static int rv_product_save(rv_req_t *q, const char *pid, json_object *in, json_o
     const char *cond = rv_uuid_field(in, "condition_uuid",
         rv_json_str(cur, "condition_uuid"), &bad);
     const char *cat = rv_uuid_field(in, "category_uuid", rv_json_str(cur, "category_uuid"), &bad);
+    rv_product_options_t opts;
+    const char *why = rv_product_options_parse(q->r->pool, in, &opts);
+    if (why)
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request", why);
     if (bad)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
             "sync_enabled, handmade and upc_does_not_apply must be 0 or 1; "
@@ -431,7 +437,8 @@ static int rv_product_save(rv_req_t *q, const char *pid, json_object *in, json_o
             " handmade = VALUES(handmade), upc_does_not_apply = VALUES(upc_does_not_apply),"
             " condition_uuid = VALUES(condition_uuid),"
             " reverb_category_uuid = VALUES(reverb_category_uuid)",
-            RV_ARGS(pid, sync, hand, upc, cond ? cond : "", cat ? cat : "")))
+            RV_ARGS(pid, sync, hand, upc, cond ? cond : "", cat ? cat : ""))
+        || rv_product_options_save(q, pid, &opts))
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The product settings could not be saved.");
     /* the worker decides: create/update when on, end the listing when off */

@@ -27,6 +27,7 @@
 #include "rv_route.h"
 #include "rv_push.h"
 #include "rv_orders.h"
+#include "rv_order_switch.h"
 #include "rv_worker.h"
 #include "rv_reconcile.h"
 
@@ -168,7 +169,7 @@ int rv_route_cron(rv_req_t *q)
     json_object *out, *orders, *pruned;
     const char *last;
     rv_ctx_t *c;
-    int got, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1, reconcile;
+    int got, ran = 0, pulls = 0, requeued = 0, orders_ok = 0, pull_ok = 1, reconcile, import_on = 1;
     rv_order_counts_t counts = { 0, 0, 0, 0 };
     apr_time_t detect_start, detect_time;
     rv_detect_counts_t detect;
@@ -184,8 +185,11 @@ int rv_route_cron(rv_req_t *q)
 
     c = rv_ctx_create(p, q->r->server, q->db, q->settings, NULL);
     if (c->api) {
-        requeued = rv_orders_requeue(c, p, 0);
-        orders_ok = rv_orders_poll(c, p, &counts) == 0;
+        if ((import_on = rv_orders_import_on(q->db, q->r->server, q->settings, q->conf->store_id,
+                                             p, 1))) {
+            requeued = rv_orders_requeue(c, p, 0);
+            orders_ok = rv_orders_poll(c, p, &counts) == 0;
+        }
         if (rv_pull_poll(c, p, &pulls)) {
             pull_ok = 0;
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0008) "listing poll failed");
@@ -210,6 +214,7 @@ int rv_route_cron(rv_req_t *q)
     json_object_object_add(out, "skipped", json_object_new_boolean(0));
     json_object_object_add(out, "orders_polled", json_object_new_boolean(orders_ok));
     json_object_object_add(out, "orders", orders);
+    json_object_object_add(out, "order_import", json_object_new_boolean(import_on));
     last = rv_db_value(q->db, p, "SELECT value FROM {P}setting WHERE store_id = %s"
                        " AND `key` = 'module_reverb_order_last_sync'",
                        RV_ARGS(apr_itoa(p, q->conf->store_id)));

@@ -33,6 +33,8 @@
  * inventory moved with the sale, so a later pull sees no Reverb-side
  * change and the sale is never subtracted twice. */
 #include "rv_orders.h"
+#include "rv_order_switch.h"
+#include "rv_settings_listing.h"
 #include "rv_oc.h"
 #include "rv_route.h"
 #include "rv_jobs.h"
@@ -1208,6 +1210,8 @@ rv_job_result_t rv_order_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     rv_api_result_t last;
     rv_job_result_t r = { RV_JOB_DONE, 0, NULL };
     int rc;
+    if (!rv_orders_import_on(c->db, c->s, c->settings, c->conf->store_id, p, 0))
+        return r;               /* queued before the switch went off: nothing imported */
     memset(&last, 0, sizeof(last));
     last.retry_after_s = -1;
     rc = rv_order_sync(c, p, job->ref, &n, &why, &last);
@@ -1249,6 +1253,10 @@ int rv_route_orders_import(rv_req_t *q)
     if (!c->api)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "no_token",
                              "Enter your Reverb token in the settings first.");
+    if (!rv_setting_order_import(q->settings))
+        return rv_http_error(q->r, HTTP_CONFLICT, "order_import_off",
+                             "Order import is off in the settings. Turn it on to import Reverb "
+                             "orders.");
     /* orders kept for retry (e.g. a currency added since) go now */
     rv_orders_requeue(c, p, 1);
     switch (rv_orders_poll(c, p, &n)) {

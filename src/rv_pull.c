@@ -28,6 +28,7 @@
 #include "rv_shape.h"
 #include "rv_text.h"
 #include "rv_decimal.h"
+#include "rv_settings_listing.h"
 #include "rv_fault.h"
 #include "rv_shoptime.h"
 
@@ -242,6 +243,9 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
             && n > 0) {
             if (new_oc != r->qty)
                 m->changed++;
+            /* Reverb holds the stock buffer less (rv_settings_listing.h) */
+            new_rv = new_rv > rv_setting_stock_buffer(c->settings)
+                   ? new_rv - rv_setting_stock_buffer(c->settings) : 0;
             /* a one-of-a-kind listing only ever holds 1 (or 0): that is in sync */
             if (rv_json_bool(listing, "has_inventory", &multi) == 0 && !multi)
                 new_rv = new_rv > 0 ? 1 : 0;

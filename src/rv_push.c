@@ -30,6 +30,7 @@
 #include "apr_hash.h"
 #include "rv_sha256.h"
 #include "rv_migrate.h"
+#include "rv_settings_listing.h"
 
 APLOG_USE_MODULE(reverb);
 
@@ -49,6 +50,7 @@ typedef struct {
     json_object *category_map;       /* id -> uuid */
     const char *language_id, *customer_group_id;
     const char *fingerprint;         /* of everything above, and the mapping's version */
+    long long stock_buffer;
 } rv_push_env_t;
 
 /* ---- settings into mapping options ---- */
@@ -80,7 +82,8 @@ static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
         e->opts.default_condition_uuid, e->opts.shipping_profile_id, e->opts.shipping_rates_json,
         rv_setting(st, "use_special", ""), rv_setting(st, "auto_publish", ""),
         rv_setting(st, "sync_fields", ""), rv_setting(st, "categories", ""),
-        rv_setting(st, "category_map", ""), e->language_id, e->customer_group_id
+        rv_setting(st, "category_map", ""), e->language_id, e->customer_group_id,
+        rv_listing_settings_fp(p, st)           /* shipping, offers, stock buffer */
     };
     const char *all = "";
     char *hex = apr_palloc(p, 65);
@@ -110,6 +113,8 @@ static rv_push_env_t *rv_push_env(rv_ctx_t *c, apr_pool_t *p)
     e->opts.sync_price = rv_setting_field_on(st, "price");
     e->opts.sync_stock = rv_setting_field_on(st, "stock");
     e->opts.sync_images = rv_setting_field_on(st, "images");
+    rv_listing_opts_fill(&e->opts, st);         /* offers, local pickup, rates */
+    e->stock_buffer = rv_setting_stock_buffer(st);
     e->allowed = rv_setting_json(st, "categories");
     e->category_map = rv_setting_json(st, "category_map");
     e->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
@@ -157,10 +162,12 @@ static const char *rv_load_sql =
     "   " RV_NUL("t.upc") ", " RV_NUL("t.ean") ", " RV_NUL("t.mpn") ", " RV_NUL("t.quantity") ","
     "   " RV_NUL("t.price") ", " RV_NUL("t.status") ", " RV_NUL("t.image") ", " RV_NUL("t.name") ","
     "   " RV_NUL("t.description") ", " RV_NUL("t.manufacturer") ", " RV_NUL("t.special") ","
-    "   " RV_NUL("t.images") ", " RV_NUL("t.categories") ")) AS fp"
+    "   " RV_NUL("t.images") ", " RV_NUL("t.categories") ", " RV_NUL("t.offers_enabled") ","
+    "   " RV_NUL("t.shipping_profile_id") ", " RV_NUL("t.local_pickup") ")) AS fp"
     " FROM (SELECT rm.product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid,"
     " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash,"
-    " rm.photos_hash, rm.listing_state, rm.source_hash, p.product_id AS pid, p.model, p.sku,"
+    " rm.photos_hash, rm.listing_state, rm.source_hash, rm.offers_enabled,"
+    " rm.shipping_profile_id, rm.local_pickup, p.product_id AS pid, p.model, p.sku,"
     " p.upc, p.ean, p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description,"
     " m.name AS manufacturer,"
     " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id"
@@ -221,6 +228,9 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     pr->category_uuid = rv_row_get(r, i, "reverb_category_uuid");
     pr->handmade = (int)rv_row_int(r, i, "handmade", 0);
     pr->upc_does_not_apply = (int)rv_row_int(r, i, "upc_does_not_apply", 1);
+    pr->offers_enabled = rv_row_get(r, i, "offers_enabled");
+    pr->shipping_profile_id = rv_row_get(r, i, "shipping_profile_id");
+    pr->local_pickup = rv_row_get(r, i, "local_pickup");
 }
 
 /* product_id 0: the next batch of mapped products after `after` (by id),
@@ -247,6 +257,7 @@ static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_
     for (i = 0; i < rows->nrows; i++) {
         rv_item_t *it = apr_pcalloc(p, sizeof(*it));
         rv_item_fill(it, rows, i);
+        it->prod.stock_buffer = e->stock_buffer;
         it->images = apr_array_make(p, 4, sizeof(char *));
         it->categories = apr_array_make(p, 2, sizeof(char *));
         rv_split_into(p, it->images, rv_row_get(rows, i, "images"), "\x1e");
@@ -707,6 +718,11 @@ static rv_job_result_t rv_push_sold_out(rv_ctx_t *c, apr_pool_t *p, const rv_job
     const char *state = "ended", *hash = rv_item_hash(p, it, e);
     const char *msg = "Listing ended: sold out in the shop (a one-of-a-kind item; "
                       "it is relisted when back in stock)";
+    if (it->prod.quantity > 0)          /* the stock buffer leaves none to list */
+        msg = apr_psprintf(p, "Listing ended: the stock buffer (%" APR_INT64_T_FMT ") leaves none "
+                           "of the %" APR_INT64_T_FMT " in the shop to list (a one-of-a-kind "
+                           "item; it is relisted when more is in stock)",
+                           (apr_int64_t)it->prod.stock_buffer, (apr_int64_t)it->prod.quantity);
     json_object_object_add(body, "reason", json_object_new_string("not_sold"));
     rv_reverb_call(c, p, "PUT", apr_pstrcat(p, "my/listings/", lid, "/state/end", NULL), body,
                    &res);

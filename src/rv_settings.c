@@ -1,6 +1,7 @@
 /* rv_settings.c: module_reverb_* settings, read and written the way
  * OpenCart's own model does (one row per key, JSON with serialized=1). */
 #include "rv_settings.h"
+#include "rv_settings_listing.h"
 #include "apr_uri.h"
 #include "rv_json.h"
 #include "rv_api.h"
@@ -252,6 +253,7 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
         json_object_object_add(s, "webhook_url", NULL);
     }
     add_str(s, "order_last_sync", rv_setting(st, "order_last_sync", ""));
+    rv_listing_settings_json(s, st);                /* shipping, offers, buffer, order import */
     json_object_object_add(top, "settings", s);
     json_object_object_add(top, "oc_categories", rv_oc_list(db, p,
         "SELECT c.category_id, GROUP_CONCAT(cd.name ORDER BY cp.level SEPARATOR ' > ') AS name"
@@ -421,7 +423,7 @@ long long rv_setting_log_retention_days(const rv_settings_t *st)
 static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v,
                                   rv_pending_t *pend)
 {
-    const char *out = NULL;
+    const char *out = NULL, *err = NULL;
     pend->name = key;
     pend->serialized = 0;
     if (!strcmp(key, "status") || !strcmp(key, "auto_publish") || !strcmp(key, "use_special")) {
@@ -470,6 +472,10 @@ static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v
         if (*out && out[strlen(out) - 1] != '/')
             out = apr_pstrcat(p, out, "/", NULL);
     }
+    else if (rv_listing_setting_check(p, key, v, &out, &err)) {
+        if (err)                /* shipping, offers, buffer, order import */
+            return err;
+    }
     else {
         return NULL; /* read-only or unknown keys are ignored (e.g. token_masked) */
     }
@@ -485,7 +491,7 @@ const char *rv_settings_apply(rv_db_t *db, apr_pool_t *p, int store_id, json_obj
 const char *rv_settings_apply_field(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in,
                                     const char **field)
 {
-    rv_pending_t pend[32];
+    rv_pending_t pend[64];
     int n = 0, i;
     if (field)
         *field = NULL;

@@ -19,6 +19,7 @@
  *    an API path). Anything else: 400 invalid_request. */
 #include "rv_route.h"
 #include "rv_queue.h"
+#include "rv_order_switch.h"
 #include "rv_reverb.h"
 #include "rv_json.h"
 #include "rv_keycache.h"
@@ -133,6 +134,13 @@ int rv_route_webhook(rv_req_t *q)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                              "The delivery names no valid order_number or listing id.");
     label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
+    if (!strcmp(kind, "order") && !rv_orders_import_on(q->db, q->r->server, q->settings,
+                                                      q->conf->store_id, p, 0)) {
+        out = json_object_new_object();       /* order import is off: nothing queued */
+        json_object_object_add(out, "accepted", json_object_new_boolean(1));
+        json_object_object_add(out, "queued", json_object_new_boolean(0));
+        return rv_http_json(q->r, HTTP_ACCEPTED, out);
+    }
     if (!strcmp(kind, "order") && rv_unknown_order_capped(q, ref)) {
         out = json_object_new_object();
         json_object_object_add(out, "accepted", json_object_new_boolean(1));

@@ -3,6 +3,7 @@
 #include "rv_decimal.h"
 #include "rv_json.h"
 #include "rv_sha256.h"
+#include "rv_shipping.h"
 #include "rv_text.h"
 
 #include <string.h>
@@ -52,6 +53,8 @@ int rv_condition_multi_quantity(const char *uuid)
 long long rv_product_inventory(const rv_product_t *prod, const char *condition_uuid)
 {
     long long q = prod && prod->quantity > 0 ? prod->quantity : 0;
+    if (prod && prod->stock_buffer > 0)
+        q = q > prod->stock_buffer ? q - prod->stock_buffer : 0;
     if (rv_condition_multi_quantity(condition_uuid))
         return q;
     return q > 0 ? 1 : 0;          /* one of a kind */
@@ -225,26 +228,18 @@ static void rv_add_inventory(json_object *body, const rv_product_t *prod, const 
                            json_object_new_int64(rv_product_inventory(prod, condition)));
 }
 
-/* shipping_profile_id wins; else shipping.rates from the JSON setting. */
-static int rv_add_shipping(json_object *body, const rv_push_opts_t *o, const char **err)
+/* See rv_shipping.h; offers_enabled: the product's, else the shop's. */
+static int rv_add_shipping(apr_pool_t *p, json_object *body, const rv_product_t *prod,
+                           const rv_push_opts_t *o, const char **err)
 {
-    json_object *rates, *shipping;
-    if (rv_has(o->shipping_profile_id)) {
-        rv_add_str(body, "shipping_profile_id", o->shipping_profile_id);
-        return 0;
-    }
-    if (!rv_has(o->shipping_rates_json))
-        return 0;
-    rates = rv_json_parse(o->shipping_rates_json, strlen(o->shipping_rates_json), NULL);
-    if (!rates || !json_object_is_type(rates, json_type_array)) {
-        json_object_put(rates);
-        *err = "the shipping rates setting is not a JSON array";
-        return -1;
-    }
-    shipping = json_object_new_object();
-    json_object_object_add(shipping, "rates", rates);
-    json_object_object_add(body, "shipping", shipping);
-    return 0;
+    const char *offers = prod->offers_enabled && (!strcmp(prod->offers_enabled, "0")
+                                                  || !strcmp(prod->offers_enabled, "1"))
+                       ? prod->offers_enabled : o->offers_enabled;
+    if (offers && (!strcmp(offers, "0") || !strcmp(offers, "1")))
+        json_object_object_add(body, "offers_enabled", json_object_new_boolean(*offers == '1'));
+    return rv_shipping_add(p, body, prod->shipping_profile_id, prod->local_pickup,
+                           o->shipping_profile_id, o->local_pickup, o->shipping_rate_au,
+                           o->shipping_rate_xx, o->shipping_rates_json, o->currency, err);
 }
 
 /* Everything that makes a product unlistable, checked before any JSON. */
@@ -310,7 +305,7 @@ json_object *rv_listing_build(apr_pool_t *p, const rv_product_t *prod, const rv_
     rv_add_identity(p, body, prod, rv_product_sku(p, prod));
     if (for_create || o->sync_stock)
         rv_add_inventory(body, prod, condition);
-    if (rv_add_shipping(body, o, err)) {
+    if (rv_add_shipping(p, body, prod, o, err)) {
         json_object_put(body);
         return NULL;
     }

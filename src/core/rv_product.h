@@ -28,6 +28,11 @@
  *    on; never photos or publish (see rv_listing_attach_photos).
  *  - condition, categories, make, model, sku, upc, handmade and shipping are
  *    always sent; they come from the map row or are identifying data.
+ *    Shipping: see rv_shipping.h. offers_enabled: the product's choice,
+ *    else the shop's setting, else not sent (Reverb's default is on).
+ *  - stock_buffer: the inventory is computed from quantity - stock_buffer
+ *    (never below 0), so a buffer that leaves nothing makes a one-of-a-kind
+ *    item "sold out" exactly as a sale does.
  */
 #ifndef RV_PRODUCT_H
 #define RV_PRODUCT_H
@@ -65,6 +70,11 @@ typedef struct {
     const char *condition_uuid;  /* NULL: default condition */
     const char *category_uuid;   /* resolved: override, else mapped category, may be NULL */
     int handmade, upc_does_not_apply;
+    /* issue 11 (shipping helper): the product's own choices, NULL follows the shop */
+    const char *shipping_profile_id; /* digits, or NULL/"" */
+    const char *local_pickup;        /* "0"/"1", or NULL */
+    const char *offers_enabled;      /* "0"/"1", or NULL */
+    long long stock_buffer;          /* the stock_buffer setting: list at most quantity - N, never below 0 */
 } rv_product_t;
 
 typedef struct {
@@ -76,6 +86,10 @@ typedef struct {
     int use_special;             /* push the active special as the price */
     int sync_title, sync_description, sync_price, sync_stock, sync_images; /* per-field toggles */
     int auto_publish;
+    /* issue 11 (shipping helper): shop settings, NULL when never set */
+    const char *offers_enabled;      /* "0"/"1": "offers_enabled" in every body; NULL: not sent */
+    const char *local_pickup;        /* "0"/"1" (see rv_shipping.h) */
+    const char *shipping_rate_au, *shipping_rate_xx; /* amounts in the shop currency, or NULL/"" */
 } rv_push_opts_t;
 
 /* The listing body, a new json_object the caller puts; NULL with *err in

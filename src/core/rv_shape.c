@@ -338,3 +338,67 @@ json_object *rv_shape_shipping_providers(json_object *answer, const char **err)
     json_object_put(seen);
     return out;
 }
+
+/* ---- GET /shop: shipping profiles (issue 11, shipping helper) ---- */
+
+static const char *rv_profile_id(char buf[24], json_object *v)
+{
+    const char *s;
+    size_t i;
+    if (v && json_object_is_type(v, json_type_int)) {
+        int64_t n = json_object_get_int64(v);
+        if (n <= 0)
+            return NULL;
+        snprintf(buf, 24, "%lld", (long long)n);
+        return buf;
+    }
+    if (!v || !json_object_is_type(v, json_type_string))
+        return NULL;
+    s = json_object_get_string(v);
+    if (!*s || strlen(s) > 20)
+        return NULL;
+    for (i = 0; s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return NULL;
+    return s;
+}
+
+json_object *rv_shape_shipping_profiles(json_object *answer, const char **err)
+{
+    json_object *list = NULL, *out;
+    size_t i, n;
+    if (!answer || !json_object_is_type(answer, json_type_object)) {
+        *err = "Reverb's shop answer came in an unexpected shape";
+        return NULL;
+    }
+    if (json_object_object_get_ex(answer, "shipping_profiles", &list) && list
+        && !json_object_is_type(list, json_type_array)) {
+        *err = "Reverb's shop answer came in an unexpected shape (the shipping profiles "
+               "are not a list)";
+        return NULL;
+    }
+    out = json_object_new_array();
+    n = rv_json_len(list);
+    for (i = 0; i < n; i++) {
+        json_object *e = rv_json_idx(list, i), *idv = NULL, *o;
+        const char *id, *name;
+        char buf[24];
+        if (!e || !json_object_is_type(e, json_type_object))
+            continue;
+        json_object_object_get_ex(e, "id", &idv);
+        if (!(id = rv_profile_id(buf, idv)))
+            continue;
+        name = rv_json_str(e, "name");
+        o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(id));
+        if (name && *name) {
+            json_object_object_add(o, "name", json_object_new_string(name));
+        } else {
+            char label[40];
+            snprintf(label, sizeof(label), "Profile %s", id);
+            json_object_object_add(o, "name", json_object_new_string(label));
+        }
+        json_object_array_add(out, o);
+    }
+    return out;
+}

@@ -97,5 +97,12 @@ json_object *rv_shape_registrations(json_object *answer, const char **err);
  * array of strings, or NULL with *err when there is no list. */
 #define RV_PROVIDER_MAX 64
 json_object *rv_shape_shipping_providers(json_object *answer, const char **err);
+/* GET /shop -> the seller's shipping profiles [{"id": digits, "name"}]
+ * (new reference), in Reverb's order. id: an integer or a string of 1..20
+ * digits, else the entry is skipped (ids go into listing bodies); name: a
+ * string, else "Profile <id>". An answer without "shipping_profiles" (or
+ * with null) has none: an empty array. NULL with *err when the answer is
+ * not an object or shipping_profiles is neither an array nor null. */
+json_object *rv_shape_shipping_profiles(json_object *answer, const char **err);
 
 #endif

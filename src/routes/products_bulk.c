@@ -18,6 +18,7 @@
 #include "rv_push.h"
 #include "rv_json.h"
 #include "rv_query.h"
+#include "rv_shipping.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -35,6 +36,7 @@ typedef struct {
     int uuid;               /* a Reverb id (else a 0/1 flag) */
     int nullable;           /* null accepted: back to the shop's default */
     const char *dflt;       /* the value a product without a map row has (NULL = NULL) */
+    int digits;             /* a Reverb shipping profile id (digits) */
 } rv_set_key_t;
 
 static const rv_set_key_t rv_set_keys[] = {
@@ -44,6 +46,8 @@ static const rv_set_key_t rv_set_keys[] = {
     { "handmade",             0, 0, "0" },
     { "upc_does_not_apply",   0, 0, "1" },
     { "offers_enabled",       0, 1, NULL },
+    { "shipping_profile_id",  0, 1, NULL, 1 },      /* issue 11 item 3 */
+    { "local_pickup",         0, 1, NULL },
 };
 #define RV_NSET (sizeof(rv_set_keys) / sizeof(*rv_set_keys))
 
@@ -67,10 +71,19 @@ static const char *rv_parse_set(apr_pool_t *p, json_object *o, rv_set_t *set)
             }
         if (!k)
             return apr_psprintf(p, "'%s' cannot be set here (use sync_enabled, condition_uuid, "
-                                   "reverb_category_uuid, handmade, upc_does_not_apply or "
-                                   "offers_enabled).", key);
+                                   "reverb_category_uuid, handmade, upc_does_not_apply, "
+                                   "offers_enabled, shipping_profile_id or local_pickup).", key);
         set->given[i] = 1;
-        if (!val || (k->uuid && json_object_is_type(val, json_type_string)
+        if (k->digits && val) {
+            const char *s = json_object_is_type(val, json_type_string) ? json_object_get_string(val)
+                          : json_object_is_type(val, json_type_int) ? json_object_to_json_string(val)
+                          : NULL;
+            if (!s || (*s && !rv_shipping_profile_id_ok(s)))
+                return apr_psprintf(p, "'%s' must be the id of one of your Reverb shipping "
+                                       "profiles (digits), or null.", key);
+            set->value[i] = *s ? apr_pstrdup(p, s) : NULL;
+        }
+        else if (!val || (k->uuid && json_object_is_type(val, json_type_string)
                      && !*json_object_get_string(val))) {
             if (!k->nullable)
                 return apr_psprintf(p, "'%s' must be 0 or 1.", key);

@@ -432,6 +432,99 @@ test('products tab: select all matching, set condition, bulk enable with progres
   assert.deepEqual([...new Set(await gridStates(page))], ['not_enabled']);
 });
 
+/* ---- issue 11 items 3 and 4: shipping from the seller's Reverb account, offers, stock
+   buffer and the order import switch. */
+const PROFILES = [{ id: '15655', name: 'Standard (Australia Post)' }, { id: '15656', name: 'Large instruments (courier)' }];
+async function fakeProfiles(list) {
+  const r = await fetch(process.env.FAKE_URL + '/_fake/shop', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ shipping_profiles: list }) });
+  assert.equal(r.status, 200);
+}
+
+test('shipping picker from the Reverb account; offers, stock buffer and order import switches', async (page) => {
+  await fakeProfiles(PROFILES);
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-shipping-profile-id option').length === 3);
+  assert.deepEqual(await page.locator('#reverb-shipping-profile-id option').allTextContents(),
+    ['-- none: use the rates below --', 'Standard (Australia Post)', 'Large instruments (courier)']);
+  assert.ok(await page.isVisible('#reverb-rates-group'));      // no profile chosen yet
+  await page.selectOption('#reverb-shipping-profile-id', '15655');
+  assert.ok(!(await page.isVisible('#reverb-rates-group')));   // the profile holds the rates
+  assert.ok(await page.isChecked('input[name=offers_enabled]') && await page.isChecked('input[name=order_import]'));
+  await page.uncheck('input[name=offers_enabled]');
+  await page.uncheck('input[name=order_import]');
+  await page.fill('#reverb-stock-buffer', '2');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-shipping-profile-id option').length === 3);
+  assert.equal(await page.inputValue('#reverb-shipping-profile-id'), '15655');
+  assert.equal(await page.inputValue('#reverb-stock-buffer'), '2');
+  assert.ok(!(await page.isChecked('input[name=offers_enabled]')) && !(await page.isChecked('input[name=order_import]')));
+  assert.match(await page.textContent('#reverb-settings'), /Stock buffer.*List on Reverb this many units fewer/s);
+  await shot(page, 'settings-shipping-profile');
+  // an account with no profile: the rates, in the shop's currency
+  await fakeProfiles([]);
+  await page.selectOption('#reverb-shipping-profile-id', '');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.reload();
+  await page.waitForFunction(() => /no shipping profile: enter the rates below, in AUD/.test(document.querySelector('#reverb-settings').textContent));
+  assert.ok(await page.isVisible('#reverb-rates-group'));
+  assert.equal(await page.textContent('label[for=reverb-rate-au]'), 'Australia (AUD)');
+  assert.equal(await page.textContent('label[for=reverb-rate-xx]'), 'Everywhere else (AUD)');
+  await page.fill('input[name=shipping_rate_au]', '12.5');
+  await page.fill('input[name=shipping_rate_xx]', '12,50');
+  await page.check('input[name=local_pickup]');
+  await page.click('#reverb-save');
+  await page.waitForSelector('.alert-danger');
+  assert.match(await lastAlert(page), /Shipping rate, everywhere else \(shipping_rate_xx\) must be an amount/);
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
+  await shot(page, 'settings-shipping-rate-refused');
+  await page.fill('input[name=shipping_rate_xx]', '60');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.waitForFunction(() => document.querySelector('input[name=shipping_rate_xx]') &&
+    document.querySelector('input[name=shipping_rate_xx]').value === '60.00');
+  assert.equal(await page.inputValue('input[name=shipping_rate_au]'), '12.50');
+  assert.ok(await page.isChecked('input[name=local_pickup]'));
+  await shot(page, 'settings-shipping-rates');
+  // back as the other tests expect it
+  await fakeProfiles(PROFILES);
+  await page.check('input[name=offers_enabled]');
+  await page.check('input[name=order_import]');
+  await page.uncheck('input[name=local_pickup]');
+  await page.fill('#reverb-stock-buffer', '0');
+  await page.fill('input[name=shipping_rate_au]', '');
+  await page.fill('input[name=shipping_rate_xx]', '');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+});
+
+test('product tab: its own shipping profile, local pickup and offers', async (page) => {
+  await page.goto(BASE + '/pages/product.html');
+  await page.waitForSelector('#reverb-product');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-product #reverb-shipping-profile-id option').length === 3);
+  assert.equal(await page.inputValue('#reverb-shipping-profile-id'), '');
+  assert.equal(await page.locator('#reverb-shipping-profile-id option').first().textContent(), 'As in the Reverb settings');
+  await page.selectOption('#reverb-shipping-profile-id', '15656');
+  await page.selectOption('#reverb-local-pickup', '1');
+  await page.selectOption('#reverb-offers-enabled', '0');
+  await page.click('#reverb-product-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-product #reverb-shipping-profile-id option').length === 3);
+  assert.equal(await page.inputValue('#reverb-shipping-profile-id'), '15656');
+  assert.equal(await page.inputValue('#reverb-local-pickup'), '1');
+  assert.equal(await page.inputValue('#reverb-offers-enabled'), '0');
+  await shot(page, 'product-shipping-offers');
+  // back to the shop's settings
+  for (const sel of ['#reverb-shipping-profile-id', '#reverb-local-pickup', '#reverb-offers-enabled']) await page.selectOption(sel, '');
+  await page.click('#reverb-product-save');
+  assert.match(await lastAlert(page), /Saved/);
+});
+
 // ---- the reconcile tab (issue 11 item 5): start, progress, report, fix ----
 async function fakeListings(page) {
   const r = await page.request.get(process.env.FAKE_URL + '/_fake/state');
@@ -623,6 +716,19 @@ test('oc4: log links to the 4.0 order page; a refused setting sits in its Bootst
   assert.equal(await err.textContent(), 'Store URL for images: the address must start with http:// or https://.');
   assert.equal(await page.locator('input[name=store_url].is-invalid').count(), 1);
   await shot(page, 'oc4-settings-field-error');
+});
+
+test('oc4: the shipping picker and switches in Bootstrap 5 markup', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.waitForFunction(() => document.querySelectorAll('#reverb-shipping-profile-id option').length === 3);
+  assert.match(await page.getAttribute('#reverb-shipping-profile-id', 'class'), /\bform-select\b/);
+  assert.ok(await page.isVisible('#reverb-rates-group') && await page.isVisible('#reverb-stock-buffer'));
+  await page.selectOption('#reverb-shipping-profile-id', '15656');
+  assert.ok(!(await page.isVisible('#reverb-rates-group')));
+  await page.locator('#reverb-shipping-profile-id').scrollIntoViewIfNeeded();
+  await shot(page, 'oc4-settings-shipping');
 });
 
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {

@@ -158,6 +158,10 @@ class State:
             self.config = {"rate_limit": 0, "retry_after": 2, "tokens": list(self.default_tokens),
                            "shop_name": "Fake Music Shop AU", "latency_ms": 0}
             self.served_times = []       # arrival times of served (non-429) API requests
+            # the seller's shipping profiles (GET /api/shop); POST /_fake/shop
+            # replaces them ([] = an account with none)
+            self.shipping_profiles = [{"id": "15655", "name": "Standard (Australia Post)"},
+                                      {"id": "15656", "name": "Large instruments (courier)"}]
             if getattr(self, "hold", None):
                 self.hold.set()          # nothing stays held across a reset
             self.hold = threading.Event()  # "hold" faults wait for POST /_fake/release
@@ -362,6 +366,9 @@ class Handler(BaseHTTPRequestHandler):
                                         "orders": list(st.orders.values()),
                                         "webhooks": list(st.webhooks.values()),
                                         "shipments": st.shipments})
+            if parts == ["shop"] and method == "POST":
+                st.shipping_profiles = list((body or {}).get("shipping_profiles", []))
+                return self._send(200, {"shipping_profiles": st.shipping_profiles})
             if parts == ["listings"] and method == "POST":
                 l = self._new_listing(body or {}, publish=False)
                 l["state"] = (body or {}).get("state", l["state"])
@@ -427,6 +434,13 @@ class Handler(BaseHTTPRequestHandler):
                                     "first_name": "Fake", "email": "shop@example.com",
                                     "currency": "AUD", "shop_id": 42,
                                     "_links": {"self": {"href": self.base() + "/api/my/account"}}})
+        if path == "/shop" and method == "GET":
+            # anchors §9.12: the shop with its shipping_profiles [{name, id}] (C,
+            # tommytoolman); the other keys are a guess, the module reads none
+            return self._send(200, {"id": 42, "name": self.state.config["shop_name"],
+                                    "slug": "fake-shop", "currency": "AUD",
+                                    "shipping_profiles": [dict(p) for p in self.state.shipping_profiles],
+                                    "_links": {"self": {"href": self.base() + "/api/shop"}}})
         if path == "/listings" and method == "POST":
             return self._create_listing(body)
         if m and method == "PUT":
@@ -566,6 +580,19 @@ class Handler(BaseHTTPRequestHandler):
             for c in body["categories"] or []:
                 if not isinstance(c, dict) or c.get("uuid") not in CATEGORY_IDS:
                     errors["categories"] = ["contains an unknown category"]
+        if body.get("shipping_profile_id") is not None:
+            if str(body["shipping_profile_id"]) not in {str(p.get("id")) for p in self.state.shipping_profiles}:
+                errors["shipping_profile_id"] = ["is not one of your shipping profiles"]
+        if "shipping" in body:
+            s = body["shipping"]
+            rates = s.get("rates") if isinstance(s, dict) else None
+            ok = isinstance(s, dict) and (rates is None or isinstance(rates, list))
+            for r in rates or []:
+                m = r.get("rate") if isinstance(r, dict) else None
+                ok = ok and isinstance(m, dict) and isinstance(m.get("amount"), str) \
+                    and isinstance(m.get("currency"), str) and isinstance(r.get("region_code"), str)
+            if not ok:
+                errors["shipping"] = ["rates must be [{rate:{amount,currency}, region_code}]"]
         inv = merged.get("inventory", 1)
         cond = (merged.get("condition") or {}).get("uuid")
         if isinstance(inv, int) and inv > 1 and cond not in MULTI_QTY:
@@ -642,7 +669,9 @@ class Handler(BaseHTTPRequestHandler):
                              if isinstance(c, dict) and c.get("uuid") in CATEGORY_NAMES]
         out["categories"] = [{"uuid": c["uuid"], "full_name": c["full_name"]} for c in out["categories"]]
         if l.get("shipping_profile_id") is not None:
-            out["shipping_profile"] = {"name": "Profile %s" % l["shipping_profile_id"],
+            names = {str(p.get("id")): p.get("name") for p in self.state.shipping_profiles}
+            out["shipping_profile"] = {"name": names.get(str(l["shipping_profile_id"]),
+                                                         "Profile %s" % l["shipping_profile_id"]),
                                        "id": str(l["shipping_profile_id"])}
         # photos only as image variants; the URLs sent are not given back
         out["photos"] = [{"_links": {v: {"href": "https://rvb-img.reverb.com/image/upload/%s/%d-%d.jpg"

@@ -226,3 +226,22 @@ def test_shipping_providers_shape(fake):
     names = [p["name"] for p in fake.api("GET", "shipping/providers").json["shipping_providers"]]
     assert len(names) == 27 and names[0] == "UPS" and names[-1] == "Other"      # anchors §9.9
     assert "Australia Post" in names and "Correos Espa\u00f1a" in names
+def test_shop_shipping_profiles_and_their_use(fake):
+    r = fake.api("GET", "shop")
+    assert r.status == 200
+    profiles = r.json["shipping_profiles"]
+    assert profiles and all(set(p) == {"id", "name"} for p in profiles)
+    pid = profiles[0]["id"]
+    r = fake.api("POST", "listings", body(shipping_profile_id=pid))
+    assert r.status == 201
+    assert r.json["listing"]["shipping_profile"] == {"id": pid, "name": profiles[0]["name"]}
+    r = fake.api("POST", "listings", body(sku="S2", shipping_profile_id="999"))
+    assert r.status == 412 and "shipping_profile_id" in r.json["errors"]
+    fake.set_shipping_profiles([])
+    assert fake.api("GET", "shop").json["shipping_profiles"] == []
+    rates = {"rates": [{"rate": {"amount": "12.50", "currency": "AUD"}, "region_code": "AU"}],
+             "local": True}
+    assert fake.api("POST", "listings", body(sku="S3", shipping=rates)).status == 201
+    bad = {"rates": [{"rate": 12.5, "region_code": "AU"}]}
+    r = fake.api("POST", "listings", body(sku="S4", shipping=bad))
+    assert r.status == 412 and "shipping" in r.json["errors"]

@@ -82,6 +82,10 @@ class FakeReverb:
     def edit_listing(self, listing_id, **fields):
         return self._ctl("POST", "listings/%s" % listing_id, fields)
 
+    def set_shipping_profiles(self, profiles):
+        """The seller's shipping profiles GET /shop answers ([] = none)."""
+        return self._ctl("POST", "shop", {"shipping_profiles": profiles})
+
     def seed_order(self, **fields):
         return self._ctl("POST", "orders", fields)
 

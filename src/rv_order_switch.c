@@ -1,0 +1,48 @@
+/* rv_order_switch.c: see rv_order_switch.h. */
+#include "rv_order_switch.h"
+#include "rv_settings_listing.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(reverb);
+
+/* a row of reverb_cache that never expires: "the line was written" */
+#define RV_NOTED "order_import_off_noted"
+
+int rv_orders_import_on(rv_db_t *db, server_rec *s, const rv_settings_t *st, int store_id,
+                        apr_pool_t *p, int from_cron)
+{
+    int n = 0;
+    if (rv_setting_order_import(st)) {
+        if (from_cron)
+            rv_db_exec(db, p, NULL, "DELETE FROM {P}reverb_cache WHERE name = '" RV_NOTED "'",
+                       RV_NOARGS);
+        return 1;
+    }
+    if (from_cron) {
+        apr_time_exp_t t;
+        apr_time_exp_gmt(&t, apr_time_now());
+        rv_setting_save(db, p, store_id, "order_last_sync",
+                        apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", t.tm_year + 1900,
+                                     t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec), 0);
+        rv_setting_save(db, p, store_id, "order_poll_resume", "", 0);
+    }
+    /* only the first process to get here writes the line */
+    if (rv_db_exec(db, p, &n, "INSERT IGNORE INTO {P}reverb_cache (name, value, expires_at)"
+                   " VALUES ('" RV_NOTED "', '1', '2999-12-31 00:00:00')", RV_NOARGS) == 0
+        && n == 1) {
+        rv_log_entry_t le;
+        memset(&le, 0, sizeof(le));
+        le.direction = "pull";
+        le.action = "order";
+        le.ok = 1;
+        le.message = "Order import is off in the settings: Reverb orders are not imported into "
+                     "OpenCart (this is said once, not for every order). Stock sold on Reverb "
+                     "still reaches OpenCart through the listings in both-ways mode.";
+        rv_log_write(db, p, &le);
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, RVLOGNO(0161) "order import is off in the "
+                     "settings: Reverb orders are not imported");
+    }
+    return 0;
+}
