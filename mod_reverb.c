@@ -272,6 +272,7 @@ static const rv_route_t rv_routes[] = {
     { "admin/product/#/sync",  RV_M_POST,             RV_ADMIN,       1, rv_route_product_sync },
     { "admin/products",        RV_M_GET,              RV_ADMIN,       1, rv_route_products },
     { "admin/products/bulk",   RV_M_POST,             RV_ADMIN,       1, rv_route_products_bulk },
+    { "admin/listing-preview", RV_M_GET,              RV_ADMIN,       1, rv_route_listing_preview },
     { "admin/sync",            RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_sync },
     { "admin/orders/import",   RV_M_POST,             RV_ADMIN,       1, rv_route_orders_import },
     { "admin/orders/#",        RV_M_GET,              RV_ADMIN,       1, rv_route_order_info },

@@ -49,6 +49,8 @@ int rv_route_webhooks_admin(rv_req_t *q);
 /* src/routes/products.c, src/routes/products_bulk.c */
 int rv_route_products(rv_req_t *q);
 int rv_route_products_bulk(rv_req_t *q);
+/* src/routes/listing_preview.c */
+int rv_route_listing_preview(rv_req_t *q);
 /* rv_cron.c */
 int rv_route_cron(rv_req_t *q);
 /* routes/stock_changed.c */
