@@ -453,11 +453,23 @@ static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
     d->n = 0;
 }
 
+/* Products found with nothing to send get their inputs' digest stored:
+ * skipped until one of their inputs moves. */
+static void rv_detect_keep(rv_ctx_t *c, apr_pool_t *p, rv_detect_t *d, const rv_item_t *it)
+{
+    if (!it->source_fp || (it->source_hash && !strcmp(it->source_fp, it->source_hash)))
+        return;
+    d->ids[d->n] = rv_i64(p, it->prod.product_id);
+    d->fps[d->n++] = it->source_fp;
+    if (d->n == RV_HASH_CHUNK)
+        rv_detect_flush(c, p, d);
+}
+
 static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                           void *baton)
 {
     rv_detect_t *d = baton;
-    int want = 0;
+    int want = 0, unmappable = 0;
     d->counts->checked++;
     if (rv_item_eligible(it)) {
         const char *h = rv_item_hash(p, it, e);
@@ -471,12 +483,16 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
         /* unlisted but eligible: push once (a failed mapping is logged then) */
         if (!rv_item_listed(it) && !it->pushed_hash)
             want = 1;
+        /* cannot be mapped (no SKU, no make, ...): its push logs why, once
+         * for these inputs; it is looked at again when one of them moves */
+        if (!h)
+            want = unmappable = 1;
     }
     else if (rv_item_listed(it)) {
         want = 1;
         d->counts->ended++;
     }
-    if (want && !it->listing_id && rv_item_eligible(it)) {
+    if (want && !it->listing_id && rv_item_eligible(it) && !unmappable) {
         /* new on Reverb: held until the pass decides how to match them all */
         /* a job already live (e.g. a bulk enable waiting for its own
          * match) is left to whoever queued it */
@@ -490,13 +506,8 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
         rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
         d->counts->queued++;
     }
-    else if (it->source_fp && (!it->source_hash || strcmp(it->source_fp, it->source_hash))) {
-        /* up to date: skip it until one of its inputs moves */
-        d->ids[d->n] = rv_i64(p, it->prod.product_id);
-        d->fps[d->n++] = it->source_fp;
-        if (d->n == RV_HASH_CHUNK)
-            rv_detect_flush(c, p, d);
-    }
+    if (!want || unmappable)
+        rv_detect_keep(c, p, d, it);    /* up to date, or nothing to send until it changes */
 }
 
 /* Several new products found at once (cron, a bulk enable): match them
