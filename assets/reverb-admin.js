@@ -324,7 +324,7 @@
     return this.api('GET', 'listing-preview?product_id=' + encodeURIComponent(productId)).then(function (r) {
       var l = r.listing, rows = [];
       out.textContent = '';
-      out.appendChild(h('p', { 'class': 'reverb-preview-action', text: r.action === 'update'
+      if (l) out.appendChild(h('p', { 'class': 'reverb-preview-action', text: r.action === 'update'
         ? fmt(s('fm_preview_update'), { id: r.product.listing_id }) : s('fm_preview_create') }));
       if (r.error) out.appendChild(h('div', { 'class': 'alert alert-danger', id: 'reverb-preview-error', text: s('fm_preview_error') + ' ' + r.error }));
       (r.notes || []).forEach(function (n) {

@@ -283,6 +283,12 @@ test('products tab: select all matching, set condition, bulk enable with progres
 });
 
 test('field mapping: choose where fields come from, preview a listing and a product with no make', async (page) => {
+  // the guitar has its own condition (this shop has no default one); sync stays off
+  for (const pid of [6300, 6301]) {
+    const r = await page.request.post(BASE + '/reverb/admin/product/' + pid + '?user_token=' + process.env.TOKEN,
+      { data: { sync_enabled: 0, condition_uuid: '7c3f45de-2ae0-4c81-8400-fdb6b1d74890' } });
+    assert.equal(r.status(), 200);
+  }
   await page.goto(BASE + '/pages/module.html');
   await page.waitForSelector('#reverb-fieldmap');
   assert.equal(await page.inputValue('select[name=fm_src_make]'), 'manufacturer');       // the defaults
@@ -386,6 +392,20 @@ test('oc4: module page in Bootstrap 5 markup saves settings', async (page, conte
   assert.ok(await page.isVisible('#reverb-tab-log') && !(await page.isVisible('#reverb-tab-settings')));
   assert.match(await page.getAttribute('#reverb-log', 'class'), /\btable-sm\b/);
   await shot(page, 'oc4-module');
+});
+
+test('oc4: the field mapping and its preview in Bootstrap 5 markup', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.waitForSelector('#reverb-fieldmap');
+  assert.match(await page.getAttribute('select[name=fm_src_make]', 'class'), /\bform-select\b/);
+  assert.match(await page.getAttribute('#reverb-fieldmap', 'class'), /\btable-sm\b/);
+  await page.fill('#reverb-preview-q', 'Mapping Guitar');
+  await page.press('#reverb-preview-q', 'Enter');
+  await page.waitForSelector('#reverb-preview-table');
+  assert.match(await page.textContent('#reverb-preview-table'), /MakeTestmaker/);       // the default: the manufacturer
+  await page.locator('#reverb-fieldmap-section').scrollIntoViewIfNeeded();
+  await shot(page, 'oc4-field-mapping');
 });
 
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {
