@@ -233,6 +233,23 @@ def test_a_mapping_change_is_pushed(db, fake, server, admin):
     assert [m for m, _ in sent] == ["PUT"] and "finish" not in sent[0][1]
 
 
+def test_a_mapping_change_between_product_columns_is_pushed(db, fake, server, admin):
+    """No attribute is read before or after: only the settings' fingerprint moves."""
+    guitar(db)
+    configure(admin, server, field_map={"model": {"source": "mpn"}})
+    enable(admin, server, 5001)
+    sync_now(admin, server, 5001)
+    assert writes(fake)[0][1]["model"] == "MPN-77"
+    settle(admin, server, db)
+    fake.clear_requests()
+    r = admin.post(server, "/reverb/admin/settings", {"field_map": {"model": {"source": "sku"}}})
+    assert r.status == 200, r
+    assert cron(server, db)["products_queued"] == 1
+    wait_idle(admin, server)
+    sent = writes(fake)
+    assert [m for m, _ in sent] == ["PUT"] and sent[0][1]["model"] == "SKU-5001"
+
+
 def test_preview_answers_the_body_without_asking_reverb(db, fake, server, admin):
     guitar(db)
     add_product(db, 5002, "Mystery Bass", "SKU-5002", manufacturer_id=0)
