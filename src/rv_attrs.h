@@ -30,11 +30,12 @@ rv_attrs_t *rv_attrs_load(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st);
 
 /* One column, "attrs": the texts of the mapped attributes of the product
  * whose id is the SQL expression ID, as "id<0x1d>text" joined by 0x1e in
- * attribute id order. Two parameters: the language id, then rv_attrs_t.ids. */
+ * attribute id order (NULL, and no lookup at all, when no field reads an
+ * attribute). Three parameters: rv_attrs_t.ids, the language id, ids again. */
 #define RV_ATTRS_COLUMN(ID) \
     " (SELECT GROUP_CONCAT(CONCAT(pa.attribute_id, 0x1d, pa.text)" \
     "   ORDER BY pa.attribute_id SEPARATOR 0x1e) FROM {P}product_attribute pa" \
-    "   WHERE pa.product_id = " ID " AND pa.language_id = %s" \
+    "   WHERE %s <> '' AND pa.product_id = " ID " AND pa.language_id = %s" \
     "   AND FIND_IN_SET(pa.attribute_id, %s)) AS attrs"
 
 /* Sets prod->attr[] from an "attrs" value: per field, the first non-empty

@@ -156,7 +156,7 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
 #define RV_NUL(x) "IFNULL(" x ", 0x00)"
 /* The columns, over rm (the map row), p, pd and m, for the product whose id
  * is the SQL expression ID. Parameters: customer group, the shop's time
- * twice, then (RV_ATTRS_COLUMN) language and attribute ids. */
+ * twice, then RV_ATTRS_COLUMN's three. */
 #define RV_LOAD_COLS(ID) \
     " " ID " AS product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid," \
     " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash," \
@@ -274,7 +274,7 @@ static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_
     shop_now = rv_shop_now(c->db, p, c->conf->store_id);
     if (rv_db_query(c->db, p, &rows, rv_load_sql,
                     RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
-                            e->language_id, e->attrs->ids, e->language_id, pid, pid,
+                            e->attrs->ids, e->language_id, e->attrs->ids, e->language_id, pid, pid,
                             rv_i64(p, after), changed_only ? "1" : "0")))
         return NULL;
     for (i = 0; i < rows->nrows; i++) {
@@ -587,8 +587,9 @@ int rv_push_preview(rv_ctx_t *c, apr_pool_t *p, long long product_id, rv_push_pr
     int f;
     memset(out, 0, sizeof(*out));
     if (rv_db_query(c->db, p, &rows, rv_preview_sql,
-                    RV_ARGS(e->customer_group_id, shop_now, shop_now, e->language_id,
-                            e->attrs->ids, e->language_id, rv_i64(p, product_id))))
+                    RV_ARGS(e->customer_group_id, shop_now, shop_now, e->attrs->ids,
+                            e->language_id, e->attrs->ids, e->language_id,
+                            rv_i64(p, product_id))))
         return -1;
     if (rows->nrows == 0)
         return 0;
