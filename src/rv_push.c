@@ -151,8 +151,9 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
  * differs from the source_hash stored when they were last found unchanged
  * come back: an unchanged catalogue costs one pass inside MariaDB, no
  * mapping or hashing here. Parameters: settings fingerprint, customer
- * group, the shop's time twice, language, product id (0: all) twice,
- * after-id, detection flag. */
+ * group, the shop's time twice, attribute ids, language, attribute ids
+ * (RV_ATTRS_COLUMN), language, product id (0: all) twice, after-id,
+ * detection flag. */
 #define RV_NUL(x) "IFNULL(" x ", 0x00)"
 /* The columns, over rm (the map row), p, pd and m, for the product whose id
  * is the SQL expression ID. Parameters: customer group, the shop's time
