@@ -273,6 +273,7 @@ static const rv_route_t rv_routes[] = {
     { "admin/products",        RV_M_GET,              RV_ADMIN,       1, rv_route_products },
     { "admin/products/bulk",   RV_M_POST,             RV_ADMIN,       1, rv_route_products_bulk },
     { "admin/shipping-profiles", RV_M_GET,            RV_ADMIN,       1, rv_route_shipping_profiles },
+    { "admin/listing-preview", RV_M_GET,              RV_ADMIN,       1, rv_route_listing_preview },
     { "admin/sync",            RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_sync },
     { "admin/reconcile",       RV_M_GET | RV_M_POST,  RV_ADMIN,       1, rv_route_reconcile },
     { "admin/reconcile/fix",   RV_M_POST,             RV_ADMIN,       1, rv_route_reconcile_fix },

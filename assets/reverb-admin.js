@@ -235,6 +235,7 @@
                 return h('option', { value: String(o.order_status_id), selected: String(st.order_status_map[rs]) === String(o.order_status_id) ? 'selected' : null, text: o.name });
               })))]);
         }))));
+        self.fieldMapSection(f, st.field_map || {}, res[0].oc_attributes || []);
         var hooks = h('div', { id: 'reverb-webhooks' });
         f.appendChild(formGroup(s('entry_webhooks'), hooks));
         var keys = h('div', { id: 'reverb-keys' });
@@ -265,6 +266,7 @@
     ['paid', 'shipped', 'received', 'cancelled', 'refunded'].forEach(function (rs) {
       var v = Number(f['osm_' + rs].value); if (v) body.order_status_map[rs] = v;
     });
+    body.field_map = this.fieldMapValue(f);
     if (tokenInput.value) body.token = tokenInput.value;
     this.clearAlerts();
     this.clearFieldErrors(f);
@@ -312,6 +314,107 @@
     Array.prototype.forEach.call(f.querySelectorAll('.reverb-field-error'), function (el) { el.remove(); });
     Array.prototype.forEach.call(f.querySelectorAll('.has-error, .reverb-has-error'), function (el) { el.classList.remove('has-error', 'reverb-has-error'); });
     Array.prototype.forEach.call(f.querySelectorAll('.is-invalid'), function (el) { el.classList.remove('is-invalid'); });
+  };
+
+  /* ------------------------------------------------ field mapping (issue 11 item 2) */
+
+  /* Reverb field -> the sources it may take (the first is the default), as
+   * core/rv_fieldmap.c accepts them. */
+  var FM_FIELDS = [
+    ['make', ['manufacturer', 'attribute']],
+    ['model', ['model', 'mpn', 'sku', 'attribute']],
+    ['finish', ['none', 'attribute']],
+    ['year', ['none', 'attribute']],
+    ['handedness', ['none', 'attribute']],
+    ['number_of_strings', ['none', 'attribute']]
+  ];
+
+  /* The "Field mapping" section of the settings form, and its preview box. */
+  App.prototype.fieldMapSection = function (f, map, attrs) {
+    var s = this.s.bind(this);
+    var rows = FM_FIELDS.map(function (fd) {
+      var key = fd[0], rule = map[key] || { source: fd[1][0] };
+      var src = h('select', { name: 'fm_src_' + key, 'class': 'form-control input-sm', 'aria-label': s('fm_field_' + key) },
+        fd[1].map(function (o) { return h('option', { value: o, selected: rule.source === o ? 'selected' : null, text: s('fm_src_' + o) }); }));
+      var names = attrs.slice();
+      if (rule.attribute && names.indexOf(rule.attribute) < 0) names.unshift(rule.attribute);   /* keep a saved name */
+      var attr = h('select', { name: 'fm_attr_' + key, 'class': 'form-control input-sm', 'aria-label': s('fm_attribute') },
+        [h('option', { value: '', text: names.length ? s('fm_choose_attribute') : s('fm_no_attributes') })].concat(names.map(function (n) {
+          return h('option', { value: n, selected: rule.attribute === n ? 'selected' : null, text: n });
+        })));
+      var sync = function () { attr.style.display = src.value === 'attribute' ? '' : 'none'; };
+      src.addEventListener('change', sync);
+      sync();
+      return h('tr', { 'data-field': key }, [h('th', { scope: 'row', text: s('fm_field_' + key) }), h('td', {}, [src]), h('td', {}, [attr])]);
+    });
+    var table = h('table', { 'class': 'table table-condensed reverb-fieldmap', id: 'reverb-fieldmap' }, [h('tbody', {}, rows)]);
+    f.appendChild(h('fieldset', { id: 'reverb-fieldmap-section' }, [h('legend', { text: s('entry_field_map') }),
+      formGroup(s('entry_field_sources'), table, s('help_field_map')),
+      formGroup(s('entry_preview'), this.fieldMapPreview(), s('help_preview'))]));
+  };
+
+  /* The field_map setting as the form says. */
+  App.prototype.fieldMapValue = function (f) {
+    var out = {};
+    FM_FIELDS.forEach(function (fd) {
+      var src = f['fm_src_' + fd[0]].value;
+      out[fd[0]] = src === 'attribute' ? { source: src, attribute: f['fm_attr_' + fd[0]].value } : { source: src };
+    });
+    return out;
+  };
+
+  /* Pick a product (search over name, SKU and model), see its listing as
+   * mod_reverb would send it with the saved settings, or why it cannot be
+   * listed. Asks nothing of Reverb. */
+  App.prototype.fieldMapPreview = function () {
+    var self = this, s = this.s.bind(this);
+    var out = h('div', { id: 'reverb-preview-out', 'class': 'reverb-preview' });
+    var q = h('input', { type: 'text', 'class': 'form-control input-sm', id: 'reverb-preview-q', placeholder: s('fm_preview_search'), 'aria-label': s('fm_preview_search') });
+    var pick = h('select', { 'class': 'form-control input-sm', id: 'reverb-preview-pick', 'aria-label': s('fm_preview_pick') },
+      [h('option', { value: '', text: s('fm_preview_pick') })]);
+    var find = function () {
+      out.textContent = '';
+      return self.api('GET', 'products?per_page=20&q=' + encodeURIComponent(q.value)).then(function (r) {
+        pick.textContent = '';
+        var list = r.products || [];
+        pick.appendChild(h('option', { value: '', text: list.length ? s('fm_preview_pick') : s('fm_preview_none') }));
+        list.forEach(function (p) {
+          pick.appendChild(h('option', { value: String(p.product_id), text: p.name + (p.sku ? ' (' + p.sku + ')' : '') }));
+        });
+        if (list.length === 1) { pick.value = String(list[0].product_id); self.fieldMapShow(out, pick.value); }
+      }).catch(function (e) { out.appendChild(h('p', { 'class': 'text-danger', text: e.message })); });
+    };
+    var btn = h('button', { type: 'button', 'class': 'btn btn-default btn-sm', id: 'reverb-preview-find', text: s('button_find'), onclick: find });
+    q.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') { ev.preventDefault(); find(); } });
+    pick.addEventListener('change', function () { if (pick.value) self.fieldMapShow(out, pick.value); else out.textContent = ''; });
+    return h('div', {}, [h('div', { 'class': 'form-inline reverb-preview-bar' }, [q, ' ', btn, ' ', pick]), out]);
+  };
+
+  App.prototype.fieldMapShow = function (out, productId) {
+    var self = this, s = this.s.bind(this);
+    out.textContent = '';
+    return this.api('GET', 'listing-preview?product_id=' + encodeURIComponent(productId)).then(function (r) {
+      var l = r.listing, rows = [];
+      out.textContent = '';
+      if (l) out.appendChild(h('p', { 'class': 'reverb-preview-action', text: r.action === 'update'
+        ? fmt(s('fm_preview_update'), { id: r.product.listing_id }) : s('fm_preview_create') }));
+      if (r.error) out.appendChild(h('div', { 'class': 'alert alert-danger', id: 'reverb-preview-error', text: s('fm_preview_error') + ' ' + r.error }));
+      (r.notes || []).forEach(function (n) {
+        out.appendChild(h('p', { 'class': 'text-warning reverb-preview-note', 'data-note': n,
+          text: fmt(s('fm_note_' + n), { v: n === 'year_left_out' ? r.fields.year : r.fields.number_of_strings }) }));
+      });
+      if (!l) return;
+      var show = function (label, v) {
+        var none = v === undefined || v === null || v === '';
+        rows.push(h('tr', {}, [h('th', { scope: 'row', text: label }),
+          h('td', { 'class': none ? 'text-muted' : null, text: none ? s('fm_preview_not_sent') : String(v) })]));
+      };
+      show(s('fm_preview_title'), l.title);
+      FM_FIELDS.forEach(function (fd) { show(s('fm_field_' + fd[0]), l[fd[0]]); });
+      show(s('fm_preview_sku'), l.sku);
+      show(s('fm_preview_price'), l.price ? l.price.amount + ' ' + l.price.currency : null);
+      out.appendChild(h('table', { 'class': 'table table-bordered table-condensed', id: 'reverb-preview-table' }, [h('tbody', {}, rows)]));
+    }).catch(function (e) { out.appendChild(h('p', { 'class': 'text-danger', text: e.message })); });
   };
 
   /* The cron URL holds the cron key: shown only to users who may change

@@ -24,6 +24,7 @@
 #include "rv_shape.h"
 #include "rv_text.h"
 #include "rv_shoptime.h"
+#include "rv_attrs.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -49,6 +50,7 @@ typedef struct {
     json_object *allowed;            /* array of category ids */
     json_object *category_map;       /* id -> uuid */
     const char *language_id, *customer_group_id;
+    const rv_attrs_t *attrs;         /* the field mapping (rv_attrs.c) */
     const char *fingerprint;         /* of everything above, and the mapping's version */
     long long stock_buffer;
 } rv_push_env_t;
@@ -83,7 +85,8 @@ static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
         rv_setting(st, "use_special", ""), rv_setting(st, "auto_publish", ""),
         rv_setting(st, "sync_fields", ""), rv_setting(st, "categories", ""),
         rv_setting(st, "category_map", ""), e->language_id, e->customer_group_id,
-        rv_listing_settings_fp(p, st)           /* shipping, offers, stock buffer */
+        rv_listing_settings_fp(p, st),          /* shipping, offers, stock buffer */
+        e->attrs->fingerprint
     };
     const char *all = "";
     char *hex = apr_palloc(p, 65);
@@ -124,6 +127,8 @@ static rv_push_env_t *rv_push_env(rv_ctx_t *c, apr_pool_t *p)
     e->customer_group_id = rv_oc_config(c->db, p, store, "config_customer_group_id");
     if (!e->customer_group_id)
         e->customer_group_id = "1";
+    e->attrs = rv_attrs_load(c->db, p, st);
+    e->opts.fieldmap = &e->attrs->map;
     e->fingerprint = rv_env_fingerprint(p, e, st);
     apr_pool_cleanup_register(p, e, rv_env_cleanup, apr_pool_cleanup_null);
     return e;
@@ -151,9 +156,30 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
  * differs from the source_hash stored when they were last found unchanged
  * come back: an unchanged catalogue costs one pass inside MariaDB, no
  * mapping or hashing here. Parameters: settings fingerprint, customer
- * group, the shop's time twice, language, product id (0: all) twice,
- * after-id, detection flag. */
+ * group, the shop's time twice, attribute ids, language, attribute ids
+ * (RV_ATTRS_COLUMN), language, product id (0: all) twice, after-id,
+ * detection flag. */
 #define RV_NUL(x) "IFNULL(" x ", 0x00)"
+/* The columns, over rm (the map row), p, pd and m, for the product whose id
+ * is the SQL expression ID. Parameters: customer group, the shop's time
+ * twice, then RV_ATTRS_COLUMN's three. */
+#define RV_LOAD_COLS(ID) \
+    " " ID " AS product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid," \
+    " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash," \
+    " rm.photos_hash, rm.listing_state, rm.source_hash, rm.offers_enabled," \
+    " rm.shipping_profile_id, rm.local_pickup, p.product_id AS pid, p.model, p.sku," \
+    " p.upc, p.ean, p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description," \
+    " m.name AS manufacturer," \
+    " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id" \
+    "   AND ps.customer_group_id = %s" \
+    "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"   /* the shop's time, */ \
+    "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)"       /* as OpenCart compares */ \
+    "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special," \
+    " (SELECT GROUP_CONCAT(pi.image ORDER BY pi.sort_order, pi.product_image_id SEPARATOR 0x1e)" \
+    "   FROM {P}product_image pi WHERE pi.product_id = " ID ") AS images," \
+    " (SELECT GROUP_CONCAT(pc.category_id ORDER BY pc.category_id)" \
+    "   FROM {P}product_to_category pc WHERE pc.product_id = " ID ") AS categories," \
+    RV_ATTRS_COLUMN(ID)
 static const char *rv_load_sql =
     "SELECT t.*, MD5(CONCAT_WS(0x1f, %s, " RV_NUL("t.reverb_listing_id") ", t.sync_enabled,"
     "   " RV_NUL("t.condition_uuid") ", " RV_NUL("t.reverb_category_uuid") ", t.handmade,"
@@ -163,22 +189,8 @@ static const char *rv_load_sql =
     "   " RV_NUL("t.price") ", " RV_NUL("t.status") ", " RV_NUL("t.image") ", " RV_NUL("t.name") ","
     "   " RV_NUL("t.description") ", " RV_NUL("t.manufacturer") ", " RV_NUL("t.special") ","
     "   " RV_NUL("t.images") ", " RV_NUL("t.categories") ", " RV_NUL("t.offers_enabled") ","
-    "   " RV_NUL("t.shipping_profile_id") ", " RV_NUL("t.local_pickup") ")) AS fp"
-    " FROM (SELECT rm.product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid,"
-    " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash,"
-    " rm.photos_hash, rm.listing_state, rm.source_hash, rm.offers_enabled,"
-    " rm.shipping_profile_id, rm.local_pickup, p.product_id AS pid, p.model, p.sku,"
-    " p.upc, p.ean, p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description,"
-    " m.name AS manufacturer,"
-    " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id"
-    "   AND ps.customer_group_id = %s"
-    "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"   /* the shop's time, */
-    "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)"       /* as OpenCart compares */
-    "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special,"
-    " (SELECT GROUP_CONCAT(pi.image ORDER BY pi.sort_order, pi.product_image_id SEPARATOR 0x1e)"
-    "   FROM {P}product_image pi WHERE pi.product_id = rm.product_id) AS images,"
-    " (SELECT GROUP_CONCAT(pc.category_id ORDER BY pc.category_id)"
-    "   FROM {P}product_to_category pc WHERE pc.product_id = rm.product_id) AS categories"
+    "   " RV_NUL("t.shipping_profile_id") ", " RV_NUL("t.local_pickup") ", " RV_NUL("t.attrs") ")) AS fp"
+    " FROM (SELECT" RV_LOAD_COLS("rm.product_id")
     " FROM {P}reverb_product_map rm"
     " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
     " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
@@ -187,6 +199,15 @@ static const char *rv_load_sql =
     "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)) t"
     " HAVING %s = '0' OR t.source_hash IS NULL OR t.source_hash <> fp"
     " ORDER BY t.product_id LIMIT " APR_STRINGIFY(RV_LOAD_BATCH);
+
+/* One product of the shop, mapped or not, for the admin's preview. */
+static const char *rv_preview_sql =
+    "SELECT" RV_LOAD_COLS("p.product_id")
+    " FROM {P}product p"
+    " LEFT JOIN {P}reverb_product_map rm ON rm.product_id = p.product_id"
+    " LEFT JOIN {P}product_description pd ON pd.product_id = p.product_id AND pd.language_id = %s"
+    " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
+    " WHERE p.product_id = %s";
 
 /* "a<sep>b<sep>c" into the array (NULL or empty: nothing). */
 static void rv_split_into(apr_pool_t *p, apr_array_header_t *out, const char *list, const char *sep)
@@ -233,6 +254,20 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     pr->local_pickup = rv_row_get(r, i, "local_pickup");
 }
 
+static rv_item_t *rv_item_of_row(apr_pool_t *p, const rv_push_env_t *e, const rv_rows_t *rows,
+                                 int i)
+{
+    rv_item_t *it = apr_pcalloc(p, sizeof(*it));
+    rv_item_fill(it, rows, i);
+    rv_attrs_fill(p, e->attrs, &it->prod, rv_row_get(rows, i, "attrs"));
+    it->prod.stock_buffer = e->stock_buffer;
+    it->images = apr_array_make(p, 4, sizeof(char *));
+    it->categories = apr_array_make(p, 2, sizeof(char *));
+    rv_split_into(p, it->images, rv_row_get(rows, i, "images"), "\x1e");
+    rv_split_into(p, it->categories, rv_row_get(rows, i, "categories"), ",");
+    return it;
+}
+
 /* product_id 0: the next batch of mapped products after `after` (by id),
  * else that one product; `changed_only`: only products whose inputs moved
  * since they were last found unchanged. Returns a hash of id -> rv_item_t;
@@ -251,17 +286,11 @@ static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_
     shop_now = rv_shop_now(c->db, p, c->conf->store_id);
     if (rv_db_query(c->db, p, &rows, rv_load_sql,
                     RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
-                            e->language_id, pid, pid,
+                            e->attrs->ids, e->language_id, e->attrs->ids, e->language_id, pid, pid,
                             rv_i64(p, after), changed_only ? "1" : "0")))
         return NULL;
     for (i = 0; i < rows->nrows; i++) {
-        rv_item_t *it = apr_pcalloc(p, sizeof(*it));
-        rv_item_fill(it, rows, i);
-        it->prod.stock_buffer = e->stock_buffer;
-        it->images = apr_array_make(p, 4, sizeof(char *));
-        it->categories = apr_array_make(p, 2, sizeof(char *));
-        rv_split_into(p, it->images, rv_row_get(rows, i, "images"), "\x1e");
-        rv_split_into(p, it->categories, rv_row_get(rows, i, "categories"), ",");
+        rv_item_t *it = rv_item_of_row(p, e, rows, i);
         apr_hash_set(items, rv_i64(p, it->prod.product_id), APR_HASH_KEY_STRING, it);
         *last = it->prod.product_id;
     }
@@ -436,11 +465,23 @@ static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
     d->n = 0;
 }
 
+/* Products found with nothing to send get their inputs' digest stored:
+ * skipped until one of their inputs moves. */
+static void rv_detect_keep(rv_ctx_t *c, apr_pool_t *p, rv_detect_t *d, const rv_item_t *it)
+{
+    if (!it->source_fp || (it->source_hash && !strcmp(it->source_fp, it->source_hash)))
+        return;
+    d->ids[d->n] = rv_i64(p, it->prod.product_id);
+    d->fps[d->n++] = it->source_fp;
+    if (d->n == RV_HASH_CHUNK)
+        rv_detect_flush(c, p, d);
+}
+
 static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                           void *baton)
 {
     rv_detect_t *d = baton;
-    int want = 0;
+    int want = 0, unmappable = 0;
     d->counts->checked++;
     if (rv_item_eligible(it)) {
         const char *h = rv_item_hash(p, it, e);
@@ -454,12 +495,16 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
         /* unlisted but eligible: push once (a failed mapping is logged then) */
         if (!rv_item_listed(it) && !it->pushed_hash)
             want = 1;
+        /* cannot be mapped (no SKU, no make, ...): its push logs why, once
+         * for these inputs; it is looked at again when one of them moves */
+        if (!h)
+            want = unmappable = 1;
     }
     else if (rv_item_listed(it)) {
         want = 1;
         d->counts->ended++;
     }
-    if (want && !it->listing_id && rv_item_eligible(it)) {
+    if (want && !it->listing_id && rv_item_eligible(it) && !unmappable) {
         /* new on Reverb: held until the pass decides how to match them all */
         /* a job already live (e.g. a bulk enable waiting for its own
          * match) is left to whoever queued it */
@@ -473,13 +518,8 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
         rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
         d->counts->queued++;
     }
-    else if (it->source_fp && (!it->source_hash || strcmp(it->source_fp, it->source_hash))) {
-        /* up to date: skip it until one of its inputs moves */
-        d->ids[d->n] = rv_i64(p, it->prod.product_id);
-        d->fps[d->n++] = it->source_fp;
-        if (d->n == RV_HASH_CHUNK)
-            rv_detect_flush(c, p, d);
-    }
+    if (!want || unmappable)
+        rv_detect_keep(c, p, d, it);    /* up to date, or nothing to send until it changes */
 }
 
 /* Several new products found at once (cron, a bulk enable): match them
@@ -582,6 +622,39 @@ int rv_push_view_each(rv_ctx_t *c, apr_pool_t *p, rv_push_view_fn fn,
 {
     rv_view_baton_t b = { fn, batch_end, baton };
     return rv_push_each(c, p, rv_push_env(c, p), 0, rv_view_one, rv_view_batch_end, &b);
+}
+
+/* ---- the admin's preview ---- */
+
+int rv_push_preview(rv_ctx_t *c, apr_pool_t *p, long long product_id, rv_push_preview_t *out)
+{
+    rv_push_env_t *e = rv_push_env(c, p);
+    const char *shop_now = rv_shop_now(c->db, p, c->conf->store_id);
+    rv_rows_t *rows;
+    rv_item_t *it;
+    int f;
+    memset(out, 0, sizeof(*out));
+    if (rv_db_query(c->db, p, &rows, rv_preview_sql,
+                    RV_ARGS(e->customer_group_id, shop_now, shop_now, e->attrs->ids,
+                            e->language_id, e->attrs->ids, e->language_id,
+                            rv_i64(p, product_id))))
+        return -1;
+    if (rows->nrows == 0)
+        return 0;
+    it = rv_item_of_row(p, e, rows, 0);
+    rv_item_resolve(it, e);
+    out->found = 1;
+    out->sync_enabled = it->sync_enabled;
+    out->in_category = it->in_category;
+    out->oc_enabled = it->prod.status == 1;
+    out->listing_id = it->listing_id && *it->listing_id ? it->listing_id : NULL;
+    out->create = out->listing_id == NULL;
+    out->name = rv_text_oneline(p, rv_entity_decode(p, it->prod.name ? it->prod.name : ""));
+    out->sku = rv_product_sku(p, &it->prod);
+    out->body = rv_listing_build(p, &it->prod, &e->opts, out->create, &out->error);
+    for (f = 0; f < RV_FM_N; f++)
+        out->fields[f] = rv_product_field(p, &it->prod, &e->opts, (rv_fm_field_t)f);
+    return 0;
 }
 
 /* ---- one push ---- */

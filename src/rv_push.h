@@ -4,6 +4,7 @@
 #define RV_PUSH_H
 
 #include "rv_reverb.h"
+#include "rv_fieldmap.h"
 
 /* Queues every eligible product whose mapped listing differs from what was
  * last pushed, and every listed product that is no longer eligible (to end
@@ -40,6 +41,19 @@ typedef struct {
 typedef void (*rv_push_view_fn)(rv_ctx_t *c, apr_pool_t *p, const rv_push_view_t *v, void *baton);
 int rv_push_view_each(rv_ctx_t *c, apr_pool_t *p, rv_push_view_fn fn,
                       void (*batch_end)(rv_ctx_t *c, apr_pool_t *p, void *baton), void *baton);
+/* The listing body the push would send for one product now, mapped or
+ * not (for GET admin/listing-preview; nothing is sent or written). */
+typedef struct {
+    int found;                   /* the product exists */
+    int sync_enabled, in_category, oc_enabled;
+    int create;                  /* no listing id yet: a create (unless its SKU matches) */
+    const char *listing_id, *name, *sku;
+    json_object *body;           /* the caller puts it; NULL: see error */
+    const char *error;           /* why it cannot be listed, in plain words */
+    const char *fields[RV_FM_N]; /* each mapped field's value from its source ("" none) */
+} rv_push_preview_t;
+/* 0 (found or not) or -1 (database). */
+int rv_push_preview(rv_ctx_t *c, apr_pool_t *p, long long product_id, rv_push_preview_t *out);
 
 /* rv_pull.c: both-ways mode, from cron: queue pulls for listings edited on Reverb. */
 int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued);

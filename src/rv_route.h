@@ -57,6 +57,8 @@ int rv_route_reconcile_fix(rv_req_t *q);
 int rv_route_shipping_providers(rv_req_t *q);
 /* routes/shipping_profiles.c */
 int rv_route_shipping_profiles(rv_req_t *q);
+/* src/routes/listing_preview.c */
+int rv_route_listing_preview(rv_req_t *q);
 /* rv_cron.c */
 int rv_route_cron(rv_req_t *q);
 /* routes/stock_changed.c */

@@ -6,6 +6,7 @@
 #include "rv_json.h"
 #include "rv_api.h"
 #include "rv_text.h"
+#include "rv_attrs.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -217,6 +218,8 @@ static json_object *rv_oc_list(rv_db_t *db, apr_pool_t *p, const char *sql,
     return arr;
 }
 
+static json_object *rv_field_map_json(apr_pool_t *p, const rv_settings_t *st);
+
 json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st,
                                  const char *base_url, int show_secrets)
 {
@@ -254,7 +257,9 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
     }
     add_str(s, "order_last_sync", rv_setting(st, "order_last_sync", ""));
     rv_listing_settings_json(s, st);                /* shipping, offers, buffer, order import */
+    json_object_object_add(s, "field_map", rv_field_map_json(p, st));
     json_object_object_add(top, "settings", s);
+    json_object_object_add(top, "oc_attributes", rv_attrs_names(db, p));
     json_object_object_add(top, "oc_categories", rv_oc_list(db, p,
         "SELECT c.category_id, GROUP_CONCAT(cd.name ORDER BY cp.level SEPARATOR ' > ') AS name"
         " FROM {P}category c"
@@ -419,6 +424,33 @@ long long rv_setting_log_retention_days(const rv_settings_t *st)
     return n < 0 ? RV_LOG_RETENTION_DEFAULT : n > RV_LOG_RETENTION_MAX ? RV_LOG_RETENTION_MAX : n;
 }
 
+/* ---- field mapping (issue 11 item 2) ---- */
+
+/* field_map: validated by the core, stored in its normal form. */
+static const char *rv_field_map_check(apr_pool_t *p, json_object *v, const char **out)
+{
+    rv_fieldmap_t m;
+    json_object *norm;
+    const char *err = rv_fieldmap_parse(p, v, &m);
+    if (err)
+        return err;
+    norm = rv_fieldmap_json(&m);
+    *out = rv_json_dump(p, norm);
+    json_object_put(norm);
+    return NULL;
+}
+
+static json_object *rv_field_map_json(apr_pool_t *p, const rv_settings_t *st)
+{
+    rv_fieldmap_t m;
+    json_object *in = rv_setting_json(st, "field_map");
+    if (!in || rv_fieldmap_parse(p, in, &m))
+        rv_fieldmap_default(&m);
+    if (in)
+        json_object_put(in);
+    return rv_fieldmap_json(&m);
+}
+
 /* One rule per writable setting. */
 static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v,
                                   rv_pending_t *pend)
@@ -465,6 +497,12 @@ static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v
         if (!is_retention_days(v, p, &out))
             return apr_psprintf(p, "'log_retention_days' must be a whole number of days from 0"
                                 " (keep forever) to %d.", RV_LOG_RETENTION_MAX);
+    }
+    else if (!strcmp(key, "field_map")) {          /* field mapping (issue 11 item 2) */
+        const char *err = rv_field_map_check(p, v, &out);
+        if (err)
+            return err;
+        pend->serialized = 1;
     }
     else if (!strcmp(key, "store_url")) {
         if (!is_url_or_empty(v, &out))

@@ -196,19 +196,85 @@ static void rv_add_price(json_object *body, const char *amount, const char *curr
     json_object_object_add(body, "price", price);
 }
 
-static void rv_add_identity(apr_pool_t *p, json_object *body, const rv_product_t *prod,
-                            const char *sku)
+/* ---------------------------------------------------------- field mapping */
+
+static const rv_fieldmap_t *rv_map_of(const rv_push_opts_t *o)
 {
-    const char *make = rv_plain(p, prod->manufacturer);
-    const char *model = rv_plain(p, prod->model);
+    /* rv_fieldmap_default(), as a constant */
+    static const rv_fieldmap_t dflt = {
+        { RV_SRC_MANUFACTURER, RV_SRC_MODEL, RV_SRC_NONE, RV_SRC_NONE, RV_SRC_NONE, RV_SRC_NONE },
+        { NULL, NULL, NULL, NULL, NULL, NULL }
+    };
+    return o && o->fieldmap ? o->fieldmap : &dflt;
+}
+
+const char *rv_product_field(apr_pool_t *p, const rv_product_t *prod, const rv_push_opts_t *o,
+                             rv_fm_field_t field)
+{
+    const rv_fieldmap_t *m = rv_map_of(o);
+    const char *v;
+    if (!prod || (int)field < 0 || field >= RV_FM_N)
+        return "";
+    switch (m->source[field]) {
+    case RV_SRC_MANUFACTURER: return rv_plain(p, prod->manufacturer);
+    case RV_SRC_MPN:          return rv_plain(p, prod->mpn);
+    case RV_SRC_SKU:          return rv_plain(p, prod->sku);
+    case RV_SRC_ATTRIBUTE:    return rv_plain(p, prod->attr[field]);
+    case RV_SRC_MODEL:
+        v = rv_plain(p, prod->model);
+        return *v ? v : rv_plain(p, prod->mpn);     /* OpenCart requires a model */
+    default:
+        return "";
+    }
+}
+
+/* "Fender Strat" has no make: what to do, for the sync log and last_error. */
+static const char *rv_no_make(apr_pool_t *p, const rv_product_t *prod, const rv_push_opts_t *o)
+{
+    const rv_fieldmap_t *m = rv_map_of(o);
+    const char *name = rv_plain(p, prod->name);
+    const char *who = *name ? apr_psprintf(p, "\"%s\"", rv_utf8_truncate(p, name, 80))
+                            : apr_psprintf(p, "product %" APR_INT64_T_FMT, (apr_int64_t)prod->product_id);
+    if (m->source[RV_FM_MAKE] == RV_SRC_ATTRIBUTE)
+        return apr_psprintf(p, "%s has no make: its \"%s\" attribute is empty or missing. Fill "
+                            "it in on the product's Attribute tab in OpenCart, or choose another "
+                            "source for Make under Reverb > Settings > Field mapping.", who,
+                            m->attribute[RV_FM_MAKE] ? m->attribute[RV_FM_MAKE] : "");
+    return apr_psprintf(p, "%s has no make: it has no manufacturer. Choose its manufacturer on "
+                        "the product's Links tab in OpenCart, or take Make from an attribute "
+                        "under Reverb > Settings > Field mapping.", who);
+}
+
+/* finish, year, handedness, number_of_strings when mapped and valid. */
+static void rv_add_mapped(apr_pool_t *p, json_object *body, const rv_product_t *prod,
+                          const rv_push_opts_t *o)
+{
+    const char *finish = rv_product_field(p, prod, o, RV_FM_FINISH);
+    const char *year = rv_fm_year(p, rv_product_field(p, prod, o, RV_FM_YEAR));
+    const char *hand = rv_product_field(p, prod, o, RV_FM_HANDEDNESS);
+    int strings = rv_fm_strings(rv_product_field(p, prod, o, RV_FM_STRINGS));
+    if (*finish)
+        rv_add_str(body, "finish", finish);
+    if (year)
+        rv_add_str(body, "year", year);
+    if (*hand)
+        rv_add_str(body, "handedness", hand);
+    if (strings > 0)
+        json_object_object_add(body, "number_of_strings", json_object_new_int(strings));
+}
+
+static void rv_add_identity(apr_pool_t *p, json_object *body, const rv_product_t *prod,
+                            const rv_push_opts_t *o, const char *sku)
+{
+    const char *make = rv_product_field(p, prod, o, RV_FM_MAKE);
+    const char *model = rv_product_field(p, prod, o, RV_FM_MODEL);
     const char *upc = rv_plain(p, prod->upc);
-    if (!*model)
-        model = rv_plain(p, prod->mpn);
     if (!*upc)
         upc = rv_plain(p, prod->ean);
-    rv_add_str(body, "make", *make ? make : RV_DEFAULT_MAKE);
+    rv_add_str(body, "make", make);     /* never empty: see rv_listing_problem */
     if (*model)
         rv_add_str(body, "model", model);
+    rv_add_mapped(p, body, prod, o);
     rv_add_str(body, "sku", sku);
     if (*upc) {
         rv_add_str(body, "upc", upc);
@@ -254,6 +320,8 @@ static const char *rv_listing_problem(apr_pool_t *p, const rv_product_t *prod,
         return "no store currency is configured";
     if (!rv_condition_of(prod, o))
         return "no condition: set one on the product or a default condition";
+    if (!*rv_product_field(p, prod, o, RV_FM_MAKE))
+        return rv_no_make(p, prod, o);
     if ((for_create || o->sync_title) && !*rv_title_of(p, prod))
         return "the product has no name";
     return NULL;
@@ -302,7 +370,7 @@ json_object *rv_listing_build(apr_pool_t *p, const rv_product_t *prod, const rv_
         json_object_array_add(cats, rv_uuid_object(prod->category_uuid));
         json_object_object_add(body, "categories", cats);
     }
-    rv_add_identity(p, body, prod, rv_product_sku(p, prod));
+    rv_add_identity(p, body, prod, o, rv_product_sku(p, prod));
     if (for_create || o->sync_stock)
         rv_add_inventory(body, prod, condition);
     if (rv_add_shipping(p, body, prod, o, err)) {

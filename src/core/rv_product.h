@@ -5,11 +5,13 @@
  * Decisions:
  *  - title: name entity-decoded, whitespace collapsed to one line, trimmed,
  *    at most 255 characters. description: rv_html_to_text().
- *  - make: oc_manufacturer.name (entity-decoded); without one "Unbranded"
- *    (RV_DEFAULT_MAKE). Reverb needs a make to save even a draft, and its
- *    title guesser is error-prone, so a stable, honest value is sent.
- *  - model: oc_product.model, else mpn, else omitted (OpenCart requires a
- *    model, so this almost never happens).
+ *  - make, model, finish, year, handedness, number_of_strings: from the
+ *    sources the field mapping chooses (rv_fieldmap.h; by default make is
+ *    oc_manufacturer.name and model oc_product.model, else mpn). Reverb
+ *    needs a make to save even a draft: a product without one cannot be
+ *    listed, and the error names it and says what to do (no made-up make).
+ *    An empty model, finish, handedness, a year that is not 4 digits, a
+ *    number of strings that is not 1..99 are left out.
  *  - sku/model/mpn/upc/ean are entity-decoded too (OpenCart stores every
  *    posted field htmlspecialchars-encoded). upc falls back to ean; with a
  *    code "upc_does_not_apply" is false, without one it is the map row's.
@@ -39,6 +41,7 @@
 
 #include <apr_pools.h>
 #include <json-c/json.h>
+#include "rv_fieldmap.h"
 
 #define RV_COND_BRAND_NEW   "7c3f45de-2ae0-4c81-8400-fdb6b1d74890"
 #define RV_COND_B_STOCK     "9225283f-60c2-4413-ad18-1f5eba7a856f"
@@ -51,7 +54,6 @@
 #define RV_COND_POOR        "6a9dfcad-600b-46c8-9e08-ce6e5057921e"
 #define RV_COND_NON_FUNCTIONING "fbf35668-96a0-4baa-bcde-ab18d6b1b329"
 
-#define RV_DEFAULT_MAKE "Unbranded"
 #define RV_TITLE_MAX 255
 
 typedef struct {
@@ -75,6 +77,9 @@ typedef struct {
     const char *local_pickup;        /* "0"/"1", or NULL */
     const char *offers_enabled;      /* "0"/"1", or NULL */
     long long stock_buffer;          /* the stock_buffer setting: list at most quantity - N, never below 0 */
+    /* field mapping: per field, the text of the attribute it comes from
+     * (as stored, entity-encoded), NULL when the product has none */
+    const char *attr[RV_FM_N];
 } rv_product_t;
 
 typedef struct {
@@ -90,11 +95,13 @@ typedef struct {
     const char *offers_enabled;      /* "0"/"1": "offers_enabled" in every body; NULL: not sent */
     const char *local_pickup;        /* "0"/"1" (see rv_shipping.h) */
     const char *shipping_rate_au, *shipping_rate_xx; /* amounts in the shop currency, or NULL/"" */
+    const rv_fieldmap_t *fieldmap; /* NULL: the defaults (rv_fieldmap_default) */
 } rv_push_opts_t;
 
 /* The listing body, a new json_object the caller puts; NULL with *err in
  * plain words when the product cannot be listed at all: no SKU, no valid
- * price (> 0), no condition (neither the product's nor the default), no
+ * price (> 0), no make (the message names the product and what to do), no
+ * condition (neither the product's nor the default), no
  * title (create), no currency, or shipping_rates_json not a JSON array. */
 json_object *rv_listing_build(apr_pool_t *p, const rv_product_t *prod, const rv_push_opts_t *o,
                               int for_create, const char **err);
@@ -128,6 +135,12 @@ const char *rv_product_sku(apr_pool_t *p, const rv_product_t *prod);
 
 /* The price as sent ("1299.00"), or NULL when there is no valid price. */
 const char *rv_product_price(apr_pool_t *p, const rv_product_t *prod, const rv_push_opts_t *o);
+
+/* A mapped field's value from its source (entity-decoded, one line,
+ * trimmed; "" when the source is empty or the field is not mapped), before
+ * the year / number-of-strings checks. */
+const char *rv_product_field(apr_pool_t *p, const rv_product_t *prod, const rv_push_opts_t *o,
+                             rv_fm_field_t field);
 
 /* The inventory as sent (see the rules above). */
 long long rv_product_inventory(const rv_product_t *prod, const char *condition_uuid);

@@ -525,6 +525,67 @@ test('product tab: its own shipping profile, local pickup and offers', async (pa
   assert.match(await lastAlert(page), /Saved/);
 });
 
+test('field mapping: choose where fields come from, preview a listing and a product with no make', async (page) => {
+  // the guitar has its own condition (this shop has no default one); sync stays off
+  for (const pid of [6300, 6301]) {
+    const r = await page.request.post(BASE + '/reverb/admin/product/' + pid + '?user_token=' + process.env.TOKEN,
+      { data: { sync_enabled: 0, condition_uuid: '7c3f45de-2ae0-4c81-8400-fdb6b1d74890' } });
+    assert.equal(r.status(), 200);
+  }
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-fieldmap');
+  assert.equal(await page.inputValue('select[name=fm_src_make]'), 'manufacturer');       // the defaults
+  assert.equal(await page.inputValue('select[name=fm_src_model]'), 'model');
+  assert.equal(await page.inputValue('select[name=fm_src_year]'), 'none');
+  assert.ok(!(await page.isVisible('select[name=fm_attr_make]')));
+  await page.selectOption('select[name=fm_src_make]', 'attribute');
+  assert.ok(await page.isVisible('select[name=fm_attr_make]'));
+  // the shop's own attribute names are offered
+  const names = await page.locator('select[name=fm_attr_make] option').allTextContents();
+  assert.ok(['Brand', 'Finish', 'Year made'].every((n) => names.includes(n)), names.join(','));
+  await page.selectOption('select[name=fm_attr_make]', 'Brand');
+  await page.selectOption('select[name=fm_src_finish]', 'attribute');
+  await page.selectOption('select[name=fm_attr_finish]', 'Finish');
+  await page.selectOption('select[name=fm_src_year]', 'attribute');
+  await page.selectOption('select[name=fm_attr_year]', 'Year made');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.waitForSelector('#reverb-fieldmap');
+  assert.equal(await page.inputValue('select[name=fm_src_make]'), 'attribute');
+  assert.equal(await page.inputValue('select[name=fm_attr_make]'), 'Brand');
+  // preview: one match is shown at once
+  await page.fill('#reverb-preview-q', 'Mapping Guitar');
+  await page.press('#reverb-preview-q', 'Enter');
+  await page.waitForSelector('#reverb-preview-table');
+  const rows = await page.locator('#reverb-preview-table tr').evaluateAll((trs) => trs.map((tr) => tr.children[0].textContent + '=' + tr.children[1].textContent));
+  assert.deepEqual(rows, ['Title=Mapping Guitar Jazzmaster', 'Make=Fender & Co', 'Model=M-6300', 'Finish=Sonic Blue', 'Year=1962',
+    'Handedness=(not sent)', 'Number of strings=(not sent)', 'SKU=MAP-1', 'Price=2100.00 AUD']);
+  assert.match(await page.textContent('#reverb-preview-out'), /A new listing would be created/);
+  assert.match(await page.textContent('#reverb-preview-out'), /Sync is off for this product/);
+  await page.locator('#reverb-fieldmap-section').scrollIntoViewIfNeeded();
+  await shot(page, 'field-mapping-preview');
+  // a product with no make: the error in plain words, no table
+  await page.fill('#reverb-preview-q', 'Mapping Bass');
+  await page.click('#reverb-preview-find');
+  await page.waitForSelector('#reverb-preview-error');
+  assert.match(await page.textContent('#reverb-preview-error'), /Not listed: "Mapping Bass Without Make" has no make: its "Brand" attribute is empty or missing/);
+  assert.equal(await page.locator('#reverb-preview-table').count(), 0);
+  await shot(page, 'field-mapping-no-make');
+  // an unknown source is refused in plain words, next to nothing written
+  const bad = await page.request.post(BASE + '/reverb/admin/settings?user_token=' + process.env.TOKEN,
+    { data: { field_map: { make: { source: 'sku' } } } });
+  assert.equal(bad.status(), 400);
+  assert.match((await bad.json()).error.message, /Make cannot come from "sku"/);
+  // back to the defaults for the tests after this one
+  await page.selectOption('select[name=fm_src_make]', 'manufacturer');
+  await page.selectOption('select[name=fm_src_finish]', 'none');
+  await page.selectOption('select[name=fm_src_year]', 'none');
+  await page.click('#reverb-save');
+  assert.match(await lastAlert(page), /Saved/);
+  await page.waitForSelector('#reverb-fieldmap');
+  assert.equal(await page.inputValue('select[name=fm_src_make]'), 'manufacturer');
+});
+
 // ---- the reconcile tab (issue 11 item 5): start, progress, report, fix ----
 async function fakeListings(page) {
   const r = await page.request.get(process.env.FAKE_URL + '/_fake/state');
@@ -729,6 +790,20 @@ test('oc4: the shipping picker and switches in Bootstrap 5 markup', async (page,
   assert.ok(!(await page.isVisible('#reverb-rates-group')));
   await page.locator('#reverb-shipping-profile-id').scrollIntoViewIfNeeded();
   await shot(page, 'oc4-settings-shipping');
+});
+
+test('oc4: the field mapping and its preview in Bootstrap 5 markup', async (page, context) => {
+  await oc4(context);
+  await page.goto(BASE + '/admin/pages4/module.html');
+  await page.waitForSelector('#reverb-fieldmap');
+  assert.match(await page.getAttribute('select[name=fm_src_make]', 'class'), /\bform-select\b/);
+  assert.match(await page.getAttribute('#reverb-fieldmap', 'class'), /\btable-sm\b/);
+  await page.fill('#reverb-preview-q', 'Mapping Guitar');
+  await page.press('#reverb-preview-q', 'Enter');
+  await page.waitForSelector('#reverb-preview-table');
+  assert.match(await page.textContent('#reverb-preview-table'), /MakeTestmaker/);       // the default: the manufacturer
+  await page.locator('#reverb-fieldmap-section').scrollIntoViewIfNeeded();
+  await shot(page, 'oc4-field-mapping');
 });
 
 test('oc4: Reverb tab of the product form toggles and syncs', async (page, context) => {

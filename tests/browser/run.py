@@ -109,6 +109,19 @@ def product_forms(page_dir, page4_dir, token):
     with open(os.path.join(page4_dir, "product-form.html"), "w", encoding="utf-8") as f:
         f.write(tpl.replace("{{ tab_li }}", li4)
                    .replace("{{ pane }}", twig4("reverb_product.twig", product_id=6003, user_token=token)))
+def seed_field_mapping(db):
+    """The field mapping's preview (issue 11 item 2): shop attributes, a guitar
+    that has them, a bass with no manufacturer."""
+    for aid, name in ((951, "Brand"), (952, "Finish"), (953, "Year made")):
+        db.execute("INSERT INTO oc_attribute (attribute_id, attribute_group_id, sort_order)"
+                   " VALUES (%s, 6, 0)", (aid,))
+        db.execute("INSERT INTO oc_attribute_description (attribute_id, language_id, name)"
+                   " VALUES (%s, 1, %s)", (aid, name))
+    add_product(db, 6300, "Mapping Guitar Jazzmaster", "MAP-1", "2100.0000", 1)
+    add_product(db, 6301, "Mapping Bass Without Make", "MAP-2", "900.0000", 1, manufacturer_id=0)
+    for aid, text in ((951, "Fender &amp; Co"), (952, "Sonic Blue"), (953, "1962")):
+        db.execute("INSERT INTO oc_product_attribute (product_id, attribute_id, language_id, text)"
+                   " VALUES (6300, %s, 1, %s)", (aid, text))
 
 
 def main():
@@ -127,6 +140,7 @@ def main():
             add_product(db, 6100 + i, "Browser Amp %02d" % i, "AMP-%d" % i, "%d.0000" % (300 + i),
                         0 if i % 2 else 2)
         add_product(db, 6200, "Pedal Without SKU", "", "50.0000", 2)
+        seed_field_mapping(db)
         cookie, token = db.session()
         ro_cookie, ro_token = db.session(user_id="3")     # a group without Reverb access
         # a Reverb order of BR-1, imported by the 'sync all' test: OpenCart order 1

@@ -576,6 +576,10 @@ class Handler(BaseHTTPRequestHandler):
                 errors["condition"] = ["is not a valid condition"]
         if creating and not merged.get("make"):
             errors["make"] = ["can't be blank"]
+        if body.get("year") not in (None, "") and not (isinstance(body["year"], str)
+                                                     and len(body["year"]) == 4
+                                                     and body["year"].isdigit()):
+            errors["year"] = ["must be 4 digits"]       # anchors-reverb: 4 digits or empty
         if "categories" in body:
             for c in body["categories"] or []:
                 if not isinstance(c, dict) or c.get("uuid") not in CATEGORY_IDS:

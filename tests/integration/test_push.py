@@ -62,7 +62,7 @@ def test_full_sync_creates_listings_field_by_field(db, fake, server, admin):
     u = ls["SKU-5002"]
     assert u["title"] == "Café Racer Überdrive 🎸" and u["description"] == "日本製 pedal"
     assert u["price"]["amount"] == "79.00"                  # the active special
-    assert u["make"] == "Unbranded"
+    assert u["make"] == "Testmaker"                      # the harness's default manufacturer
     assert ls["SKU-5003"]["photo_urls"] == []
     used = ls["SKU-5004"]
     assert used["condition"]["uuid"] == GOOD and used["inventory"] == 1   # one of a kind

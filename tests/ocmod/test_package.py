@@ -55,6 +55,12 @@ def test_every_string_the_ui_uses_is_in_the_language_file():
     used |= {"text_order_status_" + st for st in ("unpaid", "payment_pending", "pending_review", "blocked",
                                                  "partially_paid", "paid", "shipped", "picked_up", "received",
                                                  "refunded", "cancelled")}
+    # the field mapping: one label per field, source and preview note
+    used |= {"fm_field_" + f for f in ("make", "model", "finish", "year", "handedness",
+                                       "number_of_strings")}
+    used |= {"fm_src_" + f for f in ("manufacturer", "model", "mpn", "sku", "attribute", "none")}
+    used |= {"fm_note_" + n for n in ("sync_off", "not_in_category", "oc_disabled",
+                                      "year_left_out", "strings_left_out")}
     assert used <= keys, sorted(used - keys)
 
 

@@ -339,7 +339,7 @@ static void test_fallbacks_and_codes(void **state)
     rv_product_t p = product();
     rv_push_opts_t o = options();
     json_object *b;
-    p.manufacturer = NULL;
+    p.manufacturer = "Fender &amp; Co";
     p.model = "";
     p.mpn = "MPN-9";
     p.upc = "";
@@ -350,7 +350,7 @@ static void test_fallbacks_and_codes(void **state)
     o.shipping_profile_id = "";
     o.shipping_rates_json = "[{\"region_code\":\"AU\",\"rate\":{\"amount\":\"10.00\",\"currency\":\"AUD\"}}]";
     b = build(RV_POOL, &p, &o, 1);
-    assert_string_equal(str_at(b, "make"), RV_DEFAULT_MAKE);
+    assert_string_equal(str_at(b, "make"), "Fender & Co");
     assert_string_equal(str_at(b, "model"), "MPN-9");
     assert_string_equal(str_at(b, "upc"), "4006381333931");
     assert_false(bool_at(b, "upc_does_not_apply"));
@@ -362,11 +362,9 @@ static void test_fallbacks_and_codes(void **state)
     assert_string_equal(str_at(b, "shipping.rates.0.region_code"), "AU");
     assert_string_equal(str_at(b, "shipping.rates.0.rate.amount"), "10.00");
     json_object_put(b);
-    p.manufacturer = "  ";
     p.mpn = NULL;
     p.upc = "012345678905";
     b = build(RV_POOL, &p, &o, 1);
-    assert_string_equal(str_at(b, "make"), RV_DEFAULT_MAKE);
     assert_null(rv_json_path(b, "model"));
     assert_string_equal(str_at(b, "upc"), "012345678905");
     json_object_put(b);

@@ -24,6 +24,7 @@ static void test_expected_is_the_push_body(void **state)
     prod.product_id = 1;
     prod.name = "Fender &amp; Co  Strat";
     prod.sku = "S-1";
+    prod.manufacturer = "Fender";              /* a listing needs a make */
     prod.price = "1299.0000";
     prod.special_price = "999.5000";
     prod.quantity = 4;

@@ -9,6 +9,9 @@ MINT = "ac5b9c1e-dc78-466d-b0b3-7cf712967a48"
 GOOD = "f7a3f48c-972a-44c6-b01a-0cd27488d3f6"
 GUITARS = "dfd39027-d134-4353-b9e4-57dc6be791b9"
 CATEGORY = 100
+# Reverb needs a make: products made here have this manufacturer unless a
+# test passes manufacturer_id (0: none, the product cannot be listed)
+MAKER, MAKER_NAME = 99, "Testmaker"
 
 RESET_TABLES = ["oc_reverb_product_map", "oc_reverb_order_map", "oc_reverb_sync_log",
                 "oc_reverb_job", "oc_reverb_sync_run", "oc_reverb_listing_seen", "oc_reverb_rate",
@@ -30,7 +33,14 @@ def reset(db, fake):
     db.execute("DELETE FROM oc_product_special WHERE product_id >= 5000")
 
 
+def ensure_maker(db):
+    if not db.value("SELECT COUNT(*) FROM oc_manufacturer WHERE manufacturer_id = %s", (MAKER,)):
+        db.execute("INSERT INTO oc_manufacturer (manufacturer_id, name, image, sort_order)"
+                   " VALUES (%s, %s, '', 0)", (MAKER, MAKER_NAME))
+
+
 def ensure_category(db):
+    ensure_maker(db)
     if not db.value("SELECT COUNT(*) FROM oc_category WHERE category_id = %s", (CATEGORY,)):
         db.execute("INSERT INTO oc_category (category_id, image, parent_id, top, `column`, sort_order,"
                    " status, date_added, date_modified) VALUES (%s, '', 0, 1, 1, 0, 1, NOW(), NOW())",
@@ -55,7 +65,10 @@ def ensure_category(db):
 
 
 def add_product(db, pid, name, sku, price="100.0000", quantity=5, description="",
-                manufacturer_id=0, image="", images=(), special=None, status=1, model=None):
+                manufacturer_id=None, image="", images=(), special=None, status=1, model=None):
+    if manufacturer_id is None:
+        ensure_maker(db)
+        manufacturer_id = MAKER
     db.execute(
         "INSERT INTO oc_product (product_id, model, sku, upc, ean, jan, isbn, mpn, location, quantity,"
         " stock_status_id, image, manufacturer_id, shipping, price, points, tax_class_id,"
@@ -116,14 +129,15 @@ def by_sku(listings):
 def add_many_products(db, first, n, prefix="BULK-", enabled=True):
     """n products (ids first..first+n-1, SKU prefix+id) in CATEGORY, written
     set-wise with MariaDB's sequence engine: fast even for 100,000."""
+    ensure_maker(db)
     db.execute("INSERT INTO oc_product (product_id, model, sku, upc, ean, jan, isbn, mpn, location,"
                " quantity, stock_status_id, image, manufacturer_id, shipping, price, points,"
                " tax_class_id, date_available, weight, weight_class_id, length, width, height,"
                " length_class_id, subtract, minimum, sort_order, status, " + VIEWED + ", date_added,"
                " date_modified) SELECT %d + seq, CONCAT('M-', seq), CONCAT(%%s, %d + seq),"
-               " '', '', '', '', '', '', 1 + MOD(seq, 7), 7, '', 0, 1, 100 + MOD(seq, 900), 0, 0,"
+               " '', '', '', '', '', '', 1 + MOD(seq, 7), 7, '', %d, 1, 100 + MOD(seq, 900), 0, 0,"
                " '2020-01-01', 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 0, NOW(), NOW()"
-               " FROM seq_0_to_%d" % (first, first, n - 1), (prefix,))
+               " FROM seq_0_to_%d" % (first, first, MAKER, n - 1), (prefix,))
     db.execute("INSERT INTO oc_product_description (product_id, language_id, name, description, tag,"
                " meta_title, meta_description, meta_keyword) SELECT %d + seq, 1,"
                " CONCAT('Guitar ', seq), '<p>A <b>fine</b> instrument &amp; case.</p>', '',"
