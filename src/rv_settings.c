@@ -70,13 +70,32 @@ int rv_settings_new_keys(rv_db_t *db, apr_pool_t *p, int store_id)
         || rv_setting_save(db, p, store_id, "cron_key", c, 0);
 }
 
+/* Every Apache child of every server makes sure the keys exist when it
+ * first reaches the database, so on a fresh install several do it at once.
+ * A save is a DELETE and an INSERT and oc_setting has no unique key on
+ * (store_id, key): without a lock two children could both find no key and
+ * both insert one, leaving two rows, and each process would then accept a
+ * different key. Under a server-wide named lock (per database, prefix and
+ * store) the second child reads the first one's keys and makes none. */
 int rv_settings_ensure_keys(rv_db_t *db, apr_pool_t *p, int store_id)
 {
+    const char *store = apr_itoa(p, store_id), *got;
     rv_settings_t *st = rv_settings_load(db, p, store_id);
+    int rv;
     if (!st)
         return -1;
-    return rv_settings_ensure_key(db, p, st, "webhook_key")
+    if (*rv_setting(st, "webhook_key", "") && *rv_setting(st, "cron_key", ""))
+        return 0;                       /* the usual case: no lock needed */
+    got = rv_db_value(db, p, "SELECT GET_LOCK(CONCAT('rvk:', MD5(CONCAT(DATABASE(), '|', %s,"
+                      " '|', %s))), 10)", RV_ARGS(db->prefix, store));
+    if (!got || strcmp(got, "1"))
+        return -1;
+    st = rv_settings_load(db, p, store_id);   /* again, under the lock */
+    rv = !st || rv_settings_ensure_key(db, p, st, "webhook_key")
         || rv_settings_ensure_key(db, p, st, "cron_key");
+    rv_db_value(db, p, "SELECT RELEASE_LOCK(CONCAT('rvk:', MD5(CONCAT(DATABASE(), '|', %s,"
+                " '|', %s))))", RV_ARGS(db->prefix, store));
+    return rv ? -1 : 0;
 }
 
 rv_settings_t *rv_settings_load(rv_db_t *db, apr_pool_t *p, int store_id)

@@ -190,6 +190,47 @@ def test_assets_served_cacheable(apache):
     assert apache.get("/reverb/admin/assets/other.js").status == 404
 
 
+def test_keys_made_once_when_children_race(apache, db, admin):
+    """On a fresh install every Apache child makes sure the keys exist when it
+    first reaches the database. oc_setting has no unique key on (store_id,
+    key), so two children that both found no key used to insert one each: two
+    rows, and processes accepting different keys (cron answered 403). Now the
+    second one waits for a named lock and reads the first one's keys."""
+    import threading
+    lock = db.value("SELECT CONCAT('rvk:', MD5(CONCAT(DATABASE(), '|oc_|0')))")
+    holder = db.connect()
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT GET_LOCK(%s, 5)", (lock,))
+            assert cur.fetchone()[0] == 1
+        db.execute("DELETE FROM oc_setting WHERE `key` IN ('module_reverb_cron_key',"
+                   " 'module_reverb_webhook_key')")
+        answers = []
+        threads = [threading.Thread(target=lambda: answers.append(
+            admin.get(apache, "/reverb/admin/settings").status)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        # both requests wait for the lock (without it they would have written keys)
+        waiting = lambda: db.value(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+            " WHERE INFO LIKE 'SELECT GET_LOCK(CONCAT(''rvk:%%'") == 2
+        assert wait_until(waiting, timeout=8), "the key check did not wait for the lock"
+        assert db.value("SELECT COUNT(*) FROM oc_setting WHERE `key` LIKE 'module_reverb_%%_key'") == 0
+        # meanwhile the "first child" made them
+        for k, v in (("cron_key", "c" * 32), ("webhook_key", "w" * 32)):
+            db.set_setting(k, v)
+        with holder.cursor() as cur:
+            cur.execute("SELECT RELEASE_LOCK(%s)", (lock,))
+        for t in threads:
+            t.join(30)
+    finally:
+        holder.close()
+    assert answers == [200, 200]
+    rows = db.query("SELECT `key`, value FROM oc_setting WHERE `key` IN"
+                    " ('module_reverb_cron_key', 'module_reverb_webhook_key') ORDER BY `key`")
+    assert rows == (("module_reverb_cron_key", "c" * 32), ("module_reverb_webhook_key", "w" * 32))
+
+
 def test_keys_made_again_after_module_reinstall(apache, db, admin):
     """OpenCart's uninstall deletes every module_reverb_* row while Apache runs."""
     db.execute("DELETE FROM oc_setting WHERE `key` IN ('module_reverb_cron_key',"
