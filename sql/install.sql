@@ -241,4 +241,12 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_detect` (
 ALTER TABLE `oc_reverb_product_map`
   ADD KEY IF NOT EXISTS `updated` (`updated_at`);
 
+-- v6 (limits): the incremental check finds products edited since the last
+-- cycle by OpenCart's date_modified; without an index that is a scan of
+-- the whole product table every minute. The only change mod_reverb makes
+-- to an OpenCart table's structure (an index: OpenCart reads and writes the
+-- table as before; it stays if the module is removed, and is harmless).
+ALTER TABLE `oc_product`
+  ADD INDEX IF NOT EXISTS `reverb_date_modified` (`date_modified`);
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -428,8 +428,8 @@ static const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_pus
 }
 
 /* Products found up to date get their inputs' digest stored, this many
- * per statement (one statement text: short chunks repeat their last pair). */
-#define RV_HASH_CHUNK 50
+ * per statement (a load batch: one statement each). */
+#define RV_HASH_CHUNK RV_LOAD_BATCH
 
 typedef struct {
     rv_detect_counts_t *counts;
@@ -445,27 +445,28 @@ typedef struct {
 static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
 {
     rv_detect_t *d = baton;
-    const char **args, *sql;
+    char *json, *at;
     int i;
     if (!d->n)
         return;
-    args = apr_palloc(p, sizeof(*args) * 3 * RV_HASH_CHUNK);
-    sql = "UPDATE {P}reverb_product_map SET source_hash = CASE product_id";
-    for (i = 0; i < RV_HASH_CHUNK; i++) {
-        int j = i < d->n ? i : d->n - 1;
-        args[2 * i] = d->ids[j];
-        args[2 * i + 1] = d->fps[j];
-        args[2 * RV_HASH_CHUNK + i] = d->ids[j];
-        sql = apr_pstrcat(p, sql, " WHEN %s THEN %s", NULL);
-    }
-    /* updated_at stays: detection's own note is no change for the next
+    /* one statement for the batch: [[id, "digest"], ...] as one JSON value
+     * (ids are digits, digests hex: nothing to escape, checked anyway);
+     * updated_at stays: detection's own note is no change for the next
      * cycle's incremental check (rv_detect.c) */
-    sql = apr_pstrcat(p, sql, " ELSE source_hash END, updated_at = updated_at"
-                      " WHERE product_id IN (%s", NULL);
-    for (i = 1; i < RV_HASH_CHUNK; i++)
-        sql = apr_pstrcat(p, sql, ", %s", NULL);
-    sql = apr_pstrcat(p, sql, ")", NULL);
-    rv_db_exec(c->db, p, NULL, sql, args, 3 * RV_HASH_CHUNK);
+    at = json = apr_palloc(p, (apr_size_t)d->n * 64 + 3);
+    *at++ = '[';
+    for (i = 0; i < d->n; i++) {
+        if (strspn(d->ids[i], "0123456789") != strlen(d->ids[i]) || strlen(d->ids[i]) > 20
+            || strspn(d->fps[i], "0123456789abcdef") != strlen(d->fps[i]) || strlen(d->fps[i]) > 32)
+            continue;
+        at += sprintf(at, "%s[%s,\"%s\"]", at == json + 1 ? "" : ",", d->ids[i], d->fps[i]);
+    }
+    *at++ = ']';
+    *at = '\0';
+    rv_db_exec(c->db, p, NULL,
+               "UPDATE {P}reverb_product_map m JOIN JSON_TABLE(%s, '$[*]' COLUMNS"
+               " (id INT PATH '$[0]', fp CHAR(32) PATH '$[1]')) j ON m.product_id = j.id"
+               " SET m.source_hash = j.fp, m.updated_at = m.updated_at", RV_ARGS(json));
     d->n = 0;
 }
 
@@ -917,6 +918,7 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
             res.message = "Reverb's answer carried no listing id";
             return rv_fail(c, p, job, it, action, NULL, &res);
         }
+        int txn = rv_db_begin(c->db) == 0;     /* the map row and its log line: one commit */
         rv_push_record(c, p, it, e, lid, listing, hash,
                        (create || e->opts.sync_images) ? photos_hash : NULL);
         rv_push_log(c, p, it, action, lid, NULL,
@@ -924,6 +926,8 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
                               && !strcmp(rv_listing_state_of(listing), "live")
                               ? "Listing created and published" : "Listing created as a draft")
                            : "Listing updated");
+        if (txn && rv_db_commit(c->db))
+            rv_db_rollback(c->db);
         /* an adopted listing still live although the one-of-a-kind item is sold out */
         if (!create && rv_item_sold_out_one_off(it, e) && listing && rv_listing_state_of(listing)
             && !strcmp(rv_listing_state_of(listing), "live")) {

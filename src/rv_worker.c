@@ -202,6 +202,7 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
                 break;
             continue;       /* a slot is free now, or the round is over */
         }
+        ctx->claimed_at = apr_time_now();   /* before the claim sets the lease: conservative */
         got = rv_queue_claim(db, jp, rv_claim_owner(jp, owner), RV_LEASE_S(conf), &job);
         if (got == 1) {
             rv_job_result_t res;
