@@ -509,13 +509,24 @@ NOTES = """
   claim must commit before OpenCart's MyISAM rows are written, and the stock
   flag before the stock moves; that is the price of exactly-once.
 - **Time against the rate-limit floor**: the floor is the shortest time a
-  sliding 60 s window lets that many requests out. The limiter is shared
-  through the database by every process and server.
-- **Detection, first pass** (every product new to detection, after an upgrade
-  or after a setting the listings depend on changed): each product is mapped
-  and hashed in C, and its inputs' digest stored. **Later passes** skip
-  unchanged products inside MariaDB: one query over the catalogue computing a
-  digest per product.
+  sliding 60 s window lets the requests a sync needs out (one POST per
+  product and the prefetch's pages; an SKU lookup more is lost time, not a
+  longer floor), were they all sent at once. The fake enforces the same
+  limit (429 + Retry-After beyond it) and counts what it served in every
+  60 s. The limiter is shared through the database by every process and
+  server; its window is 61 s (a second for network delay), and what is
+  sent in the first minute takes as long as the worker needs per request,
+  so the last requests go out at 61 s + that: the ratio at 600/min depends
+  on the requests per second the worker reaches on this machine.
+- **Detection** is measured against one plain read of the same products'
+  rows by the mariadb client, in the same run. **Per-minute check**: what
+  changed since the last cycle (date_modified through an index, order
+  history, specials, map rows), nothing else is read. **Full content scan**
+  (hourly, after a listing setting changed): MariaDB computes a digest of
+  every product's inputs, 1,000 products a statement, and returns only those
+  that moved. **First pass** (every product new to detection, after an
+  upgrade): each product is also mapped and hashed in C and its digest
+  stored.
 """
 
 
