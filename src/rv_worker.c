@@ -151,7 +151,8 @@ static const char *rv_claim_owner(apr_pool_t *p, const char *drainer)
  * `end`, in short steps so a stopping child is not held up) rather than
  * claim jobs only to defer them, and claim as soon as one is free. A
  * deferral waits whole seconds and a watchdog interval more; this waits to
- * the millisecond. Returns 1 when it slept, 2 when no job is due. */
+ * the millisecond. Returns 1 when it slept, 2 when there is nothing to
+ * wait for in this round (no job due, or no slot before it ends). */
 #define RV_RATE_NAP_MS 250
 static int rv_worker_rate_wait(rv_db_t *db, apr_pool_t *p, int limit, apr_time_t end)
 {
@@ -160,6 +161,10 @@ static int rv_worker_rate_wait(rv_db_t *db, apr_pool_t *p, int limit, apr_time_t
     apr_interval_time_t nap;
     if (wait <= 0)
         return 0;   /* free (or unknown: the claim's own acquire decides) */
+    /* no slot before this round ends (a cron drain's few seconds): the next
+     * round looks again; nothing is claimed only to be deferred */
+    if (now + apr_time_from_msec(wait) > end)
+        return 2;
     /* nothing due: no reason to wait here (a cron drain answers at once) */
     if (!rv_db_value(db, p, "SELECT 1 FROM {P}reverb_job WHERE state = 'pending'"
                      " AND run_after <= NOW(3) LIMIT 1", RV_NOARGS))
