@@ -242,10 +242,11 @@ def bench_sync(db, fake, web, admin, n, rate, first, goal_ratio="<= 1.05"):
     return ids
 
 
-def bench_sync_unchanged(db, fake, web, first, n):
+def bench_sync_unchanged(db, fake, web, first, n, rate):
+    prefix = "BENCH-%d-" % rate
     report("listings on the fake / products", "%d / %d" % (
-        sum(1 for l in fake.listings() if l["sku"].startswith("BENCH-")
-            and first <= int(l["sku"].rsplit("-", 1)[1]) < first + n), n))
+        sum(1 for l in fake.listings() if l["sku"].startswith(prefix)
+            and first <= int(l["sku"][len(prefix):]) < first + n), n))
     fake.clear_requests()
     j = request("GET", cron_url(db, web), timeout=600).json
     report("unchanged cron cycle after the sync", "%d push requests" % sum(
@@ -586,7 +587,7 @@ def main():
         web, admin = apache(rate_limit=SYNC_RATE if want("sync") else RATE)
         if want("sync"):
             bench_sync(db, fake, web, admin, N_SYNC, SYNC_RATE, 600000)
-            bench_sync_unchanged(db, fake, web, 600000, N_SYNC)
+            bench_sync_unchanged(db, fake, web, 600000, N_SYNC, SYNC_RATE)
         else:
             quick_sync(db, fake, web, admin)
         web.destroy()
