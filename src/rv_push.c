@@ -236,10 +236,6 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     pr->upc_does_not_apply = (int)rv_row_int(r, i, "upc_does_not_apply", 1);
 }
 
-/* product_id 0: the next batch of mapped products after `after` (by id),
- * else that one product; `changed_only`: only products whose inputs moved
- * since they were last found unchanged. Returns a hash of id -> rv_item_t;
- * *count is the number of products read and *last the highest id. */
 /* A part of the catalogue: ids in (after, upto] (upto 0: no bound), and
  * when ids_json is set only those ids (a JSON array). */
 typedef struct {
@@ -247,6 +243,11 @@ typedef struct {
     const char *ids_json;
 } rv_load_part_t;
 
+/* product_id 0: the next batch of mapped products after `after` (by id),
+ * within `part` (NULL: the whole map), else that one product;
+ * `changed_only`: only products whose inputs moved since they were last
+ * found unchanged. Returns a hash of id -> rv_item_t; *count is the number
+ * of products read and *last the highest id. */
 static apr_hash_t *rv_push_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
                                      long long product_id, long long after, int changed_only,
                                      const rv_load_part_t *part, int *count, long long *last)
