@@ -40,6 +40,7 @@ static void *rv_create_server_conf(apr_pool_t *p, server_rec *s)
     c->worker = 1;
     c->http_timeout = 30;
     c->worker_interval_ms = 1000;
+    c->full_scan_s = 3600;
     return c;
 }
 
@@ -55,6 +56,7 @@ static void *rv_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->worker = RV_MERGE(worker, worker_set);
     c->http_timeout = RV_MERGE(http_timeout, timeout_set);
     c->worker_interval_ms = RV_MERGE(worker_interval_ms, interval_set);
+    c->full_scan_s = RV_MERGE(full_scan_s, full_scan_set);
     c->ca_file = RV_MERGE(ca_file, ca_set);
     c->opencart = RV_MERGE(opencart, opencart_set);
     c->engine_set = base->engine_set | add->engine_set;
@@ -65,6 +67,7 @@ static void *rv_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->worker_set = base->worker_set | add->worker_set;
     c->timeout_set = base->timeout_set | add->timeout_set;
     c->interval_set = base->interval_set | add->interval_set;
+    c->full_scan_set = base->full_scan_set | add->full_scan_set;
     c->ca_set = base->ca_set | add->ca_set;
     c->opencart_set = base->opencart_set | add->opencart_set;
     return c;
@@ -194,6 +197,16 @@ static const char *rv_set_interval(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+static const char *rv_set_full_scan(cmd_parms *cmd, void *d, const char *arg)
+{
+    rv_conf_t *c = rv_cmd_conf(cmd);
+    (void)d;
+    if (rv_parse_int(arg, 0, 604800, &c->full_scan_s))
+        return rv_bad(cmd, "must be a number of seconds, 0 (every cron cycle) to 604800");
+    c->full_scan_set = 1;
+    return NULL;
+}
+
 static const char *rv_set_ca(cmd_parms *cmd, void *d, const char *arg)
 {
     rv_conf_t *c = rv_cmd_conf(cmd);
@@ -236,6 +249,8 @@ static const command_rec rv_cmds[] = {
                   "seconds allowed per Reverb request (default 30)"),
     AP_INIT_TAKE1("ReverbWorkerInterval", rv_set_interval, NULL, RSRC_CONF,
                   "milliseconds between worker rounds (default 1000)"),
+    AP_INIT_TAKE1("ReverbFullScanInterval", rv_set_full_scan, NULL, RSRC_CONF,
+                  "seconds between cron's full catalogue scans (default 3600; 0: every cycle)"),
     AP_INIT_TAKE1("ReverbCAFile", rv_set_ca, NULL, RSRC_CONF,
                   "CA bundle for verifying the Reverb API's certificate"),
     AP_INIT_TAKE1("ReverbOpenCart", rv_set_opencart, NULL, RSRC_CONF,

@@ -279,5 +279,36 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_reconcile_finding` (
 ALTER TABLE `oc_reverb_product_map`
   ADD COLUMN IF NOT EXISTS `shipping_profile_id` VARCHAR(20) NULL DEFAULT NULL,
   ADD COLUMN IF NOT EXISTS `local_pickup` TINYINT(1) NULL DEFAULT NULL;
+-- v6 (limits): change detection's watermarks, one row per store, shared by
+-- every process and server. A cron cycle checks only what changed since
+-- the last one (check_*: map rows by updated_at, products by date_modified
+-- and specials by their dates in the shop's time, orders and order history
+-- by id); the whole catalogue is read by content when full_fp (the settings
+-- fingerprint of the last full scan) differs, or full_at is older than
+-- ReverbFullScanInterval, or on the first cycle.
+CREATE TABLE IF NOT EXISTS `oc_reverb_detect` (
+  `store_id`      INT NOT NULL,
+  `full_at`       DATETIME(3) NULL COMMENT 'start of the last full scan (UTC)',
+  `full_fp`       CHAR(64) NULL,
+  `check_at`      DATETIME(3) NULL COMMENT 'start of the last check (UTC)',
+  `check_shop`    DATETIME NULL COMMENT 'the same moment in shop time',
+  `order_id`      INT NOT NULL DEFAULT 0,
+  `history_id`    INT NOT NULL DEFAULT 0,
+  `updated_at`    DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (`store_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- v6 (limits): the incremental check reads the map rows changed since the
+-- last cycle from this index.
+ALTER TABLE `oc_reverb_product_map`
+  ADD KEY IF NOT EXISTS `updated` (`updated_at`);
+
+-- v6 (limits): the incremental check finds products edited since the last
+-- cycle by OpenCart's date_modified; without an index that is a scan of
+-- the whole product table every minute. The only change mod_reverb makes
+-- to an OpenCart table's structure (an index: OpenCart reads and writes the
+-- table as before; it stays if the module is removed, and is harmless).
+ALTER TABLE `oc_product`
+  ADD INDEX IF NOT EXISTS `reverb_date_modified` (`date_modified`);
 
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -25,13 +25,14 @@ typedef struct {
     int worker;              /* ReverbWorker On|Off */
     int http_timeout;        /* ReverbHttpTimeout, seconds */
     int worker_interval_ms;  /* ReverbWorkerInterval (tests use short ones) */
+    int full_scan_s;         /* ReverbFullScanInterval: cron's full catalogue scan, seconds */
     const char *ca_file;     /* ReverbCAFile, optional */
     int opencart;            /* ReverbOpenCart 3|4|auto (0) */
     volatile apr_uint32_t opencart_found;  /* auto: the version detected (rv_oc.c) */
     /* "set" flags for merging a virtual host over the main server */
     unsigned int engine_set : 1, prefix_set : 1, store_set : 1, url_set : 1,
                  rate_set : 1, worker_set : 1, timeout_set : 1,
-                 interval_set : 1, ca_set : 1, opencart_set : 1;
+                 interval_set : 1, ca_set : 1, opencart_set : 1, full_scan_set : 1;
 } rv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA reverb_module;

@@ -15,7 +15,8 @@
  *     polling alone, without webhooks or a worker, keeps a shop correct;
  *  3. both-ways mode: listings edited on Reverb get pull jobs (after the
  *     orders, so a sale is imported before a pull looks at the stock);
- *  4. changed OpenCart products get push jobs (rv_push_detect_changes);
+ *  4. changed OpenCart products get push jobs (rv_detect_cycle: what changed
+ *     since the last cycle, the whole catalogue now and then);
  *  5. housekeeping: sync-log rows older than log_retention_days (0: kept
  *     forever), finished jobs older than 7 days and webhook rows older than
  *     30 days are deleted, RV_PRUNE_BATCH rows per statement (each its own
@@ -26,6 +27,7 @@
  * Answers a JSON summary. */
 #include "rv_route.h"
 #include "rv_push.h"
+#include "rv_detect.h"
 #include "rv_orders.h"
 #include "rv_order_switch.h"
 #include "rv_worker.h"
@@ -173,6 +175,7 @@ int rv_route_cron(rv_req_t *q)
     rv_order_counts_t counts = { 0, 0, 0, 0 };
     apr_time_t detect_start, detect_time;
     rv_detect_counts_t detect;
+    rv_detect_info_t scan;
 
     if (!rv_setting_int(q->settings, "status", 0))
         return rv_http_json(q->r, HTTP_OK, rv_skipped("module_disabled"));
@@ -196,7 +199,7 @@ int rv_route_cron(rv_req_t *q)
         }
     }
     detect_start = apr_time_now();
-    if (rv_push_detect_changes(c, p, &detect))
+    if (rv_detect_cycle(c, p, &detect, &scan))
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, RVLOGNO(0009) "change detection failed");
     detect_time = apr_time_now() - detect_start;
     reconcile = rv_reconcile_cron(q->db, p, c->api != NULL);   /* the weekly pass */
@@ -228,6 +231,11 @@ int rv_route_cron(rv_req_t *q)
      * of a cycle that grows with the shop */
     json_object_object_add(out, "products_checked", json_object_new_int(detect.checked));
     json_object_object_add(out, "detect_ms", json_object_new_int64(apr_time_as_msec(detect_time)));
+    /* "incremental", or why the whole catalogue was read ("first",
+     * "settings", "due"); products_candidates: what the incremental check
+     * looked at (-1 on a full scan) */
+    json_object_object_add(out, "detect_scan", json_object_new_string(scan.scan));
+    json_object_object_add(out, "products_candidates", json_object_new_int(scan.looked_at));
     /* rows deleted by housekeeping in this cycle */
     json_object_object_add(out, "pruned", pruned);
     json_object_object_add(out, "reconcile_started", json_object_new_boolean(reconcile == 1));

@@ -157,8 +157,8 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
  * come back: an unchanged catalogue costs one pass inside MariaDB, no
  * mapping or hashing here. Parameters: settings fingerprint, customer
  * group, the shop's time twice, attribute ids, language, attribute ids
- * (RV_ATTRS_COLUMN), language, product id (0: all) twice, after-id,
- * detection flag. */
+ * (RV_ATTRS_COLUMN), (rv_load_ids_sql: the ids), language, product id
+ * (0: all) twice, after-id, up-to-id, detection flag. */
 #define RV_NUL(x) "IFNULL(" x ", 0x00)"
 /* The columns, over rm (the map row), p, pd and m, for the product whose id
  * is the SQL expression ID. Parameters: customer group, the shop's time
@@ -195,10 +195,23 @@ static const char *rv_load_sql =
     " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
     " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
     " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
-    " WHERE (%s = '0' OR rm.product_id = %s) AND rm.product_id > %s"
+    " WHERE (%s = '0' OR rm.product_id = %s) AND rm.product_id > %s AND rm.product_id <= %s"
     "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)) t"
     " HAVING %s = '0' OR t.source_hash IS NULL OR t.source_hash <> fp"
     " ORDER BY t.product_id LIMIT " APR_STRINGIFY(RV_LOAD_BATCH);
+#define RV_ID_MAX "2147483647"
+
+/* rv_load_sql for the products in a JSON array of ids (its placeholder
+ * comes after the shop's time): the ids drive the join */
+static const char *rv_load_ids_sql(apr_pool_t *p)
+{
+    static const char from[] = " FROM {P}reverb_product_map rm";
+    const char *at = strstr(rv_load_sql, from);
+    return apr_pstrcat(p, apr_pstrmemdup(p, rv_load_sql, (apr_size_t)(at - rv_load_sql)),
+                       " FROM JSON_TABLE(%s, '$[*]' COLUMNS (id INT PATH '$')) j"
+                       " JOIN {P}reverb_product_map rm ON rm.product_id = j.id",
+                       at + sizeof(from) - 1, NULL);
+}
 
 /* One product of the shop, mapped or not, for the admin's preview. */
 static const char *rv_preview_sql =
@@ -268,26 +281,44 @@ static rv_item_t *rv_item_of_row(apr_pool_t *p, const rv_push_env_t *e, const rv
     return it;
 }
 
+/* A part of the catalogue: ids in (after, upto] (upto 0: no bound), and
+ * when ids_json is set only those ids (a JSON array). */
+typedef struct {
+    long long upto;
+    const char *ids_json;
+} rv_load_part_t;
+
 /* product_id 0: the next batch of mapped products after `after` (by id),
- * else that one product; `changed_only`: only products whose inputs moved
- * since they were last found unchanged. Returns a hash of id -> rv_item_t;
- * *count is the number of products read and *last the highest id. */
-static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
-                                      long long product_id, long long after, int changed_only,
-                                      int *count, long long *last)
+ * within `part` (NULL: the whole map), else that one product;
+ * `changed_only`: only products whose inputs moved since they were last
+ * found unchanged. Returns a hash of id -> rv_item_t; *count is the number
+ * of products read and *last the highest id. */
+static apr_hash_t *rv_push_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                     long long product_id, long long after, int changed_only,
+                                     const rv_load_part_t *part, int *count, long long *last)
 {
-    const char *pid = rv_i64(p, product_id), *shop_now;
+    const char *pid = rv_i64(p, product_id), *shop_now, *upto;
     apr_hash_t *items = apr_hash_make(p);
     rv_rows_t *rows;
-    int i;
+    int i, rv;
 
     *count = 0;
     *last = after;
     shop_now = rv_shop_now(c->db, p, c->conf->store_id);
-    if (rv_db_query(c->db, p, &rows, rv_load_sql,
-                    RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
-                            e->attrs->ids, e->language_id, e->attrs->ids, e->language_id, pid, pid,
-                            rv_i64(p, after), changed_only ? "1" : "0")))
+    upto = part && part->upto > 0 ? rv_i64(p, part->upto) : RV_ID_MAX;
+    if (part && part->ids_json)
+        rv = rv_db_query(c->db, p, &rows, rv_load_ids_sql(p),
+                         RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                                 e->attrs->ids, e->language_id, e->attrs->ids,
+                                 part->ids_json, e->language_id, pid, pid,
+                                 rv_i64(p, after), upto, changed_only ? "1" : "0"));
+    else
+        rv = rv_db_query(c->db, p, &rows, rv_load_sql,
+                         RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                                 e->attrs->ids, e->language_id, e->attrs->ids,
+                                 e->language_id, pid, pid,
+                                 rv_i64(p, after), upto, changed_only ? "1" : "0"));
+    if (rv)
         return NULL;
     for (i = 0; i < rows->nrows; i++) {
         rv_item_t *it = rv_item_of_row(p, e, rows, i);
@@ -296,6 +327,13 @@ static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_
     }
     *count = rows->nrows;
     return items;
+}
+
+static apr_hash_t *rv_push_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                      long long product_id, long long after, int changed_only,
+                                      int *count, long long *last)
+{
+    return rv_push_load_part(c, p, e, product_id, after, changed_only, NULL, count, last);
 }
 
 /* One mapped product (NULL: not mapped, or a database error). */
@@ -317,17 +355,17 @@ typedef void (*rv_batch_end_fn)(rv_ctx_t *c, apr_pool_t *p, void *baton);
 /* Calls fn for every mapped product (resolved), a batch at a time, each
  * batch in one transaction (fn's writes commit together, not one by one);
  * changed_only: see rv_push_load_batch. */
-static int rv_push_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
-                        rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
+static int rv_push_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
+                             const rv_load_part_t *part, long long after,
+                             rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
 {
-    long long after = 0;
     int count;
     do {
         apr_pool_t *bp;
         apr_hash_t *items;
         apr_hash_index_t *hi;
         apr_pool_create(&bp, p);
-        items = rv_push_load_batch(c, bp, e, 0, after, changed_only, &count, &after);
+        items = rv_push_load_part(c, bp, e, 0, after, changed_only, part, &count, &after);
         if (!items) {
             apr_pool_destroy(bp);
             return -1;
@@ -345,6 +383,12 @@ static int rv_push_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int 
         apr_pool_destroy(bp);
     } while (count == RV_LOAD_BATCH);
     return 0;
+}
+
+static int rv_push_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
+                        rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
+{
+    return rv_push_each_part(c, p, e, changed_only, NULL, 0, fn, batch_end, baton);
 }
 
 /* Eligibility, the category to list under, and the image array. */
@@ -427,8 +471,8 @@ static const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_pus
 }
 
 /* Products found up to date get their inputs' digest stored, this many
- * per statement (one statement text: short chunks repeat their last pair). */
-#define RV_HASH_CHUNK 50
+ * per statement (a load batch: one statement each). */
+#define RV_HASH_CHUNK RV_LOAD_BATCH
 
 typedef struct {
     rv_detect_counts_t *counts;
@@ -444,24 +488,28 @@ typedef struct {
 static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
 {
     rv_detect_t *d = baton;
-    const char **args, *sql;
+    char *json, *at;
     int i;
     if (!d->n)
         return;
-    args = apr_palloc(p, sizeof(*args) * 3 * RV_HASH_CHUNK);
-    sql = "UPDATE {P}reverb_product_map SET source_hash = CASE product_id";
-    for (i = 0; i < RV_HASH_CHUNK; i++) {
-        int j = i < d->n ? i : d->n - 1;
-        args[2 * i] = d->ids[j];
-        args[2 * i + 1] = d->fps[j];
-        args[2 * RV_HASH_CHUNK + i] = d->ids[j];
-        sql = apr_pstrcat(p, sql, " WHEN %s THEN %s", NULL);
+    /* one statement for the batch: [[id, "digest"], ...] as one JSON value
+     * (ids are digits, digests hex: nothing to escape, checked anyway);
+     * updated_at stays: detection's own note is no change for the next
+     * cycle's incremental check (rv_detect.c) */
+    at = json = apr_palloc(p, (apr_size_t)d->n * 64 + 3);
+    *at++ = '[';
+    for (i = 0; i < d->n; i++) {
+        if (strspn(d->ids[i], "0123456789") != strlen(d->ids[i]) || strlen(d->ids[i]) > 20
+            || strspn(d->fps[i], "0123456789abcdef") != strlen(d->fps[i]) || strlen(d->fps[i]) > 32)
+            continue;
+        at += sprintf(at, "%s[%s,\"%s\"]", at == json + 1 ? "" : ",", d->ids[i], d->fps[i]);
     }
-    sql = apr_pstrcat(p, sql, " ELSE source_hash END WHERE product_id IN (%s", NULL);
-    for (i = 1; i < RV_HASH_CHUNK; i++)
-        sql = apr_pstrcat(p, sql, ", %s", NULL);
-    sql = apr_pstrcat(p, sql, ")", NULL);
-    rv_db_exec(c->db, p, NULL, sql, args, 3 * RV_HASH_CHUNK);
+    *at++ = ']';
+    *at = '\0';
+    rv_db_exec(c->db, p, NULL,
+               "UPDATE {P}reverb_product_map m JOIN JSON_TABLE(%s, '$[*]' COLUMNS"
+               " (id INT PATH '$[0]', fp CHAR(32) PATH '$[1]')) j ON m.product_id = j.id"
+               " SET m.source_hash = j.fp, m.updated_at = m.updated_at", RV_ARGS(json));
     d->n = 0;
 }
 
@@ -558,18 +606,51 @@ void rv_push_match_new(rv_db_t *db, server_rec *s, apr_pool_t *p, json_object *f
                  (int)n, run, (int)n);
 }
 
+struct rv_detect_pass {
+    rv_ctx_t *c;
+    apr_pool_t *p;
+    rv_push_env_t *e;
+    rv_detect_t d;
+};
+
+rv_detect_pass_t *rv_push_detect_begin(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
+{
+    rv_detect_pass_t *pass = apr_pcalloc(p, sizeof(*pass));
+    memset(out, 0, sizeof(*out));
+    pass->c = c;
+    pass->p = p;
+    pass->e = rv_push_env(c, p);
+    pass->d.counts = out;
+    pass->d.fresh = json_object_new_array();
+    return pass;
+}
+
+const char *rv_push_detect_fingerprint(const rv_detect_pass_t *pass)
+{
+    return pass->e->fingerprint;
+}
+
+int rv_push_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
+                        const char *ids_json)
+{
+    rv_load_part_t part = { upto, ids_json };
+    return rv_push_each_part(pass->c, pass->p, pass->e, 1, &part, after, rv_detect_one,
+                             rv_detect_flush, &pass->d);
+}
+
+void rv_push_detect_end(rv_detect_pass_t *pass, int ok)
+{
+    if (ok)
+        rv_push_match_new(pass->c->db, pass->c->s, pass->p, pass->d.fresh);
+    json_object_put(pass->d.fresh);
+    pass->d.fresh = NULL;
+}
+
 int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
 {
-    rv_detect_t d;
-    int rv;
-    memset(out, 0, sizeof(*out));
-    memset(&d, 0, sizeof(d));
-    d.counts = out;
-    d.fresh = json_object_new_array();
-    rv = rv_push_each(c, p, rv_push_env(c, p), 1, rv_detect_one, rv_detect_flush, &d);
-    if (rv == 0)
-        rv_push_match_new(c->db, c->s, p, d.fresh);
-    json_object_put(d.fresh);
+    rv_detect_pass_t *pass = rv_push_detect_begin(c, p, out);
+    int rv = rv_push_detect_part(pass, 0, 0, NULL);
+    rv_push_detect_end(pass, rv == 0);
     return rv;
 }
 
@@ -934,6 +1015,14 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     rv_reverb_call(c, p, create ? "POST" : "PUT",
                    create ? "listings" : apr_pstrcat(p, "listings/", lid, NULL), body, &res);
     json_object_put(body);
+    if (create && rv_api_deferred(&res) && !c->lease_lost
+        && !(it->listing_state && !strcmp(it->listing_state, "creating")))
+        /* our own limiter held the POST back: nothing was sent, so the next
+         * attempt need not look the SKU up */
+        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = NULLIF(%s, '')"
+                   " WHERE product_id = %s AND reverb_listing_id IS NULL AND listing_state = 'creating'",
+                   RV_ARGS(it->listing_state ? it->listing_state : "",
+                           rv_i64(p, it->prod.product_id)));
     if (res.kind == RV_API_NOT_FOUND && !create) {
         /* deleted on Reverb: forget it and match by SKU again */
         rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET reverb_listing_id = NULL,"
@@ -957,6 +1046,7 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
             res.message = "Reverb's answer carried no listing id";
             return rv_fail(c, p, job, it, action, NULL, &res);
         }
+        int txn = rv_db_begin(c->db) == 0;     /* the map row and its log line: one commit */
         rv_push_record(c, p, it, e, lid, listing, hash,
                        (create || e->opts.sync_images) ? photos_hash : NULL);
         rv_push_log(c, p, it, action, lid, NULL,
@@ -964,6 +1054,8 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
                               && !strcmp(rv_listing_state_of(listing), "live")
                               ? "Listing created and published" : "Listing created as a draft")
                            : "Listing updated");
+        if (txn && rv_db_commit(c->db))
+            rv_db_rollback(c->db);
         /* an adopted listing still live although the one-of-a-kind item is sold out */
         if (!create && rv_item_sold_out_one_off(it, e) && listing && rv_listing_state_of(listing)
             && !strcmp(rv_listing_state_of(listing), "live")) {

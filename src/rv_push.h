@@ -15,6 +15,15 @@ typedef struct {
     int ended;       /* of which listings to end */
 } rv_detect_counts_t;
 int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out);
+/* The same in parts (rv_detect.c): begin, any number of parts (ids in
+ * (after, upto], upto 0 = no bound; ids_json: only those ids, a JSON array
+ * of at most 1,000), end (ok: match the new products found in all parts). */
+typedef struct rv_detect_pass rv_detect_pass_t;
+rv_detect_pass_t *rv_push_detect_begin(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out);
+const char *rv_push_detect_fingerprint(const rv_detect_pass_t *pass);
+int rv_push_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
+                        const char *ids_json);
+void rv_push_detect_end(rv_detect_pass_t *pass, int ok);
 /* Push jobs of new products (no listing id yet; a JSON array of product ids
  * as strings), queued held for RV_PUSH_MATCH_HOLD_S: matched with one
  * prefetch of the seller's listings when that costs fewer requests than one

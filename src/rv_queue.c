@@ -7,8 +7,28 @@
 
 APLOG_USE_MODULE(reverb);
 
+/* ER_LOCK_DEADLOCK: an upsert racing the worker's finishing UPDATE of the
+ * same job (the unique live_key index and the row, locked in opposite
+ * orders) may be chosen as the victim. Outside a transaction only that
+ * statement was undone: it is run again. */
+#define RV_ER_LOCK_DEADLOCK 1213
+#define RV_DEADLOCK_TRIES 3
+
+static int rv_queue_upsert(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                           int priority, long long run_id);
+
 int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                  int priority, long long run_id)
+{
+    int rv, tries = 0;
+    while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id)) == RV_ER_LOCK_DEADLOCK
+           && !db->in_txn && ++tries < RV_DEADLOCK_TRIES)
+        ;
+    return rv;
+}
+
+static int rv_queue_upsert(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                           int priority, long long run_id)
 {
     /* ON DUPLICATE KEY UPDATE assigns left to right: run_after and again
      * must read the old priority/state before they change. */

@@ -82,6 +82,32 @@ int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds)
         RV_ARGS(apr_itoa(p, seconds)));
 }
 
+int rv_rate_wait_ms(rv_db_t *db, apr_pool_t *p, int limit)
+{
+    rv_rows_t *rows;
+    long long pause_ms, used, free_ms;
+    /* no lock: a look, not a grant (rv_rate_acquire still decides) */
+    if (rv_db_query(db, p, &rows,
+            "SELECT (SELECT GREATEST(0, COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), `until`), 0))"
+            "   FROM {P}reverb_lock WHERE name = 'rate') DIV 1000 AS pause_ms,"
+            " COUNT(*) AS used,"
+            " COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), MIN(ts) + INTERVAL "
+            APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND), 0) AS free_us"
+            " FROM {P}reverb_rate WHERE ts > NOW(6) - INTERVAL "
+            APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND", RV_NOARGS)
+        || rows->nrows == 0)
+        return -1;
+    pause_ms = rv_row_int(rows, 0, "pause_ms", 0);
+    used = rv_row_int(rows, 0, "used", 0);
+    /* rounded up: a wait that ends a little early only finds the window full again */
+    free_ms = (rv_row_int(rows, 0, "free_us", 0) + 999) / 1000;
+    if (pause_ms > 0)
+        return (int)pause_ms;
+    if (used < limit)
+        return 0;
+    return (int)(free_ms > 0 ? free_ms : 1);
+}
+
 long long rv_rate_used(rv_db_t *db, apr_pool_t *p)
 {
     const char *v = rv_db_value(db, p,

@@ -19,6 +19,10 @@
 int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms);
 /* Reverb said 429: nobody sends for `seconds`. */
 int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds);
+/* How long until a slot may be free (0: one is free now, -1: database
+ * error), read without taking the lock: the worker waits this long before
+ * it claims a job, instead of claiming jobs only to defer them. */
+int rv_rate_wait_ms(rv_db_t *db, apr_pool_t *p, int limit);
 /* Requests granted in the last 60 s. */
 long long rv_rate_used(rv_db_t *db, apr_pool_t *p);
 

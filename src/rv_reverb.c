@@ -7,6 +7,11 @@
 
 APLOG_USE_MODULE(reverb);
 
+/* A claim's first request going out this soon after the claim does not
+ * renew the lease: it has at least its length (4 x ReverbHttpTimeout +
+ * 10 s) less this left. Every later request renews it. */
+#define RV_LEASE_FRESH_MS 1000
+
 rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t *st,
                         const char *token_override)
 {
@@ -55,7 +60,11 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
             res->retry_after_s = rv < 0 ? 5 : (wait_ms + 999) / 1000;
             return res->kind;
         }
-        if (c->job && !c->lease_lost && (rv = rv_queue_extend(c->db, p, c->job, c->lease_s))) {
+        if (c->job && c->claimed_at
+            && apr_time_now() - c->claimed_at < apr_time_from_msec(RV_LEASE_FRESH_MS))
+            c->claimed_at = 0;  /* the claim's first request, just after it: one commit less */
+        else if (c->job && !c->lease_lost
+                 && (rv = rv_queue_extend(c->db, p, c->job, c->lease_s))) {
             if (rv > 0)
                 ap_log_error(APLOG_MARK, APLOG_WARNING, 0, c->s, RVLOGNO(0034)
                              "the %s job for %s was taken over by another process "
@@ -68,6 +77,7 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
                              c->job->kind, c->job->ref, method, path);
             c->lease_lost = 1;
         }
+        c->claimed_at = 0;
         if (c->job && c->lease_lost) {
             rv_result_set(p, res, RV_API_RATE_LIMITED,
                           "This process no longer holds this job; nothing was sent.");

@@ -20,6 +20,7 @@ typedef struct {
     const rv_job_t *job;       /* the queued job being run, NULL outside one */
     int lease_s;               /* its lease, renewed before every call */
     int lease_lost;            /* set once another claim took the job over */
+    apr_time_t claimed_at;     /* just before the claim set the lease; 0: no fresh claim */
 } rv_ctx_t;
 
 /* NULL api (and a log line) when the token is missing. */
@@ -30,7 +31,10 @@ rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t
  * faults with backoff; POST is never repeated blindly (the caller looks the
  * SKU up first). A 429 pauses every process (Retry-After honoured) and is
  * returned to the caller. Inside a job (c->job), the job's lease is renewed
- * just before every attempt goes out; when it cannot be (another claim took
+ * just before every attempt goes out (but the claim's first, when it goes
+ * out less than RV_LEASE_FRESH_MS after the claim set the lease: it then
+ * has all but that of its full length left, and no other claim can have
+ * taken it); when it cannot be (another claim took
  * the job over, or the database is gone) nothing is sent, c->lease_lost is
  * set and the call returns like a request our own limiter held back
  * (RV_API_RATE_LIMITED, http_status 0: rv_job_from_api says DEFER, nothing

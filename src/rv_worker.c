@@ -11,6 +11,7 @@
 #include "rv_jobs.h"
 #include "rv_reconcile.h"
 #include "rv_settings.h"
+#include "rv_ratelimit.h"
 
 #include "http_log.h"
 #include "mod_watchdog.h"
@@ -151,6 +152,36 @@ static const char *rv_claim_owner(apr_pool_t *p, const char *drainer)
                         (unsigned)apr_atomic_inc32(&seq));
 }
 
+/* The shared rate window is full: sleep until a slot frees (at most until
+ * `end`, in short steps so a stopping child is not held up) rather than
+ * claim jobs only to defer them, and claim as soon as one is free. A
+ * deferral waits whole seconds and a watchdog interval more; this waits to
+ * the millisecond. Returns 1 when it slept, 2 when there is nothing to
+ * wait for in this round (no job due, or no slot before it ends). */
+#define RV_RATE_NAP_MS 250
+static int rv_worker_rate_wait(rv_db_t *db, apr_pool_t *p, int limit, apr_time_t end)
+{
+    int wait = rv_rate_wait_ms(db, p, limit);
+    apr_time_t now = apr_time_now();
+    apr_interval_time_t nap;
+    if (wait <= 0)
+        return 0;   /* free (or unknown: the claim's own acquire decides) */
+    /* no slot before this round ends (a cron drain's few seconds): the next
+     * round looks again; nothing is claimed only to be deferred */
+    if (now + apr_time_from_msec(wait) > end)
+        return 2;
+    /* nothing due: no reason to wait here (a cron drain answers at once) */
+    if (!rv_db_value(db, p, "SELECT 1 FROM {P}reverb_job WHERE state = 'pending'"
+                     " AND run_after <= NOW(3) LIMIT 1", RV_NOARGS))
+        return 2;
+    nap = apr_time_from_msec(wait > RV_RATE_NAP_MS ? RV_RATE_NAP_MS : wait);
+    if (now + nap > end)
+        nap = end > now ? end - now : 0;
+    if (nap > 0)
+        apr_sleep(nap);
+    return 1;
+}
+
 int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
 {
     rv_conf_t *conf = rv_conf_get(s);
@@ -175,6 +206,13 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
         rv_job_t job;
         int got;
         apr_pool_create(&jp, p);
+        if ((got = rv_worker_rate_wait(db, jp, conf->rate_limit, end))) {
+            apr_pool_destroy(jp);
+            if (got == 2)
+                break;
+            continue;       /* a slot is free now, or the round is over */
+        }
+        ctx->claimed_at = apr_time_now();   /* before the claim sets the lease: conservative */
         got = rv_queue_claim(db, jp, rv_claim_owner(jp, owner), RV_LEASE_S(conf), &job);
         if (got == 1) {
             rv_job_result_t res;

@@ -335,6 +335,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.reset()
                 return self._send(200, {"ok": True})
             if parts == ["config"] and method == "POST":
+                if "rate_limit" in (body or {}) and body["rate_limit"] != st.config["rate_limit"]:
+                    st.served_times = []     # a new limit starts with an empty window
                 st.config.update(body or {})
                 return self._send(200, st.config)
             if parts == ["faults"] and method == "POST":

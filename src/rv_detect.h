@@ -1,0 +1,18 @@
+/* rv_detect.h: a cron cycle's change detection: the incremental check of
+ * what changed since the last cycle, or the periodic full scan (rv_detect.c). */
+#ifndef RV_DETECT_H
+#define RV_DETECT_H
+
+#include "rv_push.h"
+
+typedef struct {
+    const char *scan;   /* "incremental", or why the full scan ran: "first", "settings", "due" */
+    int looked_at;      /* incremental: the products it compared; -1 on a full scan */
+} rv_detect_info_t;
+
+/* Queues what changed (as rv_push_detect_changes does), reading only what
+ * can have changed since the last cycle unless a full scan is due; moves
+ * the watermarks when it finished. 0 or -1 (database). */
+int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_detect_info_t *info);
+
+#endif

@@ -1,0 +1,161 @@
+"""Issue 13 item 5: an idle shop costs nothing. Cron's per-minute check reads only what
+changed since the last cycle (date_modified, order activity, specials that start or end,
+map rows changed); the whole catalogue is read by content hourly (ReverbFullScanInterval),
+after a settings change the listings depend on, and on the first cycle. Worker Off: cron
+runs the jobs, so the order of events is the module's."""
+import pytest
+
+from harness import OC_VERSION
+from harness.apache import Apache
+from harness.order_helpers import cron
+from harness.shop import ensure_category, reset, add_many_products, configure, by_sku
+from harness.util import wait_until
+
+FIRST, N = 5700, 12
+CONTENT_TABLES = ("oc_product_description", "oc_product_image", "oc_product_to_category")
+
+
+@pytest.fixture(scope="module")
+def lone(db, fake):
+    a = Apache(db, api_url=fake.api_url, rate_limit=1000, interval=200, worker="Off",
+               full_scan=3600)
+    a.start()
+    yield a
+    a.stop()
+    a.destroy()
+
+
+@pytest.fixture(autouse=True)
+def clean(db, fake, lone, admin):
+    ensure_category(db)
+    reset(db, fake)
+    configure(admin, lone)
+
+
+def cycle(db, lone):
+    r = cron(lone, db)
+    assert r.status == 200 and r.json["skipped"] is False, r
+    return r.json
+
+
+def synced_and_quiet(db, fake, lone):
+    """N products listed on the fake, detection settled, and every trace of that
+    (date_modified, map rows' updated_at) older than the check's look-back."""
+    ids = add_many_products(db, FIRST, N, "DET-")
+
+    def idle():
+        cycle(db, lone)
+        return db.value("SELECT COUNT(*) FROM oc_reverb_job WHERE state IN ('pending', 'running')"
+                        " AND run_after <= NOW(3)") == 0
+    wait_until(idle, timeout=60, interval=0.2, what="the queue to drain by cron")
+    assert len([s for s in by_sku(fake.listings()) if s.startswith("DET-")]) == N
+    cycle(db, lone)          # the pushed map rows are looked at once more, their digest stored
+    db.execute("UPDATE oc_product SET date_modified = date_modified - INTERVAL 2 DAY"
+               " WHERE product_id >= 5000")
+    db.execute("UPDATE oc_reverb_product_map SET updated_at = updated_at - INTERVAL 1 DAY")
+    return ids
+
+
+def rows_read(db):
+    return {r[0]: int(r[1]) for r in db.query(
+        "SELECT table_name, rows_read FROM information_schema.table_statistics"
+        " WHERE table_schema = DATABASE()")}
+
+
+def test_an_unchanged_catalogue_reads_no_product_rows(db, fake, lone):
+    synced_and_quiet(db, fake, lone)
+    db.execute("SET GLOBAL userstat = 1")
+    try:
+        db.execute("FLUSH TABLE_STATISTICS")
+        j = cycle(db, lone)
+        read = rows_read(db)
+    finally:
+        db.execute("SET GLOBAL userstat = 0")
+    # nothing of the products' content was read: no description, image or category row
+    assert {t: read.get(t, 0) for t in CONTENT_TABLES} == {t: 0 for t in CONTENT_TABLES}, read
+    # and of the product table only what its date_modified index names (nothing)
+    assert read.get("oc_product", 0) == 0, read
+    assert j["detect_scan"] == "incremental" and j["products_candidates"] == 0, j
+    assert j["products_queued"] == 0 and j["products_checked"] == 0, j
+
+
+def test_the_full_scan_catches_a_change_with_no_trace(db, fake, lone):
+    ids = synced_and_quiet(db, fake, lone)
+    # stock and an image changed by SQL: no event, no date_modified
+    db.execute("UPDATE oc_product SET quantity = quantity + 3 WHERE product_id = %s", (ids[0],))
+    db.execute("INSERT INTO oc_product_image (product_id, image, sort_order)"
+               " VALUES (%s, 'catalog/extra.jpg', 1)", (ids[1],))
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "incremental" and j["products_queued"] == 0, j
+    # the hourly scan's hour has passed (no sleeping: its start is moved back)
+    db.execute("UPDATE oc_reverb_detect SET full_at = full_at - INTERVAL 61 MINUTE")
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "due" and j["products_queued"] == 2, j
+    want = db.value("SELECT quantity FROM oc_product WHERE product_id = %s", (ids[0],))
+
+    def pushed():
+        cycle(db, lone)     # cron runs the jobs (no worker here)
+        return by_sku(fake.listings())["DET-%d" % ids[0]]["inventory"] == want
+    wait_until(pushed, timeout=30, interval=0.2, what="the new stock on Reverb")
+    # and the next cycle is incremental again
+    assert cycle(db, lone)["detect_scan"] == "incremental"
+
+
+def test_a_date_modified_change_is_caught_by_the_next_check(db, fake, lone):
+    ids = synced_and_quiet(db, fake, lone)
+    db.execute("UPDATE oc_product SET price = price + 5, date_modified = NOW()"
+               " WHERE product_id = %s", (ids[2],))
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "incremental", j
+    assert j["products_candidates"] == 1 and j["products_queued"] == 1, j
+
+
+def test_order_activity_is_caught_by_the_next_check(db, fake, lone):
+    ids = synced_and_quiet(db, fake, lone)
+    # a storefront sale as OpenCart writes it: the order's lines, then its history
+    # (stock subtracted, date_modified untouched); no stock event
+    order_id = 990000 + ids[3]
+    master = ", master_id" if OC_VERSION == 4 else ""
+    try:
+        db.execute("INSERT INTO oc_order_product (order_id, product_id%s, name, model, quantity,"
+                   " price, total, tax, reward) VALUES (%%s, %%s%s, 'x', 'x', 1, 1, 1, 0, 0)"
+                   % (master, ", 0" if master else ""), (order_id, ids[3]))
+        db.execute("UPDATE oc_product SET quantity = quantity - 1 WHERE product_id = %s", (ids[3],))
+        db.execute("INSERT INTO oc_order_history (order_id, order_status_id, notify, comment,"
+                   " date_added) VALUES (%s, 2, 0, '', NOW())", (order_id,))
+        j = cycle(db, lone)
+        assert j["detect_scan"] == "incremental", j
+        assert j["products_candidates"] == 1 and j["products_queued"] == 1, j
+    finally:
+        db.execute("DELETE FROM oc_order_history WHERE order_id = %s", (order_id,))
+        db.execute("DELETE FROM oc_order_product WHERE order_id = %s", (order_id,))
+
+
+def test_a_special_that_starts_is_caught_by_the_next_check(db, fake, lone):
+    ids = synced_and_quiet(db, fake, lone)
+    # a special from today on (added without touching the product), and the last
+    # check as if it ran an hour before today began in the shop's time
+    db.execute("INSERT INTO oc_product_special (product_id, customer_group_id, priority, price,"
+               " date_start, date_end) SELECT %s, 1, 1, 50, DATE(check_shop), '0000-00-00'"
+               " FROM oc_reverb_detect", (ids[4],))
+    db.execute("UPDATE oc_reverb_detect SET check_shop = TIMESTAMP(DATE(check_shop))"
+               " - INTERVAL 1 HOUR")
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "incremental", j
+    assert j["products_candidates"] == 1 and j["products_queued"] == 1, j
+
+
+def test_a_listing_setting_change_runs_the_full_scan(db, fake, lone, admin):
+    synced_and_quiet(db, fake, lone)
+    assert cycle(db, lone)["detect_scan"] == "incremental"
+    configure(admin, lone, use_special=0)
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "settings", j
+    assert cycle(db, lone)["detect_scan"] == "incremental"
+
+
+def test_the_first_cycle_reads_everything(db, fake, lone):
+    synced_and_quiet(db, fake, lone)
+    db.execute("DELETE FROM oc_reverb_detect")
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "first" and j["products_candidates"] == -1, j
