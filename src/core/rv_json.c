@@ -275,6 +275,29 @@ const char *rv_json_dump(apr_pool_t *p, json_object *o)
                           JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+const char *rv_json_id_list(apr_pool_t *p, json_object *ids)
+{
+    json_object *clean;
+    const char *text;
+    size_t i, n;
+    if (!ids || !json_object_is_type(ids, json_type_array))
+        return NULL;
+    n = json_object_array_length(ids);
+    clean = json_object_new_array();
+    for (i = 0; i < n; i++) {
+        long long id;
+        if (rv_json_as_int(json_object_array_get_idx(ids, i), &id) || id <= 0
+            || id > 2147483647LL) {
+            json_object_put(clean);
+            return NULL;
+        }
+        json_object_array_add(clean, json_object_new_int64(id));
+    }
+    text = rv_json_dump(p, clean);
+    json_object_put(clean);
+    return text;
+}
+
 static int rv_cmp_keys(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);

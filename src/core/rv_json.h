@@ -46,6 +46,12 @@ json_object *rv_json_path(json_object *o, const char *dotted);
  * "null" for NULL. */
 const char *rv_json_dump(apr_pool_t *p, json_object *o);
 
+/* A JSON array of database ids (positive whole numbers up to 2^31-1, as
+ * numbers or digit strings) as the compact text "[1,2,3]", for a
+ * JSON_TABLE placeholder. NULL when ids is not an array or any element is
+ * not such an id; the caller checks the length first. */
+const char *rv_json_id_list(apr_pool_t *p, json_object *ids);
+
 /* Canonical compact serialisation: object keys sorted bytewise at every
  * level, so equal content always gives the same text (for hashing). */
 const char *rv_json_canonical(apr_pool_t *p, json_object *o);

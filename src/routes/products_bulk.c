@@ -115,32 +115,18 @@ static const char *rv_parse_set(apr_pool_t *p, json_object *o, rv_set_t *set)
 /* "[1,2,3]" from product_ids, validated; NULL with *err. */
 static const char *rv_parse_ids(apr_pool_t *p, json_object *ids, const char **err, int *too_many)
 {
-    json_object *clean;
     const char *text;
-    size_t i, n;
     *too_many = 0;
     if (!json_object_is_type(ids, json_type_array)) {
         *err = "'product_ids' must be a list of product ids.";
         return NULL;
     }
-    n = json_object_array_length(ids);
-    if (n > RV_BULK_MAX) {
+    if (json_object_array_length(ids) > RV_BULK_MAX) {
         *too_many = 1;
         return NULL;
     }
-    clean = json_object_new_array();
-    for (i = 0; i < n; i++) {
-        long long id;
-        if (rv_json_as_int(json_object_array_get_idx(ids, i), &id) || id <= 0
-            || id > 2147483647LL) {
-            json_object_put(clean);
-            *err = "'product_ids' must be a list of product ids (positive whole numbers).";
-            return NULL;
-        }
-        json_object_array_add(clean, json_object_new_int64(id));
-    }
-    text = rv_json_dump(p, clean);
-    json_object_put(clean);
+    if (!(text = rv_json_id_list(p, ids)))
+        *err = "'product_ids' must be a list of product ids (positive whole numbers).";
     return text;
 }
 

@@ -200,26 +200,15 @@ int rv_route_reconcile(rv_req_t *q)
 static const char *rv_rc_ids(apr_pool_t *p, json_object *in, size_t *count, const char **err)
 {
     json_object *ids = json_object_is_type(in, json_type_object)
-                     ? json_object_object_get(in, "finding_ids") : NULL, *clean;
+                     ? json_object_object_get(in, "finding_ids") : NULL;
     const char *text;
-    size_t i, n;
+    size_t n;
     *err = "'finding_ids' must be a list of 1 to 500 finding ids.";
     if (!ids || !json_object_is_type(ids, json_type_array))
         return NULL;
     n = json_object_array_length(ids);
-    if (n == 0 || n > RV_RC_FIX_MAX)
+    if (n == 0 || n > RV_RC_FIX_MAX || !(text = rv_json_id_list(p, ids)))
         return NULL;
-    clean = json_object_new_array();
-    for (i = 0; i < n; i++) {
-        long long id;
-        if (rv_json_as_int(json_object_array_get_idx(ids, i), &id) || id <= 0) {
-            json_object_put(clean);
-            return NULL;
-        }
-        json_object_array_add(clean, json_object_new_int64(id));
-    }
-    text = rv_json_dump(p, clean);
-    json_object_put(clean);
     *count = n;
     return text;
 }

@@ -192,8 +192,29 @@ static void test_canonical_with_null_member(void **state)
     json_object_put(o);
 }
 
+static void test_id_list(void **state)
+{
+    apr_pool_t *p = RV_POOL;
+    static const char *bad[] = { "[0]", "[-1]", "[2147483648]", "[1.5]", "[\"x\"]", "[null]",
+                                 "[[1]]", "{\"a\":1}", "7" };
+    size_t i;
+    json_object *o = parse("[1, \"22\", 2147483647]", NULL);
+    assert_string_equal(rv_json_id_list(p, o), "[1,22,2147483647]");
+    json_object_put(o);
+    o = parse("[]", NULL);
+    assert_string_equal(rv_json_id_list(p, o), "[]");
+    json_object_put(o);
+    assert_null(rv_json_id_list(p, NULL));
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o = parse(bad[i], NULL);
+        assert_null(rv_json_id_list(p, o));
+        json_object_put(o);
+    }
+}
+
 int main(void);
 static const struct CMUnitTest tests[] = {
+    RV_TEST(test_id_list),
     RV_TEST(test_parse_valid),
     RV_TEST(test_parse_rejects),
     RV_TEST(test_parse_trailing_and_nul),
