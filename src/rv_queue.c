@@ -10,9 +10,15 @@ APLOG_USE_MODULE(reverb);
 int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                  int priority, long long run_id)
 {
+    return rv_queue_add_n(db, p, kind, ref, priority, run_id, NULL);
+}
+
+int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                   int priority, long long run_id, int *affected)
+{
     /* ON DUPLICATE KEY UPDATE assigns left to right: run_after and again
      * must read the old priority/state before they change. */
-    return rv_db_exec(db, p, NULL,
+    return rv_db_exec(db, p, affected,
         "INSERT INTO {P}reverb_job (kind, ref, live_key, priority, run_id, run_after)"
         " VALUES (%s, %s, CONCAT(%s, ':', %s), %s, NULLIF(%s, '0'), NOW(3))"
         " ON DUPLICATE KEY UPDATE"

@@ -1,7 +1,8 @@
 /* rv_webhook.c: Reverb webhook deliveries and their registration.
  *
  * Reverb does not sign webhooks: the secret key is in the URL (checked by
- * the router: wrong or missing -> 403, nothing written) and the body is only
+ * the statement that records the delivery, rv_accept.c: wrong or missing
+ * -> 403, nothing written; no settings are read) and the body is only
  * a hint. A delivery is recorded (reverb_webhook) and queued in one
  * transaction and answered 202 {"accepted": true} at once; the job re-reads
  * the order or listing from the API before it writes anything, so a forged
@@ -23,6 +24,7 @@
 #include "rv_json.h"
 #include "rv_keycache.h"
 #include "rv_shape.h"
+#include "rv_accept.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -83,7 +85,7 @@ static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
     const char *known;
     long long recent = rv_queue_created_recently(q->db, p, "order", 60);
     int live;
-    /* the usual case costs this one indexed count */
+    /* only reached when rv_accept_delivery found the minute's count at the cap */
     if (recent < RV_UNKNOWN_ORDERS_PER_MIN)
         return 0;
     live = rv_queue_is_live(q->db, p, "order", ref);
@@ -133,18 +135,37 @@ int rv_route_webhook(rv_req_t *q)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                              "The delivery names no valid order_number or listing id.");
     label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
+    /* the usual case: one transaction whose first statement checks the key */
+    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,
+                               !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL,
+                               !strcmp(kind, "order") ? RV_UNKNOWN_ORDERS_PER_MIN : 0)) {
+    case RV_ACCEPT_STORED:
+        rv_keycache_store_slot(q->r->server, RV_KEY_WEBHOOK_SLOT, q->key);
+        out = json_object_new_object();
+        json_object_object_add(out, "accepted", json_object_new_boolean(1));
+        return rv_http_json(q->r, HTTP_ACCEPTED, out);
+    case RV_ACCEPT_WRONG_KEY:
+        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+    case RV_ACCEPT_DB_ERROR:
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The delivery could not be recorded; Reverb will retry.");
+    case RV_ACCEPT_AT_CAP:
+        break;          /* the key was right; the cap decides, as below */
+    }
+    rv_keycache_store_slot(q->r->server, RV_KEY_WEBHOOK_SLOT, q->key);
     if (!strcmp(kind, "order") && rv_unknown_order_capped(q, ref)) {
         out = json_object_new_object();
         json_object_object_add(out, "accepted", json_object_new_boolean(1));
         json_object_object_add(out, "queued", json_object_new_boolean(0));
         return rv_http_json(q->r, HTTP_ACCEPTED, out);
     }
-    if (rv_db_begin(q->db)
-        || rv_db_exec(q->db, p, NULL, "INSERT INTO {P}reverb_webhook (topic, ref) VALUES (%s, %s)",
-                      RV_ARGS(label, ref))
-        || rv_queue_add(q->db, p, kind, ref, !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL, 0)
-        || rv_db_commit(q->db)) {
-        rv_db_rollback(q->db);
+    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,
+                               RV_PRIO_ORDER, 0)) {
+    case RV_ACCEPT_STORED:
+        break;
+    case RV_ACCEPT_WRONG_KEY:       /* changed meanwhile */
+        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+    default:
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The delivery could not be recorded; Reverb will retry.");
     }
