@@ -10,6 +10,7 @@ libcurl4-openssl-dev libjson-c-dev libcmocka-dev
 python3 python3-pytest python3-pymysql
 valgrind clang libclang-rt-14-dev wrk
 php-cli php-xml nodejs chromium
+libapache2-mod-php php-mysql php-curl php-gd php-mbstring php-zip
 debhelper dpkg-dev lintian"
 
 missing=""
