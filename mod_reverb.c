@@ -262,7 +262,9 @@ static const command_rec rv_cmds[] = {
 /* Routes                                                              */
 
 enum { RV_M_GET = 1, RV_M_POST = 2 };
-typedef enum { RV_OPEN, RV_ADMIN, RV_KEY_WEBHOOK, RV_KEY_CRON } rv_guard_t;
+/* RV_KEY_IN_SQL: the webhook key, checked by the handler's own statement
+ * (src/rv_accept.c); no settings are loaded for such a route */
+typedef enum { RV_OPEN, RV_ADMIN, RV_KEY_WEBHOOK, RV_KEY_CRON, RV_KEY_IN_SQL } rv_guard_t;
 
 typedef struct {
     const char *pattern;    /* '#' = a numeric segment, '*' = the rest */
@@ -273,7 +275,7 @@ typedef struct {
 } rv_route_t;
 
 static const rv_route_t rv_routes[] = {
-    { "webhook",               RV_M_POST,             RV_KEY_WEBHOOK, 1, rv_route_webhook },
+    { "webhook",               RV_M_POST,             RV_KEY_IN_SQL,  1, rv_route_webhook },
     { "cron",                  RV_M_GET | RV_M_POST,  RV_KEY_CRON,    1, rv_route_cron },
     { "stock-changed",         RV_M_POST,             RV_KEY_CRON,    1, rv_route_stock_changed },
     { "admin/assets/*",        RV_M_GET,              RV_OPEN,        0, rv_route_asset },
@@ -376,6 +378,7 @@ static int rv_precheck(rv_req_t *q, rv_guard_t guard)
     const char *why = "", *given;
     switch (guard) {
     case RV_KEY_WEBHOOK:
+    case RV_KEY_IN_SQL:
     case RV_KEY_CRON:
         given = rv_given_key(q, guard);
         if (!given || !*given
@@ -383,6 +386,7 @@ static int rv_precheck(rv_req_t *q, rv_guard_t guard)
                                                                : RV_KEY_WEBHOOK_SLOT,
                                  given) == RV_KEYCACHE_WRONG)
             return rv_key_refused(q);
+        q->key = given;
         return DECLINED;
     case RV_ADMIN:
         if (rv_admin_precheck(q->r, &why))
@@ -441,16 +445,19 @@ static int rv_dispatch(rv_req_t *q, const rv_route_t *route)
         return rc;
     if (route->needs_db) {
         q->db = rv_db_for_request(r);
-        if (!q->db || !(q->settings = rv_settings_load(q->db, r->pool, q->conf->store_id)))
+        if (!q->db || (route->guard != RV_KEY_IN_SQL
+                       && !(q->settings = rv_settings_load(q->db, r->pool, q->conf->store_id))))
             return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                                  "The shop database cannot be reached. Try again shortly.");
-        rv_keycache_store(q->r->server, rv_setting(q->settings, "webhook_key", NULL),
-                          rv_setting(q->settings, "cron_key", NULL));
+        if (q->settings)
+            rv_keycache_store(q->r->server, rv_setting(q->settings, "webhook_key", NULL),
+                              rv_setting(q->settings, "cron_key", NULL));
     }
     switch (route->guard) {
     case RV_ADMIN:       rc = rv_check_admin(q); break;
     case RV_KEY_WEBHOOK:
     case RV_KEY_CRON:    rc = rv_check_key(q, route->guard); break;
+    case RV_KEY_IN_SQL:  rc = DECLINED; break;      /* the handler's statement checks it */
     default:             rc = DECLINED; break;
     }
     if (rc != DECLINED)

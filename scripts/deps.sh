@@ -11,6 +11,7 @@ python3 python3-pytest python3-pymysql
 valgrind clang libclang-rt-14-dev wrk
 php-cli php-xml nodejs chromium
 libjs-bootstrap libjs-jquery fonts-font-awesome
+libapache2-mod-php php-mysql php-curl php-gd php-mbstring php-zip
 debhelper dpkg-dev lintian"
 
 missing=""

@@ -14,7 +14,7 @@
 typedef struct {
     const void *owner;
     char key[2][RV_KEY_MAX + 1];
-    apr_time_t loaded;
+    apr_time_t loaded[2];       /* per slot: the webhook route learns only its own key */
 } rv_keycache_entry_t;
 
 static apr_thread_mutex_t *rv_kc_mutex;
@@ -33,7 +33,7 @@ static rv_keycache_entry_t *rv_kc_find(const void *owner, int create)
     for (i = 0; i < RV_KEYCACHE_SLOTS; i++) {
         if (rv_kc[i].owner == owner)
             return &rv_kc[i];
-        if (rv_kc[i].loaded < rv_kc[oldest].loaded)
+        if (rv_kc[i].loaded[0] + rv_kc[i].loaded[1] < rv_kc[oldest].loaded[0] + rv_kc[oldest].loaded[1])
             oldest = i;
     }
     if (!create)
@@ -54,10 +54,25 @@ void rv_keycache_store(const void *owner, const char *webhook_key, const char *c
         && strlen(cron_key) <= RV_KEY_MAX) {
         strcpy(e->key[RV_KEY_WEBHOOK_SLOT], webhook_key);
         strcpy(e->key[RV_KEY_CRON_SLOT], cron_key);
-        e->loaded = apr_time_now();
+        e->loaded[0] = e->loaded[1] = apr_time_now();
     }
     else
-        e->loaded = 0;
+        e->loaded[0] = e->loaded[1] = 0;
+    apr_thread_mutex_unlock(rv_kc_mutex);
+}
+
+void rv_keycache_store_slot(const void *owner, rv_key_slot_t slot, const char *key)
+{
+    rv_keycache_entry_t *e;
+    if (!rv_kc_mutex || apr_thread_mutex_lock(rv_kc_mutex) != APR_SUCCESS)
+        return;
+    e = rv_kc_find(owner, 1);
+    if (key && *key && strlen(key) <= RV_KEY_MAX) {
+        strcpy(e->key[slot], key);
+        e->loaded[slot] = apr_time_now();
+    }
+    else
+        e->loaded[slot] = 0;
     apr_thread_mutex_unlock(rv_kc_mutex);
 }
 
@@ -68,8 +83,8 @@ rv_keycache_verdict_t rv_keycache_check(const void *owner, rv_key_slot_t slot, c
     if (!rv_kc_mutex || apr_thread_mutex_lock(rv_kc_mutex) != APR_SUCCESS)
         return v;
     e = rv_kc_find(owner, 0);
-    if (e && e->loaded && *e->key[slot]
-        && apr_time_now() - e->loaded < apr_time_from_sec(RV_KEYCACHE_TTL_SEC)
+    if (e && e->loaded[slot] && *e->key[slot]
+        && apr_time_now() - e->loaded[slot] < apr_time_from_sec(RV_KEYCACHE_TTL_SEC)
         && !rv_consttime_eq(given, e->key[slot]))
         v = RV_KEYCACHE_WRONG;
     apr_thread_mutex_unlock(rv_kc_mutex);
@@ -82,6 +97,6 @@ void rv_keycache_forget(const void *owner)
     if (!rv_kc_mutex || apr_thread_mutex_lock(rv_kc_mutex) != APR_SUCCESS)
         return;
     if ((e = rv_kc_find(owner, 0)))
-        e->loaded = 0;
+        e->loaded[0] = e->loaded[1] = 0;
     apr_thread_mutex_unlock(rv_kc_mutex);
 }

@@ -15,24 +15,31 @@ APLOG_USE_MODULE(reverb);
 #define RV_DEADLOCK_TRIES 3
 
 static int rv_queue_upsert(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
-                           int priority, long long run_id);
+                           int priority, long long run_id, int *affected);
 
 int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                  int priority, long long run_id)
 {
+    return rv_queue_add_n(db, p, kind, ref, priority, run_id, NULL);
+}
+
+int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                   int priority, long long run_id, int *affected)
+{
     int rv, tries = 0;
-    while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id)) == RV_ER_LOCK_DEADLOCK
+    while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id, affected))
+               == RV_ER_LOCK_DEADLOCK
            && !db->in_txn && ++tries < RV_DEADLOCK_TRIES)
         ;
     return rv;
 }
 
 static int rv_queue_upsert(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
-                           int priority, long long run_id)
+                           int priority, long long run_id, int *affected)
 {
     /* ON DUPLICATE KEY UPDATE assigns left to right: run_after and again
      * must read the old priority/state before they change. */
-    return rv_db_exec(db, p, NULL,
+    return rv_db_exec(db, p, affected,
         "INSERT INTO {P}reverb_job (kind, ref, live_key, priority, run_id, run_after)"
         " VALUES (%s, %s, CONCAT(%s, ':', %s), %s, NULLIF(%s, '0'), NOW(3))"
         " ON DUPLICATE KEY UPDATE"

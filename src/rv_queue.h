@@ -30,6 +30,10 @@ typedef struct {
 
 int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                  int priority, long long run_id);
+/* The same, with the statement's affected rows (1 a new job, 2 a changed
+ * live one, 0 an unchanged one). */
+int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                   int priority, long long run_id, int *affected);
 /* Many refs (a JSON array) in one statement, same rules as rv_queue_add. */
 int rv_queue_add_many(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
                       int priority);

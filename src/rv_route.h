@@ -21,6 +21,7 @@ typedef struct {
     long long user_id;          /* admin routes: the OpenCart user */
     int can_modify;             /* admin routes: the user's group has modify permission */
     const char *base_path;      /* path of the <Location>, no trailing slash */
+    const char *key;            /* key routes: the key the caller brought */
 } rv_req_t;
 
 typedef int (*rv_route_fn)(rv_req_t *q);

@@ -1,7 +1,8 @@
 /* rv_webhook.c: Reverb webhook deliveries and their registration.
  *
  * Reverb does not sign webhooks: the secret key is in the URL (checked by
- * the router: wrong or missing -> 403, nothing written) and the body is only
+ * the statement that records the delivery, rv_accept.c: wrong or missing
+ * -> 403, nothing written; no settings are read) and the body is only
  * a hint. A delivery is recorded (reverb_webhook) and queued in one
  * transaction and answered 202 {"accepted": true} at once; the job re-reads
  * the order or listing from the API before it writes anything, so a forged
@@ -24,6 +25,8 @@
 #include "rv_json.h"
 #include "rv_keycache.h"
 #include "rv_shape.h"
+#include "rv_accept.h"
+#include "rv_auth.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -84,7 +87,7 @@ static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
     const char *known;
     long long recent = rv_queue_created_recently(q->db, p, "order", 60);
     int live;
-    /* the usual case costs this one indexed count */
+    /* only reached when rv_accept_delivery found the minute's count at the cap */
     if (recent < RV_UNKNOWN_ORDERS_PER_MIN)
         return 0;
     live = rv_queue_is_live(q->db, p, "order", ref);
@@ -106,6 +109,26 @@ static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
                   "created in the last minute (cap %d); the cron poll finds real orders",
                   ref, recent, RV_UNKNOWN_ORDERS_PER_MIN);
     return 1;
+}
+
+/* An order delivery the accept statement did not take: the key is wrong,
+ * or the "Import Reverb orders" switch is off (a shop that only lists).
+ * Only then are the settings read, to tell which. */
+static int rv_webhook_order_not_taken(rv_req_t *q, apr_pool_t *p)
+{
+    json_object *out;
+    rv_settings_t *st = rv_settings_load(q->db, p, q->conf->store_id);
+    const char *stored = st ? rv_setting(st, "webhook_key", "") : "";
+    if (!st)
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The delivery could not be recorded; Reverb will retry.");
+    if (!*stored || !q->key || !rv_consttime_eq(q->key, stored))
+        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+    rv_orders_import_on(q->db, q->r->server, st, q->conf->store_id, p, 0);  /* notes it once */
+    out = json_object_new_object();       /* order import is off: nothing queued */
+    json_object_object_add(out, "accepted", json_object_new_boolean(1));
+    json_object_object_add(out, "queued", json_object_new_boolean(0));
+    return rv_http_json(q->r, HTTP_ACCEPTED, out);
 }
 
 int rv_route_webhook(rv_req_t *q)
@@ -134,25 +157,40 @@ int rv_route_webhook(rv_req_t *q)
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
                              "The delivery names no valid order_number or listing id.");
     label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
-    if (!strcmp(kind, "order") && !rv_orders_import_on(q->db, q->r->server, q->settings,
-                                                      q->conf->store_id, p, 0)) {
-        out = json_object_new_object();       /* order import is off: nothing queued */
+    /* the usual case: one transaction whose first statement checks the key */
+    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,
+                               !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL,
+                               !strcmp(kind, "order") ? RV_UNKNOWN_ORDERS_PER_MIN : 0,
+                               !strcmp(kind, "order"))) {
+    case RV_ACCEPT_STORED:
+        rv_keycache_store_slot(q->r->server, RV_KEY_WEBHOOK_SLOT, q->key);
+        out = json_object_new_object();
         json_object_object_add(out, "accepted", json_object_new_boolean(1));
-        json_object_object_add(out, "queued", json_object_new_boolean(0));
         return rv_http_json(q->r, HTTP_ACCEPTED, out);
+    case RV_ACCEPT_NOT_TAKEN:           /* an order: a wrong key, or order import is off */
+        return rv_webhook_order_not_taken(q, p);
+    case RV_ACCEPT_WRONG_KEY:
+        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+    case RV_ACCEPT_DB_ERROR:
+        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                             "The delivery could not be recorded; Reverb will retry.");
+    case RV_ACCEPT_AT_CAP:
+        break;          /* the key was right; the cap decides, as below */
     }
+    rv_keycache_store_slot(q->r->server, RV_KEY_WEBHOOK_SLOT, q->key);
     if (!strcmp(kind, "order") && rv_unknown_order_capped(q, ref)) {
         out = json_object_new_object();
         json_object_object_add(out, "accepted", json_object_new_boolean(1));
         json_object_object_add(out, "queued", json_object_new_boolean(0));
         return rv_http_json(q->r, HTTP_ACCEPTED, out);
     }
-    if (rv_db_begin(q->db)
-        || rv_db_exec(q->db, p, NULL, "INSERT INTO {P}reverb_webhook (topic, ref) VALUES (%s, %s)",
-                      RV_ARGS(label, ref))
-        || rv_queue_add(q->db, p, kind, ref, !strcmp(kind, "order") ? RV_PRIO_ORDER : RV_PRIO_PULL, 0)
-        || rv_db_commit(q->db)) {
-        rv_db_rollback(q->db);
+    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,
+                               RV_PRIO_ORDER, 0, 0)) {
+    case RV_ACCEPT_STORED:
+        break;
+    case RV_ACCEPT_WRONG_KEY:       /* changed meanwhile */
+        return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+    default:
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The delivery could not be recorded; Reverb will retry.");
     }
