@@ -786,10 +786,16 @@
     }).catch(function (e) { self.prodAlert('danger', e.message); });
   };
 
-  /* one alert for the tab at a time: a new one replaces the last */
+  /* One alert at a time: a tab's new answer replaces the last one, its own and
+   * another tab's (a "Saved." of the Settings tab stood above the Products tab's
+   * "Done: ..." on a real OpenCart 3 admin). The session alert stays one. */
+  App.prototype.tabAlert = function (kind, text) {
+    if (text !== this.s('text_session_expired')) this.clearAlerts();
+    return this.alert(kind, text);
+  };
+
   App.prototype.prodAlert = function (kind, text) {
-    if (this.prod.alert) this.prod.alert.remove();
-    this.prod.alert = this.alert(kind, text);
+    this.prod.alert = this.tabAlert(kind, text);
   };
 
   App.prototype.prodSelectedCount = function () {
@@ -936,8 +942,8 @@
 
   /* one alert for the tab at a time */
   App.prototype.rcAlert = function (kind, text) {
-    if (this.rc.alert) this.rc.alert.remove();
-    this.rc.alert = kind ? this.alert(kind, text) : null;
+    if (!kind) { if (this.rc.alert) this.rc.alert.remove(); this.rc.alert = null; return; }
+    this.rc.alert = this.tabAlert(kind, text);
   };
 
   App.prototype.rcQuery = function () {
