@@ -7,8 +7,7 @@ const char *rv_unlisted_reason(int has_product, int sync_enabled, int in_categor
     if (!has_product || !sync_enabled)
         return NULL;
     if (!in_category)
-        return "Not listed: the product is in none of the categories allowed to sync"
-               " (tick one of its categories under Settings, \"Categories allowed to sync\")";
+        return "Not listed: none of its categories is ticked in \"Categories allowed to sync\" (Settings tab)";
     if (!oc_enabled)
         return "Not listed: the product's status is Disabled in OpenCart";
     return NULL;

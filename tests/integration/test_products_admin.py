@@ -322,12 +322,12 @@ def test_enabled_but_not_sent_says_why(db, fake, server):
     rows = {p["product_id"]: p for p in grid(admin, server, "q=SKU-N").json["products"]}
     assert rows[5001]["listing_state"] == "draft" and rows[5001]["last_error"] is None
     assert rows[5002]["listing_state"] == "error"
-    assert "none of the categories allowed to sync" in rows[5002]["last_error"]
+    assert "Categories allowed to sync" in rows[5002]["last_error"]
     assert rows[5003]["listing_state"] == "error"
     assert "Disabled in OpenCart" in rows[5003]["last_error"]
     logged = {r[0]: r[1] for r in db.query("SELECT product_id, message FROM oc_reverb_sync_log"
                                           " WHERE product_id IN (5002, 5003) AND status = 'error'")}
-    assert "categories allowed to sync" in logged[5002] and "Disabled" in logged[5003]
+    assert "Categories allowed to sync" in logged[5002] and "Disabled" in logged[5003]
     # once its category is allowed, the next push lists it and clears the error
     move(db, 5002, CATEGORY)
     r = bulk(admin, server, {"product_ids": [5002], "action": "sync"})

@@ -13,8 +13,8 @@ static void test_nothing_to_tell(void **state)
 static void test_reasons(void **state)
 {
     (void)state;
-    assert_non_null(strstr(rv_unlisted_reason(1, 1, 0, 1), "none of the categories allowed to sync"));
-    assert_non_null(strstr(rv_unlisted_reason(1, 1, 0, 0), "categories allowed"));   /* the first thing to fix */
+    assert_non_null(strstr(rv_unlisted_reason(1, 1, 0, 1), "Categories allowed to sync"));
+    assert_non_null(strstr(rv_unlisted_reason(1, 1, 0, 0), "Categories allowed to sync"));   /* the first thing to fix */
     assert_non_null(strstr(rv_unlisted_reason(1, 1, 1, 0), "Disabled in OpenCart"));
 }
 
