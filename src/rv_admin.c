@@ -10,6 +10,7 @@
 #include "rv_shape.h"
 #include "rv_query.h"
 #include "rv_text.h"
+#include "rv_settings.h"
 #include "routes/rv_listing_routes.h"
 
 #include "http_log.h"
@@ -467,6 +468,10 @@ int rv_route_product(rv_req_t *q)
     }
     out = json_object_new_object();
     json_object_object_add(out, "product", cur);
+    {   /* the tab shows the last sync in the shop's time zone, as the grid does */
+        const char *tz = rv_oc_config(q->db, q->r->pool, q->conf->store_id, "config_timezone");
+        json_object_object_add(out, "timezone", tz && *tz ? json_object_new_string(tz) : NULL);
+    }
     return rv_http_json(q->r, HTTP_OK, out);
 }
 

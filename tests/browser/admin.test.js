@@ -216,7 +216,10 @@ test('toggle a product and sync it', async (page) => {
     await page.waitForSelector('#reverb-listing');
     listing = await page.textContent('#reverb-listing');
   }
-  assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  assert.match(listing, /\d+ \(Draft\) View on Reverb/);          // the state in words, not Reverb's slug
+  // the last sync in the shop's time and date format (the grid's), not a UTC ISO string
+  const synced = await page.textContent('#reverb-last-sync');
+  assert.ok(/\d/.test(synced) && !/T\d\d:|Z$/.test(synced), synced);
   // the link Reverb gave (its _links.web), and only because it is on reverb.com
   assert.match(await page.getAttribute('#reverb-listing a', 'href'), /^https:\/\/reverb\.com\/au\/item\/\d+-/);
   await shot(page, 'product-synced');
@@ -863,7 +866,7 @@ test('oc4: Reverb tab of the product form toggles and syncs', async (page, conte
     await page.waitForSelector('#reverb-listing');
     listing = await page.textContent('#reverb-listing');
   }
-  assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  assert.match(listing, /\d+ \(Draft\) View on Reverb/);
   await shot(page, 'oc4-product-tab');
 });
 
