@@ -786,10 +786,16 @@
     }).catch(function (e) { self.prodAlert('danger', e.message); });
   };
 
-  /* one alert for the tab at a time: a new one replaces the last */
+  /* One alert at a time: a tab's new answer replaces the last one, its own and
+   * another tab's (a "Saved." of the Settings tab stood above the Products tab's
+   * "Done: ..." on a real OpenCart 3 admin). The session alert stays one. */
+  App.prototype.tabAlert = function (kind, text) {
+    if (text !== this.s('text_session_expired')) this.clearAlerts();
+    return this.alert(kind, text);
+  };
+
   App.prototype.prodAlert = function (kind, text) {
-    if (this.prod.alert) this.prod.alert.remove();
-    this.prod.alert = this.alert(kind, text);
+    this.prod.alert = this.tabAlert(kind, text);
   };
 
   App.prototype.prodSelectedCount = function () {
@@ -936,8 +942,8 @@
 
   /* one alert for the tab at a time */
   App.prototype.rcAlert = function (kind, text) {
-    if (this.rc.alert) this.rc.alert.remove();
-    this.rc.alert = kind ? this.alert(kind, text) : null;
+    if (!kind) { if (this.rc.alert) this.rc.alert.remove(); this.rc.alert = null; return; }
+    this.rc.alert = this.tabAlert(kind, text);
   };
 
   App.prototype.rcQuery = function () {
@@ -1075,7 +1081,7 @@
     if (!id || id === '0') { this.root.appendChild(h('p', { 'class': 'text-muted', text: s('text_save_first') })); return; }
     Promise.all([this.guard(this.api('GET', 'product/' + id)), this.api('GET', 'conditions').catch(function () { return { conditions: [] }; }),
       this.api('GET', 'categories').catch(function () { return { groups: [] }; })]).then(function (res) {
-      var p = res[0].product, box = h('div', { 'class': 'form-horizontal', id: 'reverb-product' });
+      var p = res[0].product, tz = res[0].timezone, box = h('div', { 'class': 'form-horizontal', id: 'reverb-product' });
       var sync = h('input', { type: 'checkbox', name: 'sync_enabled', checked: p.sync_enabled ? 'checked' : null });
       var cond = h('select', { name: 'condition_uuid', 'class': 'form-control' }, [h('option', { value: '', text: '--' })].concat(res[1].conditions.map(function (c) {
         return h('option', { value: c.uuid, selected: c.uuid === p.condition_uuid ? 'selected' : null, text: c.display_name });
@@ -1097,10 +1103,11 @@
       var showState = function (q) {
         var link = reverbLink(q.listing_url, q.listing_id);
         listing.textContent = '';
-        (q.listing_id ? [q.listing_id + ' (' + (q.listing_state || '') + ') ',
+        var word = q.listing_state ? self.t['prod_state_' + (q.listing_state === 'sold_out' ? 'sold' : q.listing_state)] || q.listing_state : '';
+        (q.listing_id ? [q.listing_id + (word ? ' (' + word + ') ' : ' '),
           link ? h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }) : null] : ['-'])
           .forEach(function (c) { if (c) listing.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
-        lastSync.textContent = q.last_synced_at || '-';
+        lastSync.textContent = q.last_synced_at ? prodTime(q.last_synced_at, tz, self.t.prod_date_locale) : '-';
         lastError.textContent = q.last_error || '';
       };
       showState(p);

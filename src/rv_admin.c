@@ -10,6 +10,7 @@
 #include "rv_shape.h"
 #include "rv_query.h"
 #include "rv_text.h"
+#include "rv_settings.h"
 #include "routes/rv_listing_routes.h"
 
 #include "http_log.h"
@@ -467,6 +468,10 @@ int rv_route_product(rv_req_t *q)
     }
     out = json_object_new_object();
     json_object_object_add(out, "product", cur);
+    {   /* the tab shows the last sync in the shop's time zone, as the grid does */
+        const char *tz = rv_oc_config(q->db, q->r->pool, q->conf->store_id, "config_timezone");
+        json_object_object_add(out, "timezone", tz && *tz ? json_object_new_string(tz) : NULL);
+    }
     return rv_http_json(q->r, HTTP_OK, out);
 }
 
@@ -475,23 +480,31 @@ int rv_route_product(rv_req_t *q)
 int rv_route_asset(rv_req_t *q)
 {
     request_rec *r = q->r;
-    const char *body, *type;
+    const char *body, *type, *etag;
+    int rc;
     if (!strcmp(q->tail, "reverb-admin.js")) {
         body = rv_asset_js;
         type = "application/javascript; charset=utf-8";
+        etag = rv_asset_js_etag;
     }
     else if (!strcmp(q->tail, "reverb-admin.css")) {
         body = rv_asset_css;
         type = "text/css; charset=utf-8";
+        etag = rv_asset_css_etag;
     }
     else {
         return rv_http_error(r, HTTP_NOT_FOUND, "not_found", "No such asset.");
     }
     ap_set_content_type(r, type);
-    /* the page links ?v=<version>, so a long cache is safe */
-    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=86400");
-    apr_table_setn(r->headers_out, "ETag", "\"" RV_VERSION "\"");
+    /* Revalidated on every page (a 304 while unchanged): the entity tag is the
+     * file's hash, so a new build is never served stale. It was the version with
+     * a day's max-age: after an update that kept 0.1.0, a real OpenCart 3 admin
+     * ran yesterday's CSS. */
+    apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+    apr_table_setn(r->headers_out, "ETag", etag);
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    if ((rc = ap_meets_conditions(r)) != OK)
+        return rc;
     ap_set_content_length(r, strlen(body));
     if (!r->header_only)
         ap_rwrite(body, (int)strlen(body), r);

@@ -32,6 +32,7 @@
 #include "rv_sha256.h"
 #include "rv_migrate.h"
 #include "rv_settings_listing.h"
+#include "rv_unlisted.h"
 
 APLOG_USE_MODULE(reverb);
 
@@ -962,6 +963,21 @@ static int rv_push_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
     return 0;
 }
 
+/* A push that is not made, with the reason in Last error and the sync log. */
+static rv_job_result_t rv_push_refused(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *why)
+{
+    rv_job_result_t r = { RV_JOB_FAIL, 0, why };
+    rv_api_result_t res;
+    if (!why)
+        return rv_done();
+    memset(&res, 0, sizeof(res));
+    res.kind = RV_API_INVALID;
+    res.message = why;
+    rv_push_log(c, p, it, "map", NULL, &res, NULL);
+    rv_push_error(c, p, it, why);
+    return r;
+}
+
 static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
                                    rv_item_t *it, const rv_push_env_t *e)
 {
@@ -1082,8 +1098,11 @@ rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     if (!it)
         return rv_done();           /* not mapped (or toggled off without a listing) */
     rv_item_resolve(it, e);
-    if (!rv_item_eligible(it))
-        return rv_item_listed(it) ? rv_push_end(c, p, job, it) : rv_done();
+    if (!rv_item_eligible(it) && rv_item_listed(it))
+        return rv_push_end(c, p, job, it);
+    if (!rv_item_eligible(it))      /* sync on but not sent: say why (rv_unlisted.c) */
+        return rv_push_refused(c, p, it, rv_unlisted_reason(it->has_product, it->sync_enabled,
+                                                            it->in_category, it->prod.status == 1));
     if (rv_item_end_sold_out(it, e))
         return rv_push_sold_out(c, p, job, it, e, it->listing_id);
     return rv_push_one(c, p, job, it, e);

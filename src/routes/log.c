@@ -73,7 +73,7 @@ static const char *rv_log_local(apr_pool_t *p, const char *zone, const char *uni
 static json_object *rv_log_entry(apr_pool_t *p, rv_rows_t *rows, int i, const char *zone)
 {
     json_object *e = json_object_new_object(), *errs = NULL;
-    const char *errors = rv_row_get(rows, i, "errors"), *lid, *name;
+    const char *errors = rv_row_get(rows, i, "errors"), *lid, *mlid, *name;
     const char *dir = rv_row_get(rows, i, "direction"), *act = rv_row_get(rows, i, "action");
     json_object_object_add(e, "log_id", json_object_new_int64(rv_row_int(rows, i, "log_id", 0)));
     if (rv_row_get(rows, i, "product_id"))
@@ -91,7 +91,11 @@ static json_object *rv_log_entry(apr_pool_t *p, rv_rows_t *rows, int i, const ch
     add_str(e, "sku", rv_row_get(rows, i, "sku"));
     lid = rv_row_get(rows, i, "reverb_listing_id");
     add_str(e, "reverb_listing_id", lid);
-    add_str(e, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"), lid));
+    /* the entry's own listing: none for a push refused before any listing existed (it
+     * linked the product's later listing), the map's address only for the same listing */
+    mlid = rv_row_get(rows, i, "map_listing_id");
+    add_str(e, "listing_url", !lid || !*lid ? NULL
+            : rv_listing_link(p, mlid && !strcmp(mlid, lid) ? rv_row_get(rows, i, "listing_url") : NULL, lid));
     add_str(e, "reverb_order_number", rv_row_get(rows, i, "reverb_order_number"));
     json_object_object_add(e, "order_id", rv_row_int(rows, i, "order_id", 0) > 0
         ? json_object_new_int64(rv_row_int(rows, i, "order_id", 0)) : NULL);
@@ -145,6 +149,7 @@ int rv_route_log(rv_req_t *q)
         if (rv_db_query(q->db, p, &rows, apr_pstrcat(p,
                 "SELECT l.log_id, l.product_id, pd.name AS product_name, l.direction, l.status,"
                 " l.action, l.message, l.sku, l.reverb_listing_id, m.listing_url,"
+                " m.reverb_listing_id AS map_listing_id,"
                 " l.reverb_order_number, om.order_id, l.http_status, l.errors,"
                 " DATE_FORMAT(l.created_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS created_at,"
                 " FLOOR(UNIX_TIMESTAMP(l.created_at)) AS created_unix"

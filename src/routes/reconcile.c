@@ -324,6 +324,19 @@ int rv_route_reconcile_fix(rv_req_t *q)
                 json_object_put(results);
                 return rv_rc_db_failed(q);
             }
+            /* one push sends all the shop's values: the product's other differences of
+             * this comparison that a push fixes are fixed by it too, not left offering it */
+            if (!strcmp(outcome, "push_queued")
+                && rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding f"
+                              " JOIN {P}reverb_reconcile_finding o ON o.finding_id = %s"
+                              " SET f.fix_state = 'queued', f.fixed_at = NOW(3)"
+                              " WHERE f.run_id = o.run_id AND f.product_id = o.product_id"
+                              " AND f.fix = 'push' AND f.finding_id <> o.finding_id"
+                              " AND (f.fix_state IS NULL OR f.fix_state NOT IN ('queued', 'done'))",
+                              RV_ARGS(id))) {
+                json_object_put(results);
+                return rv_rc_db_failed(q);
+            }
             if (!strcmp(outcome, "linked"))
                 linked++;
             else if (strcmp(outcome, "link_conflict"))

@@ -216,7 +216,10 @@ test('toggle a product and sync it', async (page) => {
     await page.waitForSelector('#reverb-listing');
     listing = await page.textContent('#reverb-listing');
   }
-  assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  assert.match(listing, /\d+ \(Draft\) View on Reverb/);          // the state in words, not Reverb's slug
+  // the last sync in the shop's time and date format (the grid's), not a UTC ISO string
+  const synced = await page.textContent('#reverb-last-sync');
+  assert.ok(/\d/.test(synced) && !/T\d\d:|Z$/.test(synced), synced);
   // the link Reverb gave (its _links.web), and only because it is on reverb.com
   assert.match(await page.getAttribute('#reverb-listing a', 'href'), /^https:\/\/reverb\.com\/au\/item\/\d+-/);
   await shot(page, 'product-synced');
@@ -392,6 +395,45 @@ test('products tab: filters and the state column', async (page) => {
   await page.waitForFunction(() => /Showing 26 to 30 of 30/.test(document.querySelector('#reverb-prod-showing').textContent));
 });
 
+// The stand-in page carries OpenCart 3's own .form-group rules (15 px above and below, a
+// border between neighbours): on a real 3.0.5.1 admin they drew grey lines above the second
+// and later filters of the Products and Sync log bars and spread the filter rows apart.
+test('filter bars: no OpenCart 3 form-group rules or padding between inline filters', async (page) => {
+  await productsTab(page);
+  const look = (sel) => page.locator(sel).evaluateAll((gs) => gs.map((g) => {
+    const cs = getComputedStyle(g);
+    return [cs.borderTopWidth, cs.paddingTop, cs.paddingBottom].join(' ');
+  }));
+  const prod = await look('.reverb-prod-filters .form-group');
+  assert.equal(prod.length, 6);
+  assert.deepEqual([...new Set(prod)], ['0px 0px 0px']);
+  await page.click('a[data-tab=log]');
+  await page.waitForSelector('#reverb-log-direction');
+  const log = await look('.reverb-filters .form-group');
+  assert.equal(log.length, 3);
+  assert.deepEqual([...new Set(log)], ['0px 0px 0px']);
+  // the stand-in really has the rule (a form-group of the settings form still gets it)
+  await page.click('a[data-tab=settings]');
+  assert.equal(await page.locator('#reverb-settings > .form-group + .form-group').first()
+    .evaluate((g) => getComputedStyle(g).borderTopWidth), '1px');
+  await shot(page, 'log-filters');
+});
+
+// On a real OpenCart 3 admin the Settings tab's answer stayed above the Products tab's.
+test('one alert across tabs: the Products tab\'s answer replaces the Settings tab\'s', async (page) => {
+  await page.goto(BASE + '/pages/module.html');
+  await page.waitForSelector('#reverb-settings');
+  await page.click('#reverb-test');
+  await page.waitForSelector('.reverb-alert.alert-success');
+  assert.equal((await alerts(page)).length, 1);
+  await page.click('a[data-tab=products]');
+  await page.waitForSelector('#reverb-products tbody tr[data-product-id]');
+  await page.locator('#reverb-products tbody tr[data-product-id] input[type=checkbox]').first().check();
+  await page.click('#reverb-prod-apply');                  // no action chosen: a warning, nothing sent
+  await page.waitForSelector('.reverb-alert.alert-warning');
+  assert.deepEqual(await alerts(page), ['Choose an action first.']);
+});
+
 test('products tab: select all matching, set condition, bulk enable with progress', async (page) => {
   await productsTab(page);
   await filterBy(page, 'Browser Amp');
@@ -417,7 +459,7 @@ test('products tab: select all matching, set condition, bulk enable with progres
   assert.equal(await page.locator('.reverb-alert').count(), 1);             // replaced, never stacked
   await page.waitForSelector('#reverb-prod-progress', { state: 'visible' });
   await page.waitForFunction(() => document.querySelector('#reverb-prod-progress-bar').textContent === '100%', null, { timeout: 60000 });
-  assert.match(await page.textContent('#reverb-prod-progress-text'), /Sent to Reverb: 20 of 20 done/);
+  assert.match(await page.textContent('#reverb-prod-progress-text'), /^Finished: 20 of 20 done\. The On Reverb and Last error columns show/);
   await page.waitForFunction(() => {
     const ls = document.querySelectorAll('#reverb-products tbody td.reverb-prod-state .label');
     return ls.length === 20 && Array.prototype.every.call(ls, (l) => l.getAttribute('data-state') === 'draft');
@@ -824,7 +866,7 @@ test('oc4: Reverb tab of the product form toggles and syncs', async (page, conte
     await page.waitForSelector('#reverb-listing');
     listing = await page.textContent('#reverb-listing');
   }
-  assert.match(listing, /\d+ \(draft\) View on Reverb/);
+  assert.match(listing, /\d+ \(Draft\) View on Reverb/);
   await shot(page, 'oc4-product-tab');
 });
 

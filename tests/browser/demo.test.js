@@ -76,7 +76,7 @@ test('a product\'s Reverb tab, reached from the grid', async (page) => {
   await Promise.all([page.waitForNavigation(), page.click('#reverb-products tr[data-product-id="1003"] td:nth-child(2) a')]);
   await page.click('#demo-tab-reverb');
   await page.waitForSelector('#reverb-product #reverb-listing');
-  assert.match(await page.textContent('#reverb-listing'), /draft/);
+  assert.match(await page.textContent('#reverb-listing'), /\(Draft\)/);
   assert.ok(await page.isChecked('#reverb-product input[name=sync_enabled]'));
   await shot(page, 'demo-product');
 });

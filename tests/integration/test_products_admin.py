@@ -303,6 +303,39 @@ def test_end_reaches_reverb(db, fake, server):
     assert ids(grid(admin, server, "state=draft&q=SKU-E")) == [5002]
 
 
+
+def test_enabled_but_not_sent_says_why(db, fake, server):
+    """Sync turned on for products the push must not send (in no category allowed to sync,
+    disabled in OpenCart): each gets the reason in Last error, an error state in the grid and
+    a sync log line, instead of finishing silently as "Enabled, not listed yet" (seen on a
+    real OpenCart 3.0.5.1 shop: 9 of 9 "sent", nothing listed, no word why)."""
+    admin = Admin(db)
+    add_product(db, 5001, "Strat", "SKU-N1", quantity=2)
+    add_product(db, 5002, "Amp", "SKU-N2", quantity=2)
+    add_product(db, 5003, "Tele", "SKU-N3", quantity=2, status=0)
+    move(db, 5002, OTHER)                 # OTHER is not among the categories allowed to sync
+    configure(admin, server)
+    r = bulk(admin, server, {"product_ids": [5001, 5002, 5003], "set": {"sync_enabled": 1}})
+    assert r.json == {"matched": 3, "changed": 3, "queued": 3}
+    wait_idle(admin, server)
+    assert set(by_sku(fake.listings())) == {"SKU-N1"}
+    rows = {p["product_id"]: p for p in grid(admin, server, "q=SKU-N").json["products"]}
+    assert rows[5001]["listing_state"] == "draft" and rows[5001]["last_error"] is None
+    assert rows[5002]["listing_state"] == "error"
+    assert "Categories allowed to sync" in rows[5002]["last_error"]
+    assert rows[5003]["listing_state"] == "error"
+    assert "Disabled in OpenCart" in rows[5003]["last_error"]
+    logged = {r[0]: r[1] for r in db.query("SELECT product_id, message FROM oc_reverb_sync_log"
+                                          " WHERE product_id IN (5002, 5003) AND status = 'error'")}
+    assert "Categories allowed to sync" in logged[5002] and "Disabled" in logged[5003]
+    # once its category is allowed, the next push lists it and clears the error
+    move(db, 5002, CATEGORY)
+    r = bulk(admin, server, {"product_ids": [5002], "action": "sync"})
+    wait_idle(admin, server)
+    row = grid(admin, server, "q=SKU-N2").json["products"][0]
+    assert row["listing_state"] == "draft" and row["last_error"] is None
+
+
 BAD = [
     {},                                                              # nothing at all
     {"set": {"sync_enabled": 1}},                                    # no selection

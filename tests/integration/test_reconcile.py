@@ -195,6 +195,28 @@ def test_each_fix_does_what_it_says(db, fake, server, admin):
     assert run["findings"] == 0, report(admin, server)["findings"]
 
 
+
+def test_one_push_fixes_every_difference_it_sends(db, fake, server, admin):
+    """Price and title differ for one product: fixing one pushes all the shop's values, so the
+    other is fixed too, not left offering "Send the shop's values" (seen on a real OpenCart 3
+    shop: the title row still offered the fix the price row's push had made)."""
+    ls = listed_catalogue(db, fake, server, admin)
+    fake.edit_listing(ls["RC-1"]["id"], title="Old title")
+    start(admin, server)
+    finished(admin, server)
+    f = by_product(report(admin, server)["findings"])
+    price, title = f[(5401, "price")], f[(5401, "title")]
+    r = admin.post(server, "/reverb/admin/reconcile/fix", {"finding_ids": [price["finding_id"]]})
+    assert r.status == 200 and r.json["queued"] == 1, r
+    wait_idle(admin, server)
+    f = by_product(report(admin, server)["findings"])
+    assert f[(5401, "price")]["fix_state"] == "done"
+    assert f[(5401, "title")]["fix_state"] == "done"
+    assert by_sku(fake.listings())["RC-1"]["title"] == "Price Pedal"
+    # a difference of another product is left alone
+    assert f[(5402, "stock")]["fix_state"] not in ("queued", "done")
+
+
 def test_pages_through_more_than_fifty_listings(db, fake, server, admin):
     ids = add_many_products(db, 5500, 120, "PAGE-", enabled=False)
     for pid in ids:

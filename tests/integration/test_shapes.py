@@ -218,6 +218,23 @@ def test_a_bad_stored_link_is_not_shown(db, fake, server, admin):
     assert entries and all(e["listing_url"] == "https://reverb.com/item/4242" for e in entries)
 
 
+
+def test_a_log_entry_links_its_own_listing_only(db, server, admin):
+    """A push refused before any listing existed linked the product's later listing ("Cannot
+    list this product: no SKU ... View on Reverb", seen on a real OpenCart 3 shop): an entry
+    links the listing it is about, with the map's address only when it is that listing."""
+    add_product(db, 5605, "Linked Pedal", "LNK-1", "50.0000", 2)
+    db.execute("INSERT INTO oc_reverb_product_map (product_id, reverb_listing_id, sync_enabled,"
+               " listing_url) VALUES (5605, '4243', 1, 'https://reverb.com/au/item/4243-linked-pedal')")
+    for lid, msg in ((None, "refused"), ("4100", "older listing"), ("4243", "this listing")):
+        db.execute("INSERT INTO oc_reverb_sync_log (product_id, direction, status, action, message,"
+                   " reverb_listing_id, created_at) VALUES (5605, 'push', %s, 'map', %s, %s, NOW(3))",
+                   ("error" if lid is None else "success", msg, lid))
+    entries = admin.get(server, "/reverb/admin/log?product_id=5605").json["entries"]
+    links = {e["message"]: e["listing_url"] for e in entries}
+    assert links == {"refused": None, "older listing": "https://reverb.com/item/4100",
+                     "this listing": "https://reverb.com/au/item/4243-linked-pedal"}
+
 @pytest.mark.parametrize("lid", ["abc", "12-slug", "0", "1_2"])
 def test_a_webhook_listing_id_must_be_digits(db, server, lid):
     key = db.setting("webhook_key")

@@ -168,8 +168,8 @@ $_['prod_action_end']            = 'End the Reverb listing (and stop syncing)';
 $_['prod_button_apply']          = 'Apply';
 $_['prod_choose_action']         = 'Choose an action first.';
 $_['prod_bulk_done']             = 'Done: %matched% products selected, %changed% changed, %queued% sent to the queue for Reverb.';
-$_['prod_progress_running']      = 'Sending to Reverb: %done% of %total% done.';
-$_['prod_progress_done']         = 'Sent to Reverb: %done% of %total% done.';
+$_['prod_progress_running']      = 'Working through the queue for Reverb: %done% of %total% done.';
+$_['prod_progress_done']         = 'Finished: %done% of %total% done. The On Reverb and Last error columns show what became of each product (one that could not be listed says why).';
 // What every action says (issue 11 item 6)
 $_['log_datetime_format']        = 'd/m/Y H:i:s';   // the sync log's times; OpenCart's own datetime_format replaces it (controller)
 $_['error_code_no_token']        = 'Enter your Reverb token first: paste it in "Reverb personal token" on the Settings tab. Nothing was sent to Reverb.';
