@@ -79,7 +79,9 @@ static int rv_detect_incremental(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t
     int i;
     *n = 0;
     if (rv_db_query(db, p, &rows,
-            "SELECT product_id FROM {P}product"
+            /* the index named: on a small or freshly updated table the
+             * optimizer may otherwise read every product row */
+            "SELECT product_id FROM {P}product FORCE INDEX (reverb_date_modified)"
             "  WHERE date_modified >= %s - INTERVAL " RV_DETECT_OVERLAP_S " SECOND"
             " UNION SELECT product_id FROM {P}reverb_product_map"
             "  WHERE updated_at >= %s - INTERVAL " RV_DETECT_OVERLAP_S " SECOND"
