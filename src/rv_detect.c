@@ -23,6 +23,7 @@
  * still seen, and clocks a little apart do no harm. */
 #include "rv_detect.h"
 #include "rv_scan_plan.h"
+#include "rv_scan_range.h"
 #include "rv_settings.h"
 #include "rv_tz.h"
 
@@ -47,25 +48,50 @@ static long rv_detect_shop_offset(rv_db_t *db, apr_pool_t *p, int store_id)
     return offset;
 }
 
-/* The whole catalogue, RV_SCAN_RANGE map rows a statement. */
-static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p)
+/* The whole catalogue, RV_SCAN_RANGE map rows a statement. A range whose
+ * rows' digest (rv_scan_range.c) equals the one stored when all its
+ * products were last found unchanged is skipped; one whose products were
+ * all found unchanged gets its digest stored, when it was the same before
+ * and after they were compared (nothing moved meanwhile). */
+static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, int store_id,
+                          const rv_detect_counts_t *counts, rv_detect_info_t *info)
 {
     long long after = 0;
+    rv_scan_range_in_t in = { store_id, rv_push_detect_fingerprint(pass), NULL, NULL, NULL };
+    rv_push_detect_inputs(pass, &in.language_id, &in.customer_group_id, &in.attr_ids);
     for (;;) {
         apr_pool_t *sp;
-        const char *hi;
+        const char *hi, *before, *now;
         long long upto;
+        int queued;
         apr_pool_create(&sp, p);
         hi = rv_db_value(db, sp, "SELECT MAX(product_id) FROM (SELECT product_id"
                          " FROM {P}reverb_product_map WHERE product_id > %s"
                          " ORDER BY product_id LIMIT " APR_STRINGIFY(RV_SCAN_RANGE) ") r",
                          RV_ARGS(rv_i64(sp, after)));
         upto = hi ? apr_atoi64(hi) : 0;
-        apr_pool_destroy(sp);
-        if (upto <= after)
+        if (upto <= after) {
+            apr_pool_destroy(sp);
+            rv_scan_range_prune(db, p, &in);
             return 0;       /* past the last one (or MAX of nothing: NULL) */
-        if (rv_push_detect_part(pass, after, upto, NULL))
+        }
+        info->ranges++;
+        before = rv_scan_range_digest(db, sp, &in, after, upto);
+        if (before && rv_scan_range_same(db, sp, &in, after, upto, before)) {
+            info->ranges_skipped++;
+            apr_pool_destroy(sp);
+            after = upto;
+            continue;
+        }
+        queued = counts->queued;
+        if (rv_push_detect_part(pass, after, upto, NULL)) {
+            apr_pool_destroy(sp);
             return -1;
+        }
+        if (before && counts->queued == queued
+            && (now = rv_scan_range_digest(db, sp, &in, after, upto)) && !strcmp(now, before))
+            rv_scan_range_store(db, sp, &in, after, upto, before);
+        apr_pool_destroy(sp);
         after = upto;
     }
 }
@@ -155,7 +181,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
     if (kind == RV_SCAN_INCREMENTAL)
         rv = rv_detect_incremental(pass, db, p, mark, &looked);
     else
-        rv = rv_detect_full(pass, db, p);
+        rv = rv_detect_full(pass, db, p, c->conf->store_id, out, info);
     rv_push_detect_end(pass, rv == 0);
     info->looked_at = kind == RV_SCAN_INCREMENTAL ? looked : -1;
     if (rv) {
