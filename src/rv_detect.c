@@ -57,8 +57,10 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
                           const rv_detect_counts_t *counts, rv_detect_info_t *info)
 {
     long long after = 0;
-    rv_scan_range_in_t in = { store_id, rv_push_detect_fingerprint(pass), NULL, NULL, NULL };
+    rv_scan_range_in_t in = { store_id, rv_push_detect_fingerprint(pass), NULL, NULL, NULL,
+                              NULL, NULL };
     rv_push_detect_inputs(pass, &in.language_id, &in.customer_group_id, &in.attr_ids);
+    rv_scan_range_load(db, p, &in);
     for (;;) {
         apr_pool_t *sp;
         const char *hi, *before, *now;
@@ -77,7 +79,7 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
         }
         info->ranges++;
         before = rv_scan_range_digest(db, sp, &in, after, upto);
-        if (before && rv_scan_range_same(db, sp, &in, after, upto, before)) {
+        if (before && rv_scan_range_same(&in, sp, after, upto, before)) {
             info->ranges_skipped++;
             apr_pool_destroy(sp);
             after = upto;

@@ -60,7 +60,7 @@ const char *rv_scan_range_digest(rv_db_t *db, apr_pool_t *p, const rv_scan_range
                                  long long after, long long upto)
 {
     const char *lo = rv_i64(p, after), *hi = rv_i64(p, upto);
-    const char *now = rv_shop_now(db, p, in->store_id);
+    const char *now = in->shop_now;
     rv_rows_t *rows;
     if (!now || rv_db_query(db, p, &rows, rv_scan_range_sql,
                             RV_ARGS(in->fingerprint, lo, hi, lo, hi, lo, hi, in->language_id,
@@ -78,12 +78,26 @@ static const char *rv_scan_range_name(apr_pool_t *p, const rv_scan_range_in_t *i
                        rv_i64(p, upto), NULL);
 }
 
-int rv_scan_range_same(rv_db_t *db, apr_pool_t *p, const rv_scan_range_in_t *in,
-                       long long after, long long upto, const char *digest)
+void rv_scan_range_load(rv_db_t *db, apr_pool_t *p, rv_scan_range_in_t *in)
 {
-    const char *was = rv_db_value(db, p, "SELECT value FROM {P}reverb_cache WHERE name = %s"
-                                  " AND expires_at > NOW()",
-                                  RV_ARGS(rv_scan_range_name(p, in, after, upto)));
+    rv_rows_t *rows;
+    int i;
+    in->stored = apr_hash_make(p);
+    in->shop_now = rv_shop_now(db, p, in->store_id);
+    if (rv_db_query(db, p, &rows, "SELECT name, value FROM {P}reverb_cache WHERE name LIKE %s"
+                    " AND expires_at > NOW()",
+                    RV_ARGS(apr_pstrcat(p, "scan:", apr_itoa(p, in->store_id), ":%", NULL))))
+        return;
+    for (i = 0; i < rows->nrows; i++)
+        if (rows->rows[i][0] && rows->rows[i][1])
+            apr_hash_set(in->stored, rows->rows[i][0], APR_HASH_KEY_STRING, rows->rows[i][1]);
+}
+
+int rv_scan_range_same(const rv_scan_range_in_t *in, apr_pool_t *p, long long after,
+                       long long upto, const char *digest)
+{
+    const char *was = in->stored ? apr_hash_get(in->stored, rv_scan_range_name(p, in, after, upto),
+                                                APR_HASH_KEY_STRING) : NULL;
     return was && digest && !strcmp(was, digest);
 }
 

@@ -101,6 +101,40 @@ def test_the_full_scan_catches_a_change_with_no_trace(db, fake, lone):
     assert cycle(db, lone)["detect_scan"] == "incremental"
 
 
+def test_the_full_scan_skips_unchanged_ranges_and_still_catches_untraced_changes(db, fake, lone):
+    """The full scan compares an id range's rows by one digest per table (no
+    per-product lookups) with the one stored when its products were last found
+    with nothing to send; a range that moved is compared product by product."""
+    ids = synced_and_quiet(db, fake, lone)
+
+    def due():
+        db.execute("UPDATE oc_reverb_detect SET full_at = full_at - INTERVAL 61 MINUTE")
+        j = cycle(db, lone)
+        assert j["detect_scan"] == "due", j
+        return j
+    j = due()                       # nothing to send: the ranges' digests are stored
+    assert j["products_queued"] == 0 and j["scan_ranges"] >= 1, j
+    j = due()                       # nothing moved: no range is compared product by product
+    assert j["scan_ranges_unchanged"] == j["scan_ranges"] >= 1, j
+    assert j["products_checked"] == 0 and j["products_queued"] == 0, j
+    # by SQL, no event, no date_modified: stock, a new image, a renamed product,
+    # one more category (the listing body may not change: compared, maybe not queued)
+    db.execute("UPDATE oc_product SET quantity = quantity + 3 WHERE product_id = %s", (ids[0],))
+    db.execute("INSERT INTO oc_product_image (product_id, image, sort_order)"
+               " VALUES (%s, 'catalog/extra.jpg', 1)", (ids[1],))
+    db.execute("UPDATE oc_product_description SET name = CONCAT(name, ' II')"
+               " WHERE product_id = %s", (ids[2],))
+    db.execute("INSERT IGNORE INTO oc_product_to_category (product_id, category_id)"
+               " VALUES (%s, 999999)", (ids[3],))
+    try:
+        assert cycle(db, lone)["products_queued"] == 0          # the check cannot see them
+        j = due()
+        assert j["scan_ranges_unchanged"] < j["scan_ranges"], j
+        assert j["products_checked"] == 4 and j["products_queued"] >= 3, j
+    finally:
+        db.execute("DELETE FROM oc_product_to_category WHERE category_id = 999999")
+
+
 def test_a_date_modified_change_is_caught_by_the_next_check(db, fake, lone):
     ids = synced_and_quiet(db, fake, lone)
     db.execute("UPDATE oc_product SET price = price + 5, date_modified = NOW()"
