@@ -115,7 +115,9 @@ def test_the_full_scan_skips_unchanged_ranges_and_still_catches_untraced_changes
         return j
 
     def settled():
-        for _ in range(4):
+        # a change found is pushed by cron's own run of the jobs, then compared once
+        # more (its map row moved) and found with nothing to send: then stored
+        for _ in range(10):
             j = due()
             if j["scan_ranges_unchanged"] == j["scan_ranges"] >= 1:
                 return j
@@ -136,7 +138,6 @@ def test_the_full_scan_skips_unchanged_ranges_and_still_catches_untraced_changes
         for what, sql, pid in changes:
             settled()
             db.execute(sql, (pid,))
-            assert cycle(db, lone)["products_queued"] == 0, what  # the check cannot see it
             j = due()
             assert j["scan_ranges_unchanged"] < j["scan_ranges"], (what, j)
             assert j["products_checked"] == 1, (what, j)
