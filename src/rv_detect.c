@@ -33,6 +33,7 @@
 APLOG_USE_MODULE(reverb);
 
 #define RV_SCAN_RANGE 1000
+#define RV_DIGEST_RANGE 5000     /* one range digest: about 30 ms on 2 cores */
 #define RV_CHECK_CHUNK 1000
 #define RV_DETECT_OVERLAP_S "10"
 
@@ -48,11 +49,23 @@ static long rv_detect_shop_offset(rv_db_t *db, apr_pool_t *p, int store_id)
     return offset;
 }
 
-/* The whole catalogue, RV_SCAN_RANGE map rows a statement. A range whose
- * rows' digest (rv_scan_range.c) equals the one stored when all its
- * products were last found unchanged is skipped; one whose products were
- * all found unchanged gets its digest stored, when it was the same before
- * and after they were compared (nothing moved meanwhile). */
+/* The highest map id of the next n map rows after `after` (0: none). */
+#define RV_NEXT_UPTO_SQL(N) "SELECT MAX(product_id) FROM (SELECT product_id" \
+    " FROM {P}reverb_product_map WHERE product_id > %s ORDER BY product_id LIMIT " N ") r"
+static long long rv_detect_next_upto(rv_db_t *db, apr_pool_t *p, long long after, int digest)
+{
+    const char *hi = rv_db_value(db, p, digest ? RV_NEXT_UPTO_SQL(APR_STRINGIFY(RV_DIGEST_RANGE))
+                                               : RV_NEXT_UPTO_SQL(APR_STRINGIFY(RV_SCAN_RANGE)),
+                                 RV_ARGS(rv_i64(p, after)));
+    return hi ? apr_atoi64(hi) : 0;
+}
+
+/* The whole catalogue in ranges of RV_DIGEST_RANGE map rows. A range whose
+ * rows' digest (rv_scan_range.c, one statement) equals the one stored when
+ * its products were last found with nothing to send is skipped; else its
+ * products are compared RV_SCAN_RANGE a statement, and when none was
+ * queued the range's digest is stored, if it was the same before and after
+ * they were compared (nothing moved meanwhile). */
 static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, int store_id,
                           const rv_detect_counts_t *counts, rv_detect_info_t *info)
 {
@@ -63,15 +76,11 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
     rv_scan_range_load(db, p, &in);
     for (;;) {
         apr_pool_t *sp;
-        const char *hi, *before, *now;
-        long long upto;
+        const char *before, *now;
+        long long upto, a, u;
         int queued;
         apr_pool_create(&sp, p);
-        hi = rv_db_value(db, sp, "SELECT MAX(product_id) FROM (SELECT product_id"
-                         " FROM {P}reverb_product_map WHERE product_id > %s"
-                         " ORDER BY product_id LIMIT " APR_STRINGIFY(RV_SCAN_RANGE) ") r",
-                         RV_ARGS(rv_i64(sp, after)));
-        upto = hi ? apr_atoi64(hi) : 0;
+        upto = rv_detect_next_upto(db, sp, after, 1);
         if (upto <= after) {
             apr_pool_destroy(sp);
             rv_scan_range_prune(db, p, &in);
@@ -86,9 +95,14 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
             continue;
         }
         queued = counts->queued;
-        if (rv_push_detect_part(pass, after, upto, NULL)) {
-            apr_pool_destroy(sp);
-            return -1;
+        for (a = after; a < upto; a = u) {
+            u = rv_detect_next_upto(db, sp, a, 0);
+            if (u <= a || u > upto)
+                u = upto;
+            if (rv_push_detect_part(pass, a, u, NULL)) {
+                apr_pool_destroy(sp);
+                return -1;
+            }
         }
         if (before && counts->queued == queued
             && (now = rv_scan_range_digest(db, sp, &in, after, upto)) && !strcmp(now, before))

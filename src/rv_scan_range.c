@@ -1,5 +1,5 @@
 /* rv_scan_range.c: the full scan's shortcut (docs/ARCHITECTURE.md, "Change
- * detection"). Per id range of the map (rv_detect.c reads 1,000 map rows a
+ * detection"). Per id range of the map (rv_detect.c: 5,000 map rows a
  * range) a digest of every row the products' detection digest (rv_push.c)
  * is computed from, each table read alone by its product_id index: no
  * per-product lookup into another table, which is what makes the
