@@ -661,11 +661,14 @@ NOTES = """
   rows by the mariadb client, in the same run. **Per-minute check**: what
   changed since the last cycle (date_modified through an index, order
   history, specials, map rows), nothing else is read. **Full content scan**
-  (hourly, after a listing setting changed): MariaDB computes a digest of
-  every product's inputs, 1,000 products a statement, and returns only those
-  that moved. **First pass** (every product new to detection, after an
-  upgrade): each product is also mapped and hashed in C and its digest
-  stored.
+  (hourly, after a listing setting changed): per range of 5,000 products one
+  digest of every row their inputs come from, each table read alone by
+  product_id (no join); a range whose digest is the one stored when its
+  products were last found with nothing to send is skipped, else MariaDB
+  computes a digest of every product's inputs and returns only those that
+  moved. **First pass** (every product new to detection, after an upgrade):
+  each product is also mapped and hashed in C, its digest stored, and the
+  ranges' digests computed (before and after) and stored.
 """
 
 

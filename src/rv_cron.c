@@ -236,6 +236,10 @@ int rv_route_cron(rv_req_t *q)
      * looked at (-1 on a full scan) */
     json_object_object_add(out, "detect_scan", json_object_new_string(scan.scan));
     json_object_object_add(out, "products_candidates", json_object_new_int(scan.looked_at));
+    /* full scan: id ranges read, of which found unchanged by their rows'
+     * digest (their products not read one by one) */
+    json_object_object_add(out, "scan_ranges", json_object_new_int(scan.ranges));
+    json_object_object_add(out, "scan_ranges_unchanged", json_object_new_int(scan.ranges_skipped));
     /* rows deleted by housekeeping in this cycle */
     json_object_object_add(out, "pruned", pruned);
     json_object_object_add(out, "reconcile_started", json_object_new_boolean(reconcile == 1));

@@ -23,6 +23,7 @@
  * still seen, and clocks a little apart do no harm. */
 #include "rv_detect.h"
 #include "rv_scan_plan.h"
+#include "rv_scan_range.h"
 #include "rv_settings.h"
 #include "rv_tz.h"
 
@@ -32,6 +33,7 @@
 APLOG_USE_MODULE(reverb);
 
 #define RV_SCAN_RANGE 1000
+#define RV_DIGEST_RANGE 5000     /* one range digest: about 30 ms on 2 cores */
 #define RV_CHECK_CHUNK 1000
 #define RV_DETECT_OVERLAP_S "10"
 
@@ -47,25 +49,65 @@ static long rv_detect_shop_offset(rv_db_t *db, apr_pool_t *p, int store_id)
     return offset;
 }
 
-/* The whole catalogue, RV_SCAN_RANGE map rows a statement. */
-static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p)
+/* The highest map id of the next n map rows after `after` (0: none). */
+#define RV_NEXT_UPTO_SQL(N) "SELECT MAX(product_id) FROM (SELECT product_id" \
+    " FROM {P}reverb_product_map WHERE product_id > %s ORDER BY product_id LIMIT " N ") r"
+static long long rv_detect_next_upto(rv_db_t *db, apr_pool_t *p, long long after, int digest)
+{
+    const char *hi = rv_db_value(db, p, digest ? RV_NEXT_UPTO_SQL(APR_STRINGIFY(RV_DIGEST_RANGE))
+                                               : RV_NEXT_UPTO_SQL(APR_STRINGIFY(RV_SCAN_RANGE)),
+                                 RV_ARGS(rv_i64(p, after)));
+    return hi ? apr_atoi64(hi) : 0;
+}
+
+/* The whole catalogue in ranges of RV_DIGEST_RANGE map rows. A range whose
+ * rows' digest (rv_scan_range.c, one statement) equals the one stored when
+ * its products were last found with nothing to send is skipped; else its
+ * products are compared RV_SCAN_RANGE a statement, and when none was
+ * queued the range's digest is stored, if it was the same before and after
+ * they were compared (nothing moved meanwhile). */
+static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, int store_id,
+                          const rv_detect_counts_t *counts, rv_detect_info_t *info)
 {
     long long after = 0;
+    rv_scan_range_in_t in = { store_id, rv_push_detect_fingerprint(pass), NULL, NULL, NULL,
+                              NULL, NULL };
+    rv_push_detect_inputs(pass, &in.language_id, &in.customer_group_id, &in.attr_ids);
+    rv_scan_range_load(db, p, &in);
     for (;;) {
         apr_pool_t *sp;
-        const char *hi;
-        long long upto;
+        const char *before, *now;
+        long long upto, a, u;
+        int queued;
         apr_pool_create(&sp, p);
-        hi = rv_db_value(db, sp, "SELECT MAX(product_id) FROM (SELECT product_id"
-                         " FROM {P}reverb_product_map WHERE product_id > %s"
-                         " ORDER BY product_id LIMIT " APR_STRINGIFY(RV_SCAN_RANGE) ") r",
-                         RV_ARGS(rv_i64(sp, after)));
-        upto = hi ? apr_atoi64(hi) : 0;
-        apr_pool_destroy(sp);
-        if (upto <= after)
+        upto = rv_detect_next_upto(db, sp, after, 1);
+        if (upto <= after) {
+            apr_pool_destroy(sp);
+            rv_scan_range_prune(db, p, &in);
             return 0;       /* past the last one (or MAX of nothing: NULL) */
-        if (rv_push_detect_part(pass, after, upto, NULL))
-            return -1;
+        }
+        info->ranges++;
+        before = rv_scan_range_digest(db, sp, &in, after, upto);
+        if (before && rv_scan_range_same(&in, sp, after, upto, before)) {
+            info->ranges_skipped++;
+            apr_pool_destroy(sp);
+            after = upto;
+            continue;
+        }
+        queued = counts->queued;
+        for (a = after; a < upto; a = u) {
+            u = rv_detect_next_upto(db, sp, a, 0);
+            if (u <= a || u > upto)
+                u = upto;
+            if (rv_push_detect_part(pass, a, u, NULL)) {
+                apr_pool_destroy(sp);
+                return -1;
+            }
+        }
+        if (before && counts->queued == queued
+            && (now = rv_scan_range_digest(db, sp, &in, after, upto)) && !strcmp(now, before))
+            rv_scan_range_store(db, sp, &in, after, upto, before);
+        apr_pool_destroy(sp);
         after = upto;
     }
 }
@@ -157,7 +199,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
     if (kind == RV_SCAN_INCREMENTAL)
         rv = rv_detect_incremental(pass, db, p, mark, &looked);
     else
-        rv = rv_detect_full(pass, db, p);
+        rv = rv_detect_full(pass, db, p, c->conf->store_id, out, info);
     rv_push_detect_end(pass, rv == 0);
     info->looked_at = kind == RV_SCAN_INCREMENTAL ? looked : -1;
     if (rv) {

@@ -631,6 +631,14 @@ const char *rv_push_detect_fingerprint(const rv_detect_pass_t *pass)
     return pass->e->fingerprint;
 }
 
+void rv_push_detect_inputs(const rv_detect_pass_t *pass, const char **language_id,
+                           const char **customer_group_id, const char **attr_ids)
+{
+    *language_id = pass->e->language_id;
+    *customer_group_id = pass->e->customer_group_id;
+    *attr_ids = pass->e->attrs->ids;
+}
+
 int rv_push_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
                         const char *ids_json)
 {

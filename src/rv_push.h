@@ -21,6 +21,9 @@ int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out);
 typedef struct rv_detect_pass rv_detect_pass_t;
 rv_detect_pass_t *rv_push_detect_begin(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out);
 const char *rv_push_detect_fingerprint(const rv_detect_pass_t *pass);
+/* the language, customer group and attribute ids ("3,7", "" none) it maps with */
+void rv_push_detect_inputs(const rv_detect_pass_t *pass, const char **language_id,
+                           const char **customer_group_id, const char **attr_ids);
 int rv_push_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
                         const char *ids_json);
 void rv_push_detect_end(rv_detect_pass_t *pass, int ok);
