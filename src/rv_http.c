@@ -116,42 +116,50 @@ static int rv_json_is_null(const char *s, apr_size_t len)
     return len == 4 && !memcmp(s, "null", 4);
 }
 
-int rv_http_read_json_object(request_rec *r, json_object **obj)
+int rv_http_parse_object(request_rec *r, const char *buf, apr_size_t len, json_object **obj,
+                         const char **code, const char **message)
 {
-    char *buf;
-    apr_size_t len;
     const char *err = NULL;
-    int rc = rv_http_read_body(r, &buf, &len);
     *obj = NULL;
-    if (rc)
-        return rc;
+    *code = "invalid_request";
     /* an empty body is not an empty object: nothing to act on (400) */
     if (len == 0 || rv_json_blank(buf, len)) {
-        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
-                      "The request body is empty: send a JSON object.");
+        *message = "The request body is empty: send a JSON object.";
         return HTTP_BAD_REQUEST;
     }
     *obj = rv_json_parse(buf, len, &err);
     if (!*obj && rv_json_is_null(buf, len)) {
-        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
-                      "The request body must be a JSON object, not null.");
+        *message = "The request body must be a JSON object, not null.";
         return HTTP_BAD_REQUEST;
     }
     if (!*obj) {
-        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_json",
-                      apr_psprintf(r->pool, "The request body is not valid JSON: %s.",
-                                   err ? err : "parse error"));
+        *code = "invalid_json";
+        *message = apr_psprintf(r->pool, "The request body is not valid JSON: %s.",
+                                err ? err : "parse error");
         return HTTP_BAD_REQUEST;
     }
     if (!json_object_is_type(*obj, json_type_object)) {
         json_object_put(*obj);
         *obj = NULL;
-        rv_http_error(r, HTTP_BAD_REQUEST, "invalid_request",
-                      "The request body must be a JSON object.");
+        *message = "The request body must be a JSON object.";
         return HTTP_BAD_REQUEST;
     }
     /* the handler owns it now; make sure it is released with the request */
     apr_pool_cleanup_register(r->pool, *obj, (apr_status_t (*)(void *))json_object_put,
                               apr_pool_cleanup_null);
     return 0;
+}
+
+int rv_http_read_json_object(request_rec *r, json_object **obj)
+{
+    char *buf;
+    apr_size_t len;
+    const char *code, *message;
+    int rc = rv_http_read_body(r, &buf, &len);
+    *obj = NULL;
+    if (rc)
+        return rc;
+    if ((rc = rv_http_parse_object(r, buf, len, obj, &code, &message)))
+        rv_http_error(r, rc, code, message);
+    return rc;
 }

@@ -20,5 +20,10 @@ int rv_http_read_body(request_rec *r, char **buf, apr_size_t *len);
 /* Reads and parses a JSON object body. An empty body gives an empty
  * object. On failure answers 400/413 and returns non-zero. */
 int rv_http_read_json_object(request_rec *r, json_object **obj);
+/* The parsing half of rv_http_read_json_object: 0 with *obj (released with
+ * the request), or HTTP_BAD_REQUEST with the error's code and message, for
+ * a caller that must decide something else before it answers. */
+int rv_http_parse_object(request_rec *r, const char *buf, apr_size_t len, json_object **obj,
+                         const char **code, const char **message);
 
 #endif

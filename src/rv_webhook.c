@@ -111,6 +111,20 @@ static int rv_unknown_order_capped(rv_req_t *q, const char *ref)
     return 1;
 }
 
+/* Whether the request's key is the stored webhook key (the settings read:
+ * only for deliveries the accept statement never sees). */
+static int rv_webhook_key_right(rv_req_t *q, apr_pool_t *p)
+{
+    rv_settings_t *st = rv_settings_load(q->db, p, q->conf->store_id);
+    const char *stored = st ? rv_setting(st, "webhook_key", "") : "";
+    return *stored && q->key && rv_consttime_eq(q->key, stored);
+}
+
+static int rv_webhook_refused(rv_req_t *q)
+{
+    return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
+}
+
 /* An order delivery the accept statement did not take: the key is wrong,
  * or the "Import Reverb orders" switch is off (a shop that only lists).
  * Only then are the settings read, to tell which. */
@@ -138,8 +152,17 @@ int rv_route_webhook(rv_req_t *q)
     const char *topic = apr_table_get(q->r->headers_in, "X-Reverb-Topic");
     const char *kind = NULL, *ref = NULL, *label;
 
-    if (rv_http_read_json_object(q->r, &body))
+    char *buf;
+    apr_size_t len;
+    const char *code, *message;
+
+    if (rv_http_read_body(q->r, &buf, &len))
         return OK;
+    /* a bad body is refused only once the key is known to be right: a
+     * caller without the key learns nothing but 403 */
+    if (rv_http_parse_object(q->r, buf, len, &body, &code, &message))
+        return rv_webhook_key_right(q, p) ? rv_http_error(q->r, HTTP_BAD_REQUEST, code, message)
+                                          : rv_webhook_refused(q);
     if (topic && !strncmp(topic, "orders/", 7))
         kind = "order";
     else if (topic && !strncmp(topic, "listings/", 9))
@@ -154,8 +177,10 @@ int rv_route_webhook(rv_req_t *q)
         ref = !strcmp(kind, "order") ? rv_id_of(p, rv_unwrap(body, "order"), "order_number")
                                      : rv_id_of(p, rv_unwrap(body, "listing"), "id");
     if (!rv_ref_ok(ref) || (!strcmp(kind, "pull") && !rv_listing_id_ok(ref)))
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
-                             "The delivery names no valid order_number or listing id.");
+        return rv_webhook_key_right(q, p)
+            ? rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
+                            "The delivery names no valid order_number or listing id.")
+            : rv_webhook_refused(q);
     label = topic ? apr_pstrndup(p, topic, 64) : (!strcmp(kind, "order") ? "orders/?" : "listings/?");
     /* the usual case: one transaction whose first statement checks the key */
     switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,

@@ -136,3 +136,26 @@ def test_a_key_changed_elsewhere_is_refused_at_once_by_every_process(db, quiet):
     finally:
         db.execute("UPDATE oc_setting SET value = %s WHERE store_id = 0"
                    " AND `key` = 'module_reverb_webhook_key'", (old,))
+
+
+@pytest.mark.parametrize("body", [b"{}", b"", b"not json", b"[1]", b'{"order_number": "x y"}'])
+def test_a_bad_body_with_a_wrong_key_is_403_by_a_fresh_process(db, quiet, body):
+    """The key is checked by the accept statement, after the body is read; a
+    body that never reaches that statement is refused 403 all the same when
+    the key is wrong, even by a process that has not learned the key yet (a
+    caller without the key learns nothing about what we accept), and 400 with
+    the right key."""
+    from harness.util import request
+    a = Apache(db, mpm="prefork", worker="Off")
+    a.start()
+    try:
+        r = request("POST", a.url + "/reverb/webhook?key=wrong-key", body=body,
+                    headers={"Content-Type": "application/json"})
+        assert r.status == 403, r
+        r = request("POST", a.url + "/reverb/webhook?key=" + db.setting("webhook_key"), body=body,
+                    headers={"Content-Type": "application/json"})
+        assert r.status == 400, r
+        assert db.value("SELECT COUNT(*) FROM oc_reverb_webhook") == 0
+    finally:
+        a.stop()
+        a.destroy()
