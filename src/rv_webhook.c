@@ -117,6 +117,8 @@ static int rv_webhook_key_right(rv_req_t *q, apr_pool_t *p)
 {
     rv_settings_t *st = rv_settings_load(q->db, p, q->conf->store_id);
     const char *stored = st ? rv_setting(st, "webhook_key", "") : "";
+    if (st)     /* the process remembers the keys: the next wrong ones need no database */
+        rv_keycache_store(q->r->server, stored, rv_setting(st, "cron_key", NULL));
     return *stored && q->key && rv_consttime_eq(q->key, stored);
 }
 
@@ -136,6 +138,8 @@ static int rv_webhook_order_not_taken(rv_req_t *q, apr_pool_t *p)
     if (!st)
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The delivery could not be recorded; Reverb will retry.");
+    /* the process remembers the keys: the next wrong ones need no database */
+    rv_keycache_store(q->r->server, stored, rv_setting(st, "cron_key", NULL));
     if (!*stored || !q->key || !rv_consttime_eq(q->key, stored))
         return rv_http_error(q->r, HTTP_FORBIDDEN, "forbidden", "The key is missing or wrong.");
     rv_orders_import_on(q->db, q->r->server, st, q->conf->store_id, p, 0);  /* notes it once */

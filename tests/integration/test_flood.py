@@ -40,6 +40,23 @@ def test_wrong_keys_and_missing_sessions_need_no_database(db, quiet):
     assert used < n // 4, used
 
 
+def test_wrong_keyed_orders_after_the_key_cache_expired_read_the_settings_once(db, quiet):
+    """Once a process's remembered keys are older than their lifetime, a wrong-keyed order
+    delivery reaches the accept statement, which takes nothing (wrong key or order import
+    off); telling which reads the settings, and the process then remembers the keys again,
+    so the flood's next deliveries are refused without the database."""
+    import time
+    wk, _ = keys(db)
+    assert quiet.post("/reverb/webhook?key=" + wk, {"order_number": "x1"}).status == 202
+    time.sleep(3.5)                 # past RV_KEYCACHE_TTL_SEC: the processes must ask again
+    before = com_select(db)
+    n = 60
+    for i in range(n):
+        assert quiet.post("/reverb/webhook?key=%032x" % i, {"order_number": "1"}).status == 403
+    used = com_select(db) - before
+    assert used < n // 4, used      # about one settings read per process, not one per delivery
+
+
 def test_unknown_order_deliveries_are_capped_and_known_ones_pass(db, quiet):
     wk, _ = keys(db)
     db.execute("DELETE FROM oc_reverb_job")
