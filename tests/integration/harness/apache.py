@@ -31,6 +31,7 @@ ServerName        127.0.0.1
 User  www-data
 Group www-data
 Timeout 60
+GracefulShutdownTimeout 15
 LoadModule mpm_{mpm}_module /usr/lib/apache2/modules/mod_mpm_{mpm}.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
@@ -153,9 +154,23 @@ class Apache:
             return None
 
     def stop(self, check=True):
+        """Graceful stop (SIGWINCH, what `apachectl graceful-stop` sends), bounded by
+        GracefulShutdownTimeout. Not SIGTERM: on a hard stop the event MPM's main
+        thread closes the worker threads' sockets while a worker may be freeing its
+        connection (close_worker_sockets in server/mpm/event/event.c, 2.4.62), and
+        the child dies of a segmentation fault now and then (seen 1 stop in 52
+        with no request in flight). That is Apache's race, not the module's, and
+        the error-log guard would blame every test for it."""
         pid = self.pid()
         if pid:
             try:
+                children = self.child_pids()
+                os.kill(pid, signal.SIGWINCH)
+                # the children stop at once; the parent would only notice a second
+                # later (it sleeps between checks), so once they are gone it is told
+                # to stop outright: with no child left that skips the sweep above
+                wait_until(lambda: not any(_running(c) for c in children), timeout=20,
+                           what="Apache's children to stop")
                 os.kill(pid, signal.SIGTERM)
                 wait_until(lambda: not _alive(pid), timeout=30, what="Apache to stop")
             except ProcessLookupError:
@@ -214,6 +229,15 @@ class Apache:
 
     def post(self, path, body=None, **kw):
         return request("POST", self.url + path, body=body if body is not None else b"", **kw)
+
+
+def _running(pid):
+    """Alive and not a zombie waiting for its parent."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _alive(pid):
