@@ -1,6 +1,5 @@
 /* rv_order_rows.c: see rv_order_rows.h. */
 #include "rv_order_rows.h"
-#include "rv_order_line.h"
 #include "rv_settings.h"
 #include "rv_oc.h"
 #include "rv_json.h"
@@ -9,6 +8,7 @@
 
 #include "apr_strings.h"
 #include <stdlib.h>
+#include <string.h>
 
 /* The OpenCart order status for a Reverb status: order_status_map, else
  * OpenCart's defaults; NULL for a status we do not know (keep the
@@ -253,6 +253,22 @@ int rv_order_rows_set_status(rv_ctx_t *c, apr_pool_t *p, const char *order_id,
     return rv_db_exec(c->db, p, NULL, "UPDATE {P}order SET order_status_id = %s,"
                       " date_modified = %s WHERE order_id = %s",
                       RV_ARGS(status_id, rv_shop_now(c->db, p, c->conf->store_id), order_id));
+}
+
+/* oc_order_product.model for a line that sells product_id: the product's
+ * own OpenCart model, as OpenCart's checkout writes it (neither 3.0 nor
+ * 4.0.2 has a SKU column in order_product; the SKU stays on the product).
+ * For a line that matched no product ("0"), or a product without a model,
+ * `fallback` (the Reverb SKU, fitted to the column). */
+static const char *rv_order_line_model(rv_db_t *db, apr_pool_t *p, const char *product_id,
+                                       const char *fallback)
+{
+    const char *model;
+    if (!product_id || !strcmp(product_id, "0"))
+        return fallback;
+    model = rv_db_value(db, p, "SELECT model FROM {P}product WHERE product_id = %s",
+                        RV_ARGS(product_id));
+    return model && *model ? model : fallback;
 }
 
 int rv_order_rows_line(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const rv_order_oc_t *s,

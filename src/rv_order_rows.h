@@ -51,7 +51,8 @@ int rv_order_rows_set_status(rv_ctx_t *c, apr_pool_t *p, const char *order_id,
 const char *rv_order_rows_match_product(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o);
 
 /* o's oc_order_product line (unit price and line total in the default
- * currency), unless a dead predecessor of the import already wrote it
+ * currency; model: the product's own OpenCart model, else the Reverb
+ * SKU), unless a dead predecessor of the import already wrote it
  * (`created`: the OpenCart order is new, so it cannot have). 0 or error. */
 int rv_order_rows_line(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const rv_order_oc_t *s,
                        const char *order_id, const char *product_id, const char *unit,
