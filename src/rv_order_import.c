@@ -292,8 +292,6 @@ static int rv_import(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, int repair
 
 /* History, OpenCart status and stock. One Reverb order of a checkout that
  * is cancelled while the others stand only adds history (and its stock). */
-
-
 static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, const char *old,
                             const char *order_id, const char *product_id, unsigned lock_at,
                             const char **why)

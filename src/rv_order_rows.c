@@ -52,7 +52,6 @@ int rv_order_rows_committed(rv_ctx_t *c, apr_pool_t *p, const char *status_id)
     return hit;
 }
 
-
 const char *rv_order_rows_status(rv_ctx_t *c, apr_pool_t *p, const char *order_id)
 {
     return rv_db_value(c->db, p, "SELECT order_status_id FROM {P}order WHERE order_id = %s",
