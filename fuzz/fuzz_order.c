@@ -2,7 +2,7 @@
  * three newline-separated decimals. */
 #include "fuzz_util.h"
 #include "rv_json.h"
-#include "rv_order.h"
+#include "rv_order_parse.h"
 #include "rv_text.h"
 
 static void check_order(apr_pool_t *p, const rv_order_t *o)

@@ -1,7 +1,7 @@
 /* fuzz_order_page.c: one page of GET /my/orders/selling/all (the order
  * poll): rv_shape_page, then rv_order_parse on every order. */
 #include "fuzz_shape_util.h"
-#include "rv_order.h"
+#include "rv_order_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,7 @@
 /* rv_order_switch.c: see rv_order_switch.h. */
 #include "rv_order_switch.h"
 #include "rv_settings_listing.h"
+#include "rv_isotime.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -21,11 +22,8 @@ int rv_orders_import_on(rv_db_t *db, server_rec *s, const rv_settings_t *st, int
         return 1;
     }
     if (from_cron) {
-        apr_time_exp_t t;
-        apr_time_exp_gmt(&t, apr_time_now());
         rv_setting_save(db, p, store_id, "order_last_sync",
-                        apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", t.tm_year + 1900,
-                                     t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec), 0);
+                        rv_iso_format(p, (long long)apr_time_sec(apr_time_now())), 0);
         rv_setting_save(db, p, store_id, "order_poll_resume", "", 0);
     }
     /* only the first process to get here writes the line */

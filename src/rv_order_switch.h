@@ -1,5 +1,5 @@
-/* rv_order_switch.h: the "Import Reverb orders" switch (order_import,
- * issue 11 item 4). Some sellers only list: with the switch off, order
+/* rv_order_switch.h: the "Import Reverb orders" switch (the setting
+ * order_import). Some sellers only list: with the switch off, order
  * webhooks queue nothing, cron's order poll and queued order jobs import
  * nothing, and the sync log says so once (the first time an order is
  * passed over after the switch went off), not once per order. Listing

@@ -1,4 +1,8 @@
-/* rv_orders.h: Reverb -> OpenCart orders, exactly once (contract §6). */
+/* rv_orders.h: the orders service - Reverb orders become OpenCart orders,
+ * exactly once. What the rest of the module calls: one order by number
+ * (rv_order_sync) and the requeue of kept orders, in rv_order_import.c; the
+ * poll of Reverb's order list, in rv_order_poll.c. The order job
+ * (rv_order_job, rv_jobs.h) is in rv_order_import.c too. */
 #ifndef RV_ORDERS_H
 #define RV_ORDERS_H
 

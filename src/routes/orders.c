@@ -1,4 +1,4 @@
-/* The Reverb panel of an OpenCart order (moved from rv_orders.c):
+/* The Reverb panel of an OpenCart order:
  *
  *   GET  admin/orders/#       -> {"reverb": null | {order_numbers, links, status,
  *                                 orders[{order_number, status, link, tracking_number}],
@@ -16,6 +16,7 @@
 #include "rv_route.h"
 #include "rv_orders.h"
 #include "rv_json.h"
+#include "rv_order_status.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -25,11 +26,6 @@ APLOG_USE_MODULE(reverb);
 static json_object *rv_str_or_null(const char *s)
 {
     return s ? json_object_new_string(s) : NULL;
-}
-
-static int rv_status_is_shipped(const char *s)
-{
-    return s && (!strcmp(s, "shipped") || !strcmp(s, "picked_up") || !strcmp(s, "received"));
 }
 
 /* The panel's data: 0 with *info (NULL when the order is not from Reverb),
@@ -65,7 +61,7 @@ static int rv_order_panel(rv_db_t *db, apr_pool_t *p, long long order_id, json_o
         json_object_array_add(orders, one);
         if (rv_row_get(rows, i, "shipped_tracking"))
             last_shipped = i;
-        all_shipped &= rv_status_is_shipped(rv_row_get(rows, i, "reverb_status"));
+        all_shipped &= rv_order_is_shipped(rv_row_get(rows, i, "reverb_status"));
     }
     json_object_object_add(*info, "order_numbers", nums);
     json_object_object_add(*info, "links", links);
@@ -131,14 +127,54 @@ static int rv_order_refresh(rv_ctx_t *c, apr_pool_t *p, json_object *shipped)
     return all;
 }
 
+/* Sends the tracking of Reverb order num (and logs it). 0 sent; else the
+ * error answer already given. */
+static int rv_ship_one(rv_req_t *q, rv_ctx_t *c, const char *num, const char *provider,
+                       const char *tracking, int *answer)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *body = json_object_new_object();
+    rv_api_result_t res;
+    rv_log_entry_t le;
+    json_object_object_add(body, "provider", json_object_new_string(provider));
+    json_object_object_add(body, "tracking_number", json_object_new_string(tracking));
+    json_object_object_add(body, "send_notification", json_object_new_boolean(1));
+    rv_reverb_call(c, p, "POST", apr_pstrcat(p, "my/orders/selling/", rv_url_escape(p, num),
+                                             "/ship", NULL), body, &res);
+    json_object_put(body);
+    memset(&le, 0, sizeof(le));
+    le.direction = "push";
+    le.action = "ship";
+    le.order_number = num;
+    rv_log_from_result(&le, &res);
+    if (res.kind == RV_API_OK)
+        le.message = apr_psprintf(p, "Tracking sent for Reverb order #%s: %s %s", num,
+                                  provider, tracking);
+    rv_log_write(q->db, p, &le);
+    if (res.kind != RV_API_OK) {
+        *answer = rv_http_error(q->r, res.kind == RV_API_RATE_LIMITED ? HTTP_TOO_MANY_REQUESTS
+                                                                      : HTTP_BAD_GATEWAY,
+            "reverb_error",
+            apr_pstrcat(p, "Reverb did not accept the tracking for order #", num, ": ",
+                        res.message ? res.message : "error", NULL));
+        rv_api_result_clear(&res);
+        return -1;
+    }
+    rv_api_result_clear(&res);
+    rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_order_map SET shipped_provider = %s,"
+               " shipped_tracking = %s, shipped_at = NOW() WHERE reverb_order_number = %s",
+               RV_ARGS(provider, tracking, num));
+    return 0;
+}
+
 int rv_route_order_ship(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
-    json_object *in, *out, *body, *shipped, *info;
+    json_object *in, *out, *shipped, *info;
     const char *provider, *tracking;
     rv_rows_t *rows;
     rv_ctx_t *c;
-    int i, refreshed;
+    int i, refreshed, answer;
 
     if (rv_http_read_json_object(q->r, &in))
         return OK;
@@ -159,40 +195,11 @@ int rv_route_order_ship(rv_req_t *q)
                              "Enter your Reverb token in the settings first.");
     shipped = json_object_new_array();
     for (i = 0; i < rows->nrows; i++) {
-        const char *num = rows->rows[i][0];
-        rv_api_result_t res;
-        rv_log_entry_t le;
-        body = json_object_new_object();
-        json_object_object_add(body, "provider", json_object_new_string(provider));
-        json_object_object_add(body, "tracking_number", json_object_new_string(tracking));
-        json_object_object_add(body, "send_notification", json_object_new_boolean(1));
-        rv_reverb_call(c, p, "POST", apr_pstrcat(p, "my/orders/selling/", rv_url_escape(p, num),
-                                                 "/ship", NULL), body, &res);
-        json_object_put(body);
-        memset(&le, 0, sizeof(le));
-        le.direction = "push";
-        le.action = "ship";
-        le.order_number = num;
-        rv_log_from_result(&le, &res);
-        if (res.kind == RV_API_OK)
-            le.message = apr_psprintf(p, "Tracking sent for Reverb order #%s: %s %s", num,
-                                      provider, tracking);
-        rv_log_write(q->db, p, &le);
-        if (res.kind != RV_API_OK) {
-            int rc = rv_http_error(q->r, res.kind == RV_API_RATE_LIMITED ? HTTP_TOO_MANY_REQUESTS
-                                                                          : HTTP_BAD_GATEWAY,
-                "reverb_error",
-                apr_pstrcat(p, "Reverb did not accept the tracking for order #", num, ": ",
-                            res.message ? res.message : "error", NULL));
-            rv_api_result_clear(&res);
+        if (rv_ship_one(q, c, rows->rows[i][0], provider, tracking, &answer)) {
             json_object_put(shipped);
-            return rc;
+            return answer;
         }
-        rv_api_result_clear(&res);
-        rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_order_map SET shipped_provider = %s,"
-                   " shipped_tracking = %s, shipped_at = NOW() WHERE reverb_order_number = %s",
-                   RV_ARGS(provider, tracking, num));
-        json_object_array_add(shipped, json_object_new_string(num));
+        json_object_array_add(shipped, json_object_new_string(rows->rows[i][0]));
     }
     refreshed = rv_order_refresh(c, p, shipped);
     out = json_object_new_object();

@@ -1,7 +1,7 @@
 /* test_order.c: Reverb order JSON -> rv_order_t, classification, money. */
 #include "rv_test.h"
 #include "rv_json.h"
-#include "rv_order.h"
+#include "rv_order_parse.h"
 
 #define MONEY(a, c, cur) "{\"amount\":\"" a "\",\"amount_cents\":" #c ",\"currency\":\"" cur "\","  \
                          "\"symbol\":\"$\",\"display\":\"$" a "\"}"

@@ -1,5 +1,5 @@
-/* rv_order.c: see rv_order.h. */
-#include "rv_order.h"
+/* rv_order_parse.c: see rv_order_parse.h. */
+#include "rv_order_parse.h"
 #include "rv_decimal.h"
 #include "rv_json.h"
 #include "rv_text.h"
@@ -306,28 +306,6 @@ int rv_order_parse(apr_pool_t *p, json_object *o, rv_order_t *out, const char **
     rv_order_names(p, o, out);
     rv_order_address(p, o, out);
     return 0;
-}
-
-/* --------------------------------------------------------------- classify */
-
-rv_order_class_t rv_order_classify(const char *status)
-{
-    static const char *const paid[] = { "paid", "shipped", "picked_up", "received", "partially_paid" };
-    static const char *const wait[] = { "unpaid", "payment_pending", "pending_review", "blocked" };
-    static const char *const cancelled[] = { "cancelled", "canceled", "refunded" };
-    size_t i;
-    if (!status)
-        return RV_ORDER_UNKNOWN;
-    for (i = 0; i < sizeof(paid) / sizeof(paid[0]); i++)
-        if (!strcmp(status, paid[i]))
-            return RV_ORDER_PAID;
-    for (i = 0; i < sizeof(wait) / sizeof(wait[0]); i++)
-        if (!strcmp(status, wait[i]))
-            return RV_ORDER_WAIT;
-    for (i = 0; i < sizeof(cancelled) / sizeof(cancelled[0]); i++)
-        if (!strcmp(status, cancelled[i]))
-            return RV_ORDER_CANCELLED;
-    return RV_ORDER_UNKNOWN;
 }
 
 /* ---------------------------------------------------------- OpenCart form */

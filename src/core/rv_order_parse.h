@@ -1,4 +1,4 @@
-/* rv_order.h: one Reverb order (GET /my/orders/selling/{n}, anchors §9.8)
+/* rv_order_parse.h: one Reverb order (GET /my/orders/selling/{n})
  * -> a plain struct the engine turns into OpenCart order rows.
  *
  * Strings are copied into the pool and never NULL after a successful parse
@@ -16,13 +16,13 @@
  * while quantity > 1 (a line total, not a unit price), subtotal / quantity
  * (4 decimals when it does not divide evenly).
  */
-#ifndef RV_ORDER_H
-#define RV_ORDER_H
+#ifndef RV_ORDER_PARSE_H
+#define RV_ORDER_PARSE_H
 
 #include <apr_pools.h>
 #include <json-c/json.h>
 
-typedef enum { RV_ORDER_WAIT, RV_ORDER_PAID, RV_ORDER_CANCELLED, RV_ORDER_UNKNOWN } rv_order_class_t;
+#include "rv_order_status.h"
 
 typedef struct { const char *amount; long long cents; const char *currency; } rv_money_t;
 
@@ -53,11 +53,13 @@ typedef struct {
  * shipping_address.name, split at the last space. */
 int rv_order_parse(apr_pool_t *p, json_object *o, rv_order_t *out, const char **err);
 
-/* paid, shipped, picked_up, received, partially_paid -> PAID (the item is
- * the buyer's: partially_paid is a payment plan that already reserved it);
- * unpaid, payment_pending, pending_review, blocked -> WAIT (not imported
- * until paid); cancelled/canceled, refunded -> CANCELLED; else UNKNOWN. */
-rv_order_class_t rv_order_classify(const char *status);
+/* The checkout an order belongs to: its order_bundle_id, else (an order
+ * bought alone) its own number. All orders of one checkout become one
+ * OpenCart order. */
+static inline const char *rv_order_bundle(const rv_order_t *o)
+{
+    return o->bundle_id && *o->bundle_id ? o->bundle_id : o->order_number;
+}
 
 /* The order's strings the way OpenCart stores them: rv_oc_escape'd and cut
  * to the column sizes (characters, entities never split); with strip_4byte
