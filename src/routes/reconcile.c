@@ -24,6 +24,7 @@
 #include "rv_queue.h"
 #include "rv_push.h"
 #include "rv_json.h"
+#include "rv_row_json.h"
 #include "rv_query.h"
 #include "rv_shape.h"
 #include "rv_oc.h"
@@ -46,11 +47,6 @@ static int rv_rc_db_failed(rv_req_t *q)
     rv_db_rollback(q->db);
     return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                          "The shop database cannot be reached. Try again shortly.");
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
 }
 
 static int rv_rc_start(rv_req_t *q)
@@ -83,69 +79,55 @@ static int rv_rc_start(rv_req_t *q)
     return rv_http_json(q->r, HTTP_ACCEPTED, out);
 }
 
-static int rv_rc_report(rv_req_t *q)
+/* 'kind' (one of rv_rc_kinds, "" for all), 'page' and 'per_page'; NULL
+ * when accepted, else the plain-words reason. */
+static const char *rv_rc_report_args(rv_req_t *q, const char **kind, long long *page,
+                                     long long *per_page)
 {
     apr_pool_t *p = q->r->pool;
-    const char *args = q->r->args, *kind = args ? rv_query_get(p, args, "kind") : NULL;
-    long long page, per_page, total = 0;
-    json_object *out = json_object_new_object(), *run, *counts, *list;
-    rv_rows_t *rows;
-    const char *run_id;
+    const char *args = q->r->args;
     size_t k;
-    int i;
-
-    if (kind && *kind) {
-        for (k = 0; k < RV_RC_NKINDS && strcmp(rv_rc_kinds[k], kind); k++)
+    *kind = args ? rv_query_get(p, args, "kind") : NULL;
+    if (*kind && **kind) {
+        for (k = 0; k < RV_RC_NKINDS && strcmp(rv_rc_kinds[k], *kind); k++)
             ;
-        if (k == RV_RC_NKINDS) {
-            json_object_put(out);
-            return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request",
-                                 "'kind' must be one of price, stock, title, state, unlinked, "
-                                 "unsellable.");
-        }
+        if (k == RV_RC_NKINDS)
+            return "'kind' must be one of price, stock, title, state, unlinked, unsellable.";
     }
     else
-        kind = "";
-    if (rv_query_int(p, args, "page", 1, 100000, 1, &page)
-        || rv_query_int(p, args, "per_page", 1, RV_RC_PER_PAGE_MAX, 50, &per_page)) {
-        json_object_put(out);
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request",
-                             "'page' must be a whole number from 1, and 'per_page' from 1 to 200.");
-    }
-    run = rv_reconcile_run_json(q->db, p, 0);
-    json_object_object_add(out, "run", run);
-    {
-        /* times are UTC ("Z"); the admin shows them in the shop's zone */
-        const char *tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
-        add_str(out, "timezone", tz && *tz ? tz : NULL);
-    }
-    counts = json_object_new_object();
-    list = json_object_new_array();
-    json_object_object_add(out, "counts", counts);
-    json_object_object_add(out, "findings", list);
-    json_object_object_add(out, "page", json_object_new_int64(page));
-    json_object_object_add(out, "per_page", json_object_new_int64(per_page));
-    for (k = 0; k < RV_RC_NKINDS; k++)
-        json_object_object_add(counts, rv_rc_kinds[k], json_object_new_int(0));
-    if (!run) {
-        json_object_object_add(out, "total", json_object_new_int(0));
-        return rv_http_json(q->r, HTTP_OK, out);
-    }
-    run_id = rv_i64(p, json_object_get_int64(json_object_object_get(run, "run_id")));
-    if (rv_db_query(q->db, p, &rows, "SELECT kind, COUNT(*) AS n FROM {P}reverb_reconcile_finding"
-                    " WHERE run_id = %s GROUP BY kind", RV_ARGS(run_id))) {
-        json_object_put(out);
-        return rv_rc_db_failed(q);
-    }
+        *kind = "";
+    if (rv_query_int(p, args, "page", 1, 100000, 1, page)
+        || rv_query_int(p, args, "per_page", 1, RV_RC_PER_PAGE_MAX, 50, per_page))
+        return "'page' must be a whole number from 1, and 'per_page' from 1 to 200.";
+    return NULL;
+}
+
+/* The run's findings per kind into counts; *total: those of `kind` ("" all). */
+static int rv_rc_counts(rv_req_t *q, const char *run_id, const char *kind, json_object *counts,
+                        long long *total)
+{
+    rv_rows_t *rows;
+    int i;
+    *total = 0;
+    if (rv_db_query(q->db, q->r->pool, &rows, "SELECT kind, COUNT(*) AS n"
+                    " FROM {P}reverb_reconcile_finding WHERE run_id = %s GROUP BY kind",
+                    RV_ARGS(run_id)))
+        return -1;
     for (i = 0; i < rows->nrows; i++) {
         long long n = rv_row_int(rows, i, "n", 0);
         json_object_object_add(counts, rv_row_get(rows, i, "kind"), json_object_new_int64(n));
         if (!*kind || !strcmp(kind, rv_row_get(rows, i, "kind")))
-            total += n;
+            *total += n;
     }
-    json_object_object_add(out, "total", json_object_new_int64(total));
-    /* a queued push is done when its job is; the product's last error tells how it went */
-    if (rv_db_query(q->db, p, &rows,
+    return 0;
+}
+
+/* a queued push is done when its job is; the product's last error tells how it went */
+static int rv_rc_findings_query(rv_req_t *q, const char *run_id, const char *kind,
+                                long long page, long long per_page, rv_rows_t **rows)
+{
+    apr_pool_t *p = q->r->pool;
+    return rv_db_query(q->db, p, rows,
             "SELECT f.finding_id, f.kind, f.reason, f.product_id, f.listing_id, f.sku, f.shop_value,"
             " f.reverb_value, f.listing_url, f.fix, f.fix_message, m.last_error,"
             " (SELECT pd.name FROM {P}product_description pd WHERE pd.product_id = f.product_id"
@@ -160,34 +142,79 @@ static int rv_rc_report(rv_req_t *q)
             " ORDER BY FIELD(f.kind, 'unsellable', 'state', 'price', 'stock', 'title', 'unlinked'),"
             " f.finding_id LIMIT %s OFFSET %s",
             RV_ARGS(rv_products_language(q), run_id, kind, kind, rv_i64(p, per_page),
-                    rv_i64(p, (page - 1) * per_page)))) {
+                    rv_i64(p, (page - 1) * per_page)));
+}
+
+static const rv_col_t rv_rc_finding_cols[] = {
+    { "finding_id", RV_COL_INT, NULL },
+    { "kind", RV_COL_STR, NULL },
+    { "reason", RV_COL_STR, NULL },
+    { "product_id", RV_COL_INT, NULL },
+    { "product_name", RV_COL_STR, NULL },
+    { "sku", RV_COL_STR, NULL },
+    { "listing_id", RV_COL_STR, NULL },
+    { "shop_value", RV_COL_STR, NULL },
+    { "reverb_value", RV_COL_STR, NULL },
+    { "fix", RV_COL_STR, NULL },
+    { "fix_state", RV_COL_STR, NULL },
+};
+
+static json_object *rv_rc_finding_json(apr_pool_t *p, rv_rows_t *rows, int i)
+{
+    json_object *f = json_object_new_object();
+    const char *state = rv_row_get(rows, i, "fix_state");
+    rv_row_json(p, f, rows, i, rv_rc_finding_cols, RV_NCOLS(rv_rc_finding_cols));
+    rv_json_set_str(f, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"),
+                                                      rv_row_get(rows, i, "listing_id")));
+    rv_json_set_str(f, "fix_message", state && !strcmp(state, "failed")
+                    ? (rv_row_get(rows, i, "fix_message") ? rv_row_get(rows, i, "fix_message")
+                                                           : rv_row_get(rows, i, "last_error"))
+                    : NULL);
+    return f;
+}
+
+static int rv_rc_report(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *kind, *why, *run_id, *tz;
+    long long page, per_page, total = 0;
+    json_object *out, *run, *counts, *list;
+    rv_rows_t *rows;
+    size_t k;
+    int i;
+
+    if ((why = rv_rc_report_args(q, &kind, &page, &per_page)))
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request", why);
+    out = json_object_new_object();
+    run = rv_reconcile_run_json(q->db, p, 0);
+    json_object_object_add(out, "run", run);
+    /* times are UTC ("Z"); the admin shows them in the shop's zone */
+    tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
+    rv_json_set_str(out, "timezone", tz && *tz ? tz : NULL);
+    counts = json_object_new_object();
+    list = json_object_new_array();
+    json_object_object_add(out, "counts", counts);
+    json_object_object_add(out, "findings", list);
+    json_object_object_add(out, "page", json_object_new_int64(page));
+    json_object_object_add(out, "per_page", json_object_new_int64(per_page));
+    for (k = 0; k < RV_RC_NKINDS; k++)
+        json_object_object_add(counts, rv_rc_kinds[k], json_object_new_int(0));
+    if (!run) {
+        json_object_object_add(out, "total", json_object_new_int(0));
+        return rv_http_json(q->r, HTTP_OK, out);
+    }
+    run_id = rv_i64(p, json_object_get_int64(json_object_object_get(run, "run_id")));
+    if (rv_rc_counts(q, run_id, kind, counts, &total)) {
         json_object_put(out);
         return rv_rc_db_failed(q);
     }
-    for (i = 0; i < rows->nrows; i++) {
-        json_object *f = json_object_new_object();
-        const char *state = rv_row_get(rows, i, "fix_state");
-        json_object_object_add(f, "finding_id",
-                               json_object_new_int64(rv_row_int(rows, i, "finding_id", 0)));
-        add_str(f, "kind", rv_row_get(rows, i, "kind"));
-        add_str(f, "reason", rv_row_get(rows, i, "reason"));
-        json_object_object_add(f, "product_id", rv_row_get(rows, i, "product_id")
-            ? json_object_new_int64(rv_row_int(rows, i, "product_id", 0)) : NULL);
-        add_str(f, "product_name", rv_row_get(rows, i, "product_name"));
-        add_str(f, "sku", rv_row_get(rows, i, "sku"));
-        add_str(f, "listing_id", rv_row_get(rows, i, "listing_id"));
-        add_str(f, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"),
-                                                  rv_row_get(rows, i, "listing_id")));
-        add_str(f, "shop_value", rv_row_get(rows, i, "shop_value"));
-        add_str(f, "reverb_value", rv_row_get(rows, i, "reverb_value"));
-        add_str(f, "fix", rv_row_get(rows, i, "fix"));
-        add_str(f, "fix_state", state);
-        add_str(f, "fix_message", state && !strcmp(state, "failed")
-                ? (rv_row_get(rows, i, "fix_message") ? rv_row_get(rows, i, "fix_message")
-                                                       : rv_row_get(rows, i, "last_error"))
-                : NULL);
-        json_object_array_add(list, f);
+    json_object_object_add(out, "total", json_object_new_int64(total));
+    if (rv_rc_findings_query(q, run_id, kind, page, per_page, &rows)) {
+        json_object_put(out);
+        return rv_rc_db_failed(q);
     }
+    for (i = 0; i < rows->nrows; i++)
+        json_object_array_add(list, rv_rc_finding_json(p, rows, i));
     return rv_http_json(q->r, HTTP_OK, out);
 }
 
@@ -262,6 +289,76 @@ static const char *rv_rc_link(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i
     return "linked";
 }
 
+/* Locks the findings named by ids. DECLINED with *rows when every id is a
+ * finding (duplicates count once), else the answer sent. */
+static int rv_rc_fix_lock(rv_req_t *q, const char *ids, rv_rows_t **rows)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *distinct;
+    if (rv_db_begin(q->db))
+        return rv_rc_db_failed(q);
+    if (rv_db_query(q->db, p, rows,
+            "SELECT f.finding_id, f.kind, f.fix, f.fix_state, f.product_id, f.listing_id,"
+            " f.reverb_value FROM {P}reverb_reconcile_finding f"
+            " WHERE f.finding_id IN (SELECT j.id FROM JSON_TABLE(%s, '$[*]'"
+            "   COLUMNS (id BIGINT PATH '$')) j) ORDER BY f.finding_id FOR UPDATE", RV_ARGS(ids)))
+        return rv_rc_db_failed(q);
+    distinct = rv_db_value(q->db, p, "SELECT COUNT(DISTINCT j.id) FROM"
+        " JSON_TABLE(%s, '$[*]' COLUMNS (id BIGINT PATH '$')) j", RV_ARGS(ids));
+    if (!distinct)
+        return rv_rc_db_failed(q);
+    if (apr_atoi64(distinct) != (*rows)->nrows) {
+        rv_db_rollback(q->db);
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "not_found",
+                             "Some of these differences are not known (a newer comparison "
+                             "may have replaced them). Reload the report and try again.");
+    }
+    return DECLINED;
+}
+
+/* Applies row i's fix; the outcome code, or NULL on a database error.
+ * *state: the finding's new fix_state. */
+static const char *rv_rc_fix_apply(rv_req_t *q, rv_rows_t *rows, int i, const char **state)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *fix = rv_row_get(rows, i, "fix"), *was = rv_row_get(rows, i, "fix_state");
+    *state = "queued";
+    if (was && (!strcmp(was, "queued") || !strcmp(was, "done")))
+        return "already";
+    if (!strcmp(fix, "push"))
+        return rv_rc_push(q, p, rows, i);
+    if (!strcmp(fix, "link"))
+        return rv_rc_link(q, p, rows, i, state);
+    if (!strcmp(fix, "end"))
+        return rv_queue_add(q->db, p, "reconcile_end", rv_row_get(rows, i, "finding_id"),
+                            RV_PRIO_NOW, 0) ? NULL : "end_queued";
+    return "already";
+}
+
+/* Records the outcome on the finding (and, for a push, on the product's
+ * other push findings of the run). 0, or -1 on a database error. */
+static int rv_rc_fix_record(rv_req_t *q, const char *id, const char *outcome, const char *state)
+{
+    apr_pool_t *p = q->r->pool;
+    if (rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding SET fix_state = %s,"
+                   " fix_message = %s, fixed_at = NOW(3) WHERE finding_id = %s",
+                   RV_ARGS(state, strcmp(outcome, "link_conflict") ? NULL
+                           : "The product or the listing is linked already.", id)))
+        return -1;
+    /* one push sends all the shop's values: the product's other differences of
+     * this comparison that a push fixes are fixed by it too, not left offering it */
+    if (!strcmp(outcome, "push_queued")
+        && rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding f"
+                      " JOIN {P}reverb_reconcile_finding o ON o.finding_id = %s"
+                      " SET f.fix_state = 'queued', f.fixed_at = NOW(3)"
+                      " WHERE f.run_id = o.run_id AND f.product_id = o.product_id"
+                      " AND f.fix = 'push' AND f.finding_id <> o.finding_id"
+                      " AND (f.fix_state IS NULL OR f.fix_state NOT IN ('queued', 'done'))",
+                      RV_ARGS(id)))
+        return -1;
+    return 0;
+}
+
 int rv_route_reconcile_fix(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -269,79 +366,27 @@ int rv_route_reconcile_fix(rv_req_t *q)
     const char *ids, *err;
     size_t n = 0;
     rv_rows_t *rows;
-    int i, queued = 0, linked = 0;
+    int i, rc, queued = 0, linked = 0;
 
     if (rv_http_read_json_object(q->r, &in))
         return OK;
     if (!(ids = rv_rc_ids(p, in, &n, &err)))
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request", err);
-    if (rv_db_begin(q->db))
-        return rv_rc_db_failed(q);
-    if (rv_db_query(q->db, p, &rows,
-            "SELECT f.finding_id, f.kind, f.fix, f.fix_state, f.product_id, f.listing_id,"
-            " f.reverb_value FROM {P}reverb_reconcile_finding f"
-            " WHERE f.finding_id IN (SELECT j.id FROM JSON_TABLE(%s, '$[*]'"
-            "   COLUMNS (id BIGINT PATH '$')) j) ORDER BY f.finding_id FOR UPDATE", RV_ARGS(ids)))
-        return rv_rc_db_failed(q);
-    {
-        /* every id must be a finding (duplicates count once) */
-        const char *distinct = rv_db_value(q->db, p, "SELECT COUNT(DISTINCT j.id) FROM"
-            " JSON_TABLE(%s, '$[*]' COLUMNS (id BIGINT PATH '$')) j", RV_ARGS(ids));
-        if (!distinct)
-            return rv_rc_db_failed(q);
-        if (apr_atoi64(distinct) != rows->nrows) {
-            rv_db_rollback(q->db);
-            return rv_http_error(q->r, HTTP_BAD_REQUEST, "not_found",
-                                 "Some of these differences are not known (a newer comparison "
-                                 "may have replaced them). Reload the report and try again.");
-        }
-    }
+    if ((rc = rv_rc_fix_lock(q, ids, &rows)) != DECLINED)
+        return rc;
     results = json_object_new_array();
     for (i = 0; i < rows->nrows; i++) {
-        const char *fix = rv_row_get(rows, i, "fix"), *was = rv_row_get(rows, i, "fix_state");
-        const char *id = rv_row_get(rows, i, "finding_id"), *outcome, *state = "queued";
+        const char *id = rv_row_get(rows, i, "finding_id"), *state;
+        const char *outcome = rv_rc_fix_apply(q, rows, i, &state);
         json_object *r;
-        if (was && (!strcmp(was, "queued") || !strcmp(was, "done")))
-            outcome = "already";
-        else if (!strcmp(fix, "push"))
-            outcome = rv_rc_push(q, p, rows, i);
-        else if (!strcmp(fix, "link"))
-            outcome = rv_rc_link(q, p, rows, i, &state);
-        else if (!strcmp(fix, "end"))
-            outcome = rv_queue_add(q->db, p, "reconcile_end", id, RV_PRIO_NOW, 0) ? NULL
-                                                                                  : "end_queued";
-        else
-            outcome = "already";
-        if (!outcome) {
+        if (!outcome || (strcmp(outcome, "already") && rv_rc_fix_record(q, id, outcome, state))) {
             json_object_put(results);
             return rv_rc_db_failed(q);
         }
-        if (strcmp(outcome, "already")) {
-            if (rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding SET fix_state = %s,"
-                           " fix_message = %s, fixed_at = NOW(3) WHERE finding_id = %s",
-                           RV_ARGS(state, strcmp(outcome, "link_conflict") ? NULL
-                                   : "The product or the listing is linked already.", id))) {
-                json_object_put(results);
-                return rv_rc_db_failed(q);
-            }
-            /* one push sends all the shop's values: the product's other differences of
-             * this comparison that a push fixes are fixed by it too, not left offering it */
-            if (!strcmp(outcome, "push_queued")
-                && rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding f"
-                              " JOIN {P}reverb_reconcile_finding o ON o.finding_id = %s"
-                              " SET f.fix_state = 'queued', f.fixed_at = NOW(3)"
-                              " WHERE f.run_id = o.run_id AND f.product_id = o.product_id"
-                              " AND f.fix = 'push' AND f.finding_id <> o.finding_id"
-                              " AND (f.fix_state IS NULL OR f.fix_state NOT IN ('queued', 'done'))",
-                              RV_ARGS(id))) {
-                json_object_put(results);
-                return rv_rc_db_failed(q);
-            }
-            if (!strcmp(outcome, "linked"))
-                linked++;
-            else if (strcmp(outcome, "link_conflict"))
-                queued++;
-        }
+        if (!strcmp(outcome, "linked"))
+            linked++;
+        else if (strcmp(outcome, "link_conflict") && strcmp(outcome, "already"))
+            queued++;
         r = json_object_new_object();
         json_object_object_add(r, "finding_id", json_object_new_int64(apr_atoi64(id)));
         json_object_object_add(r, "outcome", json_object_new_string(outcome));
