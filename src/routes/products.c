@@ -1,5 +1,5 @@
 /* GET /reverb/admin/products: every product of the shop, a page at a time,
- * with its Reverb state (contract §8, issue 11 item 1).
+ * with its Reverb state.
  *
  * One statement counts the matches and one reads the page; the filter is
  * shared with products/bulk (rv_products.h). Dates are UTC ISO 8601 with a
@@ -236,7 +236,8 @@ const char *rv_products_language(rv_req_t *q)
 }
 
 
-/* Listing links shown anywhere are https://reverb.com/... only (contract §8). */
+/* Listing links shown anywhere are https://reverb.com/... only: a stored
+ * address from elsewhere is never offered as a link. */
 static const char *rv_safe_listing_url(apr_pool_t *p, const char *url, const char *lid)
 {
     size_t i;

@@ -1,4 +1,4 @@
-/* The reconcile view (issue 11 item 5): is everything in sync?
+/* The reconcile view: is everything in sync?
  *
  *   POST admin/reconcile              start a run (202; 409 while one runs;
  *                                     400 without a token)
