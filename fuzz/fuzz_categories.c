@@ -1,5 +1,5 @@
 /* fuzz_categories.c: GET /categories/flat -> the admin's picker groups
- * (rv_shape_category_groups, as rv_admin.c uses it, cached or fresh). */
+ * (rv_shape_category_groups, as rv_lookup_cache.c uses it, cached or fresh). */
 #include "fuzz_shape_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /* fuzz_webhook_regs.c: GET /webhooks/registrations (rv_shape_registrations)
- * and the reads rv_webhook.c makes of each registration. */
+ * and the reads rv_webhook_register.c makes of each registration. */
 #include "fuzz_shape_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

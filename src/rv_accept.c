@@ -7,8 +7,13 @@
  * minute's order jobs for each delivery. */
 #include "rv_accept.h"
 #include "rv_queue.h"
+#include "rv_conf.h"
 
 #include "apr_strings.h"
+#include "apr_atomic.h"
+#include "http_log.h"
+
+APLOG_USE_MODULE(reverb);
 
 rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const char *key,
                                const char *label, const char *kind, const char *ref,
@@ -57,3 +62,34 @@ fail:
     rv_db_rollback(db);
     return RV_ACCEPT_DB_ERROR;
 }
+
+int rv_accept_unknown_order_capped(request_rec *r, rv_db_t *db, const char *ref)
+{
+    apr_pool_t *p = r->pool;
+    const char *known;
+    long long recent = rv_queue_created_recently(db, p, "order", 60);
+    int live;
+    /* only reached when rv_accept_delivery found the minute's count at the cap */
+    if (recent < RV_UNKNOWN_ORDERS_PER_MIN)
+        return 0;
+    live = rv_queue_is_live(db, p, "order", ref);
+    if (live != 0)
+        return 0;           /* queued already (or the database will tell) */
+    known = rv_db_value(db, p, "SELECT COUNT(*) FROM {P}reverb_order_map"
+                        " WHERE reverb_order_number = %s", RV_ARGS(ref));
+    if (!known || strcmp(known, "0"))
+        return 0;
+    {
+        /* once a minute per process, not once per refused delivery */
+        static volatile apr_uint32_t last_minute;
+        apr_uint32_t now = (apr_uint32_t)(apr_time_sec(apr_time_now()) / 60), was = last_minute;
+        if (was == now || apr_atomic_cas32(&last_minute, now, was) != was)
+            return 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                  RVLOGNO(0024) "webhook for unknown order %s not queued: %lld order jobs were "
+                  "created in the last minute (cap %d); the cron poll finds real orders",
+                  ref, recent, RV_UNKNOWN_ORDERS_PER_MIN);
+    return 1;
+}
+

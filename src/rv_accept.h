@@ -7,6 +7,7 @@
 #ifndef RV_ACCEPT_H
 #define RV_ACCEPT_H
 
+#include "httpd.h"
 #include "rv_db.h"
 
 typedef enum {
@@ -32,5 +33,19 @@ typedef enum {
 rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const char *key,
                                const char *label, const char *kind, const char *ref,
                                int priority, int order_cap, int orders_only_if_on);
+
+/* Deliveries naming orders this shop has never seen: at most
+ * RV_UNKNOWN_ORDERS_PER_MIN new order jobs a minute, so that a flood (a
+ * leaked key, a replaying client) cannot grow the queue without bound or
+ * spend Reverb's rate limit on order numbers that do not exist. A delivery
+ * for an order already imported or already queued always passes (the
+ * queue keeps the first delivery's job); one past the cap is answered but
+ * not queued, and the cron poll still finds every real order. */
+#define RV_UNKNOWN_ORDERS_PER_MIN 300
+
+/* Only asked when rv_accept_delivery answered RV_ACCEPT_AT_CAP for an order:
+ * whether the delivery is for an unknown order past the cap (not queued,
+ * logged once a minute per process). */
+int rv_accept_unknown_order_capped(request_rec *r, rv_db_t *db, const char *ref);
 
 #endif

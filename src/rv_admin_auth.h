@@ -1,5 +1,5 @@
 /* rv_admin_auth.h: OpenCart admin session check for /reverb/admin/ routes
- * (contract §5). */
+ * (every admin route: a logged-in OpenCart user with the module permission). */
 #ifndef RV_ADMIN_AUTH_H
 #define RV_ADMIN_AUTH_H
 

@@ -103,29 +103,3 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
         apr_sleep(apr_time_from_msec(rv_api_backoff_ms(attempt, 200, 2000, &seed)));
     }
 }
-
-void rv_log_from_result(rv_log_entry_t *e, const rv_api_result_t *res)
-{
-    e->ok = res->kind == RV_API_OK;
-    e->message = res->message;
-    e->errors_json = res->errors_json;
-    e->http_status = res->http_status;
-}
-
-int rv_log_write(rv_db_t *db, apr_pool_t *p, const rv_log_entry_t *e)
-{
-    int rv = rv_db_exec(db, p, NULL,
-        "INSERT INTO {P}reverb_sync_log (product_id, direction, status, action, message, sku,"
-        " reverb_listing_id, reverb_order_number, http_status, errors, created_at)"
-        " VALUES (NULLIF(%s, '0'), %s, %s, %s, %s, NULLIF(%s, ''), NULLIF(%s, ''),"
-        " NULLIF(%s, ''), NULLIF(%s, '0'), NULLIF(%s, ''), NOW(3))",
-        RV_ARGS(rv_i64(p, e->product_id), e->direction,
-                e->ok ? "success" : "error", e->action ? e->action : "",
-                e->message ? e->message : "", e->sku ? e->sku : "",
-                e->listing_id ? e->listing_id : "", e->order_number ? e->order_number : "",
-                apr_psprintf(p, "%ld", e->http_status), e->errors_json ? e->errors_json : ""));
-    if (rv)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, db->s,
-                     RVLOGNO(0023) "could not write the sync log: %s", rv_db_error(db, rv));
-    return rv;
-}

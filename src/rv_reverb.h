@@ -8,6 +8,7 @@
 #include "rv_settings.h"
 #include "rv_api.h"
 #include "rv_queue.h"
+#include "rv_synclog.h"   /* rv_log_entry_t, rv_log_write: the sync log's writer */
 
 typedef struct {
     server_rec *s;
@@ -42,19 +43,5 @@ rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t
 rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
                              const char *path, json_object *body, rv_api_result_t *res);
 
-typedef struct {
-    long long product_id;          /* 0: none */
-    const char *direction;         /* "push" | "pull" */
-    int ok;
-    const char *action;            /* create, update, end, lookup, order, ... */
-    const char *message;
-    const char *sku, *listing_id, *order_number;
-    const char *errors_json;       /* Reverb's errors object */
-    long http_status;
-} rv_log_entry_t;
-
-int rv_log_write(rv_db_t *db, apr_pool_t *p, const rv_log_entry_t *e);
-/* A log entry from an API result (message/errors/status copied). */
-void rv_log_from_result(rv_log_entry_t *e, const rv_api_result_t *res);
 
 #endif

@@ -26,7 +26,10 @@ typedef struct {
 
 typedef int (*rv_route_fn)(rv_req_t *q);
 
-/* rv_admin.c */
+/* Every handler rv_route_X lives in src/routes/X.c (the table in mod_reverb.c
+ * leads to the file in one hop), except the ones still in engine files:
+ * rv_route_product_sync and rv_route_sync (rv_push.c), rv_route_orders_import
+ * (rv_orders.c). */
 int rv_route_status(rv_req_t *q);
 int rv_route_settings(rv_req_t *q);
 int rv_route_test_connection(rv_req_t *q);
@@ -37,32 +40,21 @@ int rv_route_product(rv_req_t *q);
 int rv_route_log(rv_req_t *q);
 int rv_route_keys_regenerate(rv_req_t *q);
 int rv_route_asset(rv_req_t *q);
-/* rv_push.c */
 int rv_route_product_sync(rv_req_t *q);
 int rv_route_sync(rv_req_t *q);
-/* rv_orders.c */
 int rv_route_orders_import(rv_req_t *q);
-/* src/routes/orders.c */
 int rv_route_order_info(rv_req_t *q);
 int rv_route_order_ship(rv_req_t *q);
-/* rv_webhook.c */
 int rv_route_webhook(rv_req_t *q);
 int rv_route_webhooks_admin(rv_req_t *q);
-/* src/routes/products.c, src/routes/products_bulk.c */
 int rv_route_products(rv_req_t *q);
 int rv_route_products_bulk(rv_req_t *q);
-/* src/routes/reconcile.c */
 int rv_route_reconcile(rv_req_t *q);
 int rv_route_reconcile_fix(rv_req_t *q);
-/* src/routes/shipping_providers.c */
 int rv_route_shipping_providers(rv_req_t *q);
-/* routes/shipping_profiles.c */
 int rv_route_shipping_profiles(rv_req_t *q);
-/* src/routes/listing_preview.c */
 int rv_route_listing_preview(rv_req_t *q);
-/* rv_cron.c */
 int rv_route_cron(rv_req_t *q);
-/* routes/stock_changed.c */
 int rv_route_stock_changed(rv_req_t *q);
 
 #endif

@@ -1,5 +1,6 @@
 /* rv_json.c: see rv_json.h. */
 #include "rv_json.h"
+#include "rv_text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -352,4 +353,55 @@ const char *rv_json_canonical(apr_pool_t *p, json_object *o)
     const char *s = rv_json_dump(p, copy);
     json_object_put(copy);
     return s;
+}
+
+/* ---- builders ---- */
+
+void rv_json_set_str(json_object *o, const char *key, const char *v)
+{
+    json_object_object_add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+void rv_json_set_int(json_object *o, const char *key, long long v)
+{
+    json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void rv_json_set_bool(json_object *o, const char *key, int v)
+{
+    json_object_object_add(o, key, json_object_new_boolean(v != 0));
+}
+
+void rv_json_set_null(json_object *o, const char *key)
+{
+    json_object_object_add(o, key, NULL);
+}
+
+void rv_json_set_int_text(json_object *o, const char *key, const char *v)
+{
+    json_object_object_add(o, key, v ? json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+}
+
+void rv_json_set_cols(apr_pool_t *p, json_object *o, const rv_col_t *cols, size_t n,
+                      rv_col_get_fn get, const void *row)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const char *v = get(row, cols[i].column ? cols[i].column : cols[i].key);
+        switch (cols[i].kind & 0xff) {
+        case RV_COL_INT:
+            rv_json_set_int_text(o, cols[i].key, v);
+            break;
+        case RV_COL_BOOL:
+            if (v)
+                rv_json_set_bool(o, cols[i].key, strtoll(v, NULL, 10) != 0);
+            else
+                rv_json_set_null(o, cols[i].key);
+            break;
+        default:            /* RV_COL_STR, RV_COL_TIME */
+            rv_json_set_str(o, cols[i].key, v && (cols[i].kind & RV_COL_DECODE)
+                                            ? rv_entity_decode(p, v) : v);
+            break;
+        }
+    }
 }

@@ -56,4 +56,36 @@ const char *rv_json_id_list(apr_pool_t *p, json_object *ids);
  * level, so equal content always gives the same text (for hashing). */
 const char *rv_json_canonical(apr_pool_t *p, json_object *o);
 
+/* ---- builders ----
+ * One rule for NULL: a NULL C string becomes JSON null (never "" and never a
+ * missing member), so every answer shows each field whether or not it is set. */
+void rv_json_set_str(json_object *o, const char *key, const char *v);
+void rv_json_set_int(json_object *o, const char *key, long long v);
+void rv_json_set_bool(json_object *o, const char *key, int v);
+void rv_json_set_null(json_object *o, const char *key);
+/* A decimal integer given as text (a database column): its number, or null
+ * when v is NULL. */
+void rv_json_set_int_text(json_object *o, const char *key, const char *v);
+
+/* Row to JSON from a column table. A column's value is text or NULL (SQL
+ * NULL); each kind says what it becomes:
+ *   RV_COL_STR   the text, null for NULL;
+ *   RV_COL_INT   its decimal number, null for NULL;
+ *   RV_COL_BOOL  true when its number is not 0, null for NULL;
+ *   RV_COL_TIME  the text as the query formatted it (ISO 8601 UTC), null for NULL.
+ * RV_COL_DECODE (or-ed into STR) decodes OpenCart's HTML escaping first. */
+enum { RV_COL_STR = 1, RV_COL_INT = 2, RV_COL_BOOL = 3, RV_COL_TIME = 4, RV_COL_DECODE = 0x100 };
+typedef struct {
+    const char *key;        /* the JSON member */
+    int kind;               /* RV_COL_* */
+    const char *column;     /* the result column; NULL: the same as key */
+} rv_col_t;
+
+/* Reads column col of the row at hand: text, or NULL for SQL NULL. */
+typedef const char *(*rv_col_get_fn)(const void *row, const char *col);
+
+/* Adds one member per entry of cols[0..n) to o. */
+void rv_json_set_cols(apr_pool_t *p, json_object *o, const rv_col_t *cols, size_t n,
+                      rv_col_get_fn get, const void *row);
+
 #endif

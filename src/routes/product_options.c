@@ -1,6 +1,6 @@
 /* product_options.c: the product tab's shipping profile, local pickup and
- * "accept offers" choices (issue 11 items 3 and 4); see rv_listing_routes.h.
- * Called from the product panel route (rv_admin.c). */
+ * "accept offers" choices; see rv_listing_routes.h.
+ * Called from the product panel route (routes/product.c). */
 #include "rv_listing_routes.h"
 #include "rv_json.h"
 #include "rv_shipping.h"

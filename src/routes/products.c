@@ -1,11 +1,12 @@
 /* GET /reverb/admin/products: every product of the shop, a page at a time,
- * with its Reverb state (contract §8, issue 11 item 1).
+ * with its Reverb state.
  *
  * One statement counts the matches and one reads the page; the filter is
  * shared with products/bulk (rv_products.h). Dates are UTC ISO 8601 with a
  * Z; the answer carries the shop's time zone (config_timezone) so the admin
  * UI shows them in the shop's local time, as OpenCart does. */
 #include "rv_products.h"
+#include "rv_row_json.h"
 #include "rv_settings.h"
 #include "rv_query.h"
 #include "rv_text.h"
@@ -234,17 +235,9 @@ const char *rv_products_language(rv_req_t *q)
     return id ? id : "1";
 }
 
-static void add_str(json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
 
-static void add_int_or_null(json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, v ? json_object_new_int64(apr_atoi64(v)) : NULL);
-}
-
-/* Listing links shown anywhere are https://reverb.com/... only (contract §8). */
+/* Listing links shown anywhere are https://reverb.com/... only: a stored
+ * address from elsewhere is never offered as a link. */
 static const char *rv_safe_listing_url(apr_pool_t *p, const char *url, const char *lid)
 {
     size_t i;
@@ -270,7 +263,7 @@ static json_object *rv_id_name_list(apr_pool_t *p, rv_rows_t *rows, const char *
         json_object *o = json_object_new_object();
         const char *name = rv_row_get(rows, i, "name");
         json_object_object_add(o, idcol, json_object_new_int64(rv_row_int(rows, i, idcol, 0)));
-        add_str(o, "name", rv_entity_decode(p, name ? name : ""));
+        rv_json_set_str(o, "name", rv_entity_decode(p, name ? name : ""));
         json_object_array_add(list, o);
     }
     return list;
@@ -294,17 +287,72 @@ static int rv_products_lookups(rv_req_t *q, json_object *out)
     return 0;
 }
 
+/* one product of the list: the stored columns (OpenCart escapes every field
+ * it stores, the SKU and model too), then the safe listing address */
+static const rv_col_t rv_product_row_cols[] = {
+    { "product_id", RV_COL_INT, NULL },
+    { "name", RV_COL_STR | RV_COL_DECODE, NULL },
+    { "sku", RV_COL_STR | RV_COL_DECODE, NULL },
+    { "model", RV_COL_STR | RV_COL_DECODE, NULL },
+    { "quantity", RV_COL_INT, NULL },
+    { "status", RV_COL_INT, NULL },
+    { "sync_enabled", RV_COL_INT, NULL },
+    { "condition_uuid", RV_COL_STR, NULL },
+    { "reverb_category_uuid", RV_COL_STR, NULL },
+    { "handmade", RV_COL_INT, NULL },
+    { "upc_does_not_apply", RV_COL_INT, NULL },
+    { "offers_enabled", RV_COL_INT, NULL },     /* null: the shop's setting */
+    { "listing_id", RV_COL_STR, "reverb_listing_id" },
+    { "listing_state", RV_COL_STR, "state" },
+    { "reverb_state", RV_COL_STR, NULL },
+    { "last_error", RV_COL_STR, NULL },
+    { "last_synced_at", RV_COL_TIME, NULL },
+};
+
+static json_object *rv_product_rows_json(apr_pool_t *p, rv_rows_t *rows)
+{
+    json_object *list = json_object_new_array();
+    int i;
+    for (i = 0; i < rows->nrows; i++) {
+        json_object *o = json_object_new_object();
+        rv_row_json(p, o, rows, i, rv_product_row_cols, RV_NCOLS(rv_product_row_cols));
+        rv_json_set_str(o, "listing_url", rv_safe_listing_url(p, rv_row_get(rows, i, "listing_url"),
+                                                              rv_row_get(rows, i, "reverb_listing_id")));
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
+/* The page's products under the filter's FROM and arguments. */
+static int rv_products_page(rv_req_t *q, const char *from, apr_array_header_t *fargs,
+                            long long page, long long per_page, rv_rows_t **rows)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *pargs = apr_array_copy(p, fargs);
+    APR_ARRAY_PUSH(pargs, const char *) = rv_i64(p, per_page);
+    APR_ARRAY_PUSH(pargs, const char *) = rv_i64(p, (page - 1) * per_page);
+    return rv_db_query(q->db, p, rows, apr_pstrcat(p,
+            "SELECT p.product_id, pd.name, p.sku, p.model, p.quantity, p.status,"
+            " COALESCE(m.sync_enabled, 0) AS sync_enabled, m.condition_uuid,"
+            " m.reverb_category_uuid, COALESCE(m.handmade, 0) AS handmade,"
+            " COALESCE(m.upc_does_not_apply, 1) AS upc_does_not_apply, m.offers_enabled,"
+            " m.reverb_listing_id, m.listing_state AS reverb_state, m.listing_url, m.last_error,"
+            " DATE_FORMAT(m.last_synced_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS last_synced_at, ",
+            rv_pstate_sql, " AS state", from,
+            " ORDER BY pd.name, p.product_id LIMIT %s OFFSET %s", NULL),
+            (const char **)pargs->elts, pargs->nelts);
+}
+
 int rv_route_products(rv_req_t *q)
 {
     request_rec *r = q->r;
     apr_pool_t *p = r->pool;
     const char *args = r->args ? r->args : "", *err, *from, *total, *tz;
-    apr_array_header_t *fargs = apr_array_make(p, 12, sizeof(const char *)), *pargs;
+    apr_array_header_t *fargs = apr_array_make(p, 12, sizeof(const char *));
     long long page, per_page;
     rv_pfilter_t f;
     rv_rows_t *rows;
-    json_object *out, *list;
-    int i;
+    json_object *out;
 
     if (rv_query_int(p, args, "page", 1, 1000000, 1, &page)
         || rv_query_int(p, args, "per_page", 1, 200, 25, &per_page))
@@ -315,53 +363,11 @@ int rv_route_products(rv_req_t *q)
     from = rv_pfilter_sql(p, &f, rv_products_language(q), fargs);
     total = rv_db_value(q->db, p, apr_pstrcat(p, "SELECT COUNT(*)", from, NULL),
                         (const char **)fargs->elts, fargs->nelts);
-    pargs = apr_array_copy(p, fargs);
-    APR_ARRAY_PUSH(pargs, const char *) = rv_i64(p, per_page);
-    APR_ARRAY_PUSH(pargs, const char *) = rv_i64(p, (page - 1) * per_page);
-    if (!total || rv_db_query(q->db, p, &rows, apr_pstrcat(p,
-            "SELECT p.product_id, pd.name, p.sku, p.model, p.quantity, p.status,"
-            " COALESCE(m.sync_enabled, 0) AS sync_enabled, m.condition_uuid,"
-            " m.reverb_category_uuid, COALESCE(m.handmade, 0) AS handmade,"
-            " COALESCE(m.upc_does_not_apply, 1) AS upc_does_not_apply, m.offers_enabled,"
-            " m.reverb_listing_id, m.listing_state AS reverb_state, m.listing_url, m.last_error,"
-            " DATE_FORMAT(m.last_synced_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS last_synced_at, ",
-            rv_pstate_sql, " AS state", from,
-            " ORDER BY pd.name, p.product_id LIMIT %s OFFSET %s", NULL),
-            (const char **)pargs->elts, pargs->nelts))
+    if (!total || rv_products_page(q, from, fargs, page, per_page, &rows))
         return rv_http_error(r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The product list could not be read (database error).");
-    list = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        json_object *o = json_object_new_object();
-        const char *name = rv_row_get(rows, i, "name");
-        const char *sku = rv_row_get(rows, i, "sku"), *model = rv_row_get(rows, i, "model");
-        json_object_object_add(o, "product_id",
-                               json_object_new_int64(rv_row_int(rows, i, "product_id", 0)));
-        add_str(o, "name", name ? rv_entity_decode(p, name) : NULL);
-        /* OpenCart escapes every field it stores, the SKU and model too */
-        add_str(o, "sku", sku ? rv_entity_decode(p, sku) : NULL);
-        add_str(o, "model", model ? rv_entity_decode(p, model) : NULL);
-        json_object_object_add(o, "quantity", json_object_new_int64(rv_row_int(rows, i, "quantity", 0)));
-        json_object_object_add(o, "status", json_object_new_int((int)rv_row_int(rows, i, "status", 0)));
-        json_object_object_add(o, "sync_enabled",
-                               json_object_new_int((int)rv_row_int(rows, i, "sync_enabled", 0)));
-        add_str(o, "condition_uuid", rv_row_get(rows, i, "condition_uuid"));
-        add_str(o, "reverb_category_uuid", rv_row_get(rows, i, "reverb_category_uuid"));
-        json_object_object_add(o, "handmade", json_object_new_int((int)rv_row_int(rows, i, "handmade", 0)));
-        json_object_object_add(o, "upc_does_not_apply",
-                               json_object_new_int((int)rv_row_int(rows, i, "upc_does_not_apply", 1)));
-        add_int_or_null(o, "offers_enabled", rv_row_get(rows, i, "offers_enabled"));
-        add_str(o, "listing_id", rv_row_get(rows, i, "reverb_listing_id"));
-        add_str(o, "listing_state", rv_row_get(rows, i, "state"));
-        add_str(o, "reverb_state", rv_row_get(rows, i, "reverb_state"));
-        add_str(o, "listing_url", rv_safe_listing_url(p, rv_row_get(rows, i, "listing_url"),
-                                                      rv_row_get(rows, i, "reverb_listing_id")));
-        add_str(o, "last_error", rv_row_get(rows, i, "last_error"));
-        add_str(o, "last_synced_at", rv_row_get(rows, i, "last_synced_at"));
-        json_object_array_add(list, o);
-    }
     out = json_object_new_object();
-    json_object_object_add(out, "products", list);
+    json_object_object_add(out, "products", rv_product_rows_json(p, rows));
     json_object_object_add(out, "total", json_object_new_int64(apr_atoi64(total)));
     json_object_object_add(out, "page", json_object_new_int64(page));
     json_object_object_add(out, "per_page", json_object_new_int64(per_page));
@@ -372,6 +378,6 @@ int rv_route_products(rv_req_t *q)
                              "The product list could not be read (database error).");
     }
     tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
-    add_str(out, "timezone", tz && *tz ? tz : NULL);
+    rv_json_set_str(out, "timezone", tz && *tz ? tz : NULL);
     return rv_http_json(r, HTTP_OK, out);
 }

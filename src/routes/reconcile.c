@@ -1,12 +1,11 @@
-/* The reconcile view (issue 11 item 5): is everything in sync?
+/* The reconcile view: is everything in sync?
  *
  *   POST admin/reconcile              start a run (202; 409 while one runs;
  *                                     400 without a token)
  *   GET  admin/reconcile?kind=&page=&per_page=
  *        -> {"run": {...} | null, "counts": {kind: n}, "findings": [...],
  *            "total", "page", "per_page"}   (the latest run)
- *   POST admin/reconcile/fix {"finding_ids": [...]}
- *        -> {"results": [{"finding_id", "outcome"}], "queued", "linked"}
+ *   POST admin/reconcile/fix          routes/reconcile_fix.c
  *
  * Kinds: price, stock, title, state (the shop's record and Reverb differ),
  * unlinked (a listing with a shop SKU no product is linked to), unsellable
@@ -18,12 +17,13 @@
  * POSTs need modify permission (the dispatcher checks it); bad input is 400
  * with nothing written. Outcomes are codes; the admin shows them in words
  * from the language file. */
-#include "rv_route.h"
+#include "routes/rv_reconcile_routes.h"
 #include "rv_products.h"
 #include "rv_reconcile.h"
 #include "rv_queue.h"
 #include "rv_push.h"
 #include "rv_json.h"
+#include "rv_row_json.h"
 #include "rv_query.h"
 #include "rv_shape.h"
 #include "rv_oc.h"
@@ -34,24 +34,11 @@
 
 APLOG_USE_MODULE(reverb);
 
-#define RV_RC_FIX_MAX 500
 #define RV_RC_PER_PAGE_MAX 200
 
 static const char *const rv_rc_kinds[] = { "price", "stock", "title", "state", "unlinked",
                                            "unsellable" };
 #define RV_RC_NKINDS (sizeof(rv_rc_kinds) / sizeof(*rv_rc_kinds))
-
-static int rv_rc_db_failed(rv_req_t *q)
-{
-    rv_db_rollback(q->db);
-    return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
-                         "The shop database cannot be reached. Try again shortly.");
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
 
 static int rv_rc_start(rv_req_t *q)
 {
@@ -83,69 +70,55 @@ static int rv_rc_start(rv_req_t *q)
     return rv_http_json(q->r, HTTP_ACCEPTED, out);
 }
 
-static int rv_rc_report(rv_req_t *q)
+/* 'kind' (one of rv_rc_kinds, "" for all), 'page' and 'per_page'; NULL
+ * when accepted, else the plain-words reason. */
+static const char *rv_rc_report_args(rv_req_t *q, const char **kind, long long *page,
+                                     long long *per_page)
 {
     apr_pool_t *p = q->r->pool;
-    const char *args = q->r->args, *kind = args ? rv_query_get(p, args, "kind") : NULL;
-    long long page, per_page, total = 0;
-    json_object *out = json_object_new_object(), *run, *counts, *list;
-    rv_rows_t *rows;
-    const char *run_id;
+    const char *args = q->r->args;
     size_t k;
-    int i;
-
-    if (kind && *kind) {
-        for (k = 0; k < RV_RC_NKINDS && strcmp(rv_rc_kinds[k], kind); k++)
+    *kind = args ? rv_query_get(p, args, "kind") : NULL;
+    if (*kind && **kind) {
+        for (k = 0; k < RV_RC_NKINDS && strcmp(rv_rc_kinds[k], *kind); k++)
             ;
-        if (k == RV_RC_NKINDS) {
-            json_object_put(out);
-            return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request",
-                                 "'kind' must be one of price, stock, title, state, unlinked, "
-                                 "unsellable.");
-        }
+        if (k == RV_RC_NKINDS)
+            return "'kind' must be one of price, stock, title, state, unlinked, unsellable.";
     }
     else
-        kind = "";
-    if (rv_query_int(p, args, "page", 1, 100000, 1, &page)
-        || rv_query_int(p, args, "per_page", 1, RV_RC_PER_PAGE_MAX, 50, &per_page)) {
-        json_object_put(out);
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request",
-                             "'page' must be a whole number from 1, and 'per_page' from 1 to 200.");
-    }
-    run = rv_reconcile_run_json(q->db, p, 0);
-    json_object_object_add(out, "run", run);
-    {
-        /* times are UTC ("Z"); the admin shows them in the shop's zone */
-        const char *tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
-        add_str(out, "timezone", tz && *tz ? tz : NULL);
-    }
-    counts = json_object_new_object();
-    list = json_object_new_array();
-    json_object_object_add(out, "counts", counts);
-    json_object_object_add(out, "findings", list);
-    json_object_object_add(out, "page", json_object_new_int64(page));
-    json_object_object_add(out, "per_page", json_object_new_int64(per_page));
-    for (k = 0; k < RV_RC_NKINDS; k++)
-        json_object_object_add(counts, rv_rc_kinds[k], json_object_new_int(0));
-    if (!run) {
-        json_object_object_add(out, "total", json_object_new_int(0));
-        return rv_http_json(q->r, HTTP_OK, out);
-    }
-    run_id = rv_i64(p, json_object_get_int64(json_object_object_get(run, "run_id")));
-    if (rv_db_query(q->db, p, &rows, "SELECT kind, COUNT(*) AS n FROM {P}reverb_reconcile_finding"
-                    " WHERE run_id = %s GROUP BY kind", RV_ARGS(run_id))) {
-        json_object_put(out);
-        return rv_rc_db_failed(q);
-    }
+        *kind = "";
+    if (rv_query_int(p, args, "page", 1, 100000, 1, page)
+        || rv_query_int(p, args, "per_page", 1, RV_RC_PER_PAGE_MAX, 50, per_page))
+        return "'page' must be a whole number from 1, and 'per_page' from 1 to 200.";
+    return NULL;
+}
+
+/* The run's findings per kind into counts; *total: those of `kind` ("" all). */
+static int rv_rc_counts(rv_req_t *q, const char *run_id, const char *kind, json_object *counts,
+                        long long *total)
+{
+    rv_rows_t *rows;
+    int i;
+    *total = 0;
+    if (rv_db_query(q->db, q->r->pool, &rows, "SELECT kind, COUNT(*) AS n"
+                    " FROM {P}reverb_reconcile_finding WHERE run_id = %s GROUP BY kind",
+                    RV_ARGS(run_id)))
+        return -1;
     for (i = 0; i < rows->nrows; i++) {
         long long n = rv_row_int(rows, i, "n", 0);
         json_object_object_add(counts, rv_row_get(rows, i, "kind"), json_object_new_int64(n));
         if (!*kind || !strcmp(kind, rv_row_get(rows, i, "kind")))
-            total += n;
+            *total += n;
     }
-    json_object_object_add(out, "total", json_object_new_int64(total));
-    /* a queued push is done when its job is; the product's last error tells how it went */
-    if (rv_db_query(q->db, p, &rows,
+    return 0;
+}
+
+/* a queued push is done when its job is; the product's last error tells how it went */
+static int rv_rc_findings_query(rv_req_t *q, const char *run_id, const char *kind,
+                                long long page, long long per_page, rv_rows_t **rows)
+{
+    apr_pool_t *p = q->r->pool;
+    return rv_db_query(q->db, p, rows,
             "SELECT f.finding_id, f.kind, f.reason, f.product_id, f.listing_id, f.sku, f.shop_value,"
             " f.reverb_value, f.listing_url, f.fix, f.fix_message, m.last_error,"
             " (SELECT pd.name FROM {P}product_description pd WHERE pd.product_id = f.product_id"
@@ -160,203 +133,83 @@ static int rv_rc_report(rv_req_t *q)
             " ORDER BY FIELD(f.kind, 'unsellable', 'state', 'price', 'stock', 'title', 'unlinked'),"
             " f.finding_id LIMIT %s OFFSET %s",
             RV_ARGS(rv_products_language(q), run_id, kind, kind, rv_i64(p, per_page),
-                    rv_i64(p, (page - 1) * per_page)))) {
+                    rv_i64(p, (page - 1) * per_page)));
+}
+
+static const rv_col_t rv_rc_finding_cols[] = {
+    { "finding_id", RV_COL_INT, NULL },
+    { "kind", RV_COL_STR, NULL },
+    { "reason", RV_COL_STR, NULL },
+    { "product_id", RV_COL_INT, NULL },
+    { "product_name", RV_COL_STR, NULL },
+    { "sku", RV_COL_STR, NULL },
+    { "listing_id", RV_COL_STR, NULL },
+    { "shop_value", RV_COL_STR, NULL },
+    { "reverb_value", RV_COL_STR, NULL },
+    { "fix", RV_COL_STR, NULL },
+    { "fix_state", RV_COL_STR, NULL },
+};
+
+static json_object *rv_rc_finding_json(apr_pool_t *p, rv_rows_t *rows, int i)
+{
+    json_object *f = json_object_new_object();
+    const char *state = rv_row_get(rows, i, "fix_state");
+    rv_row_json(p, f, rows, i, rv_rc_finding_cols, RV_NCOLS(rv_rc_finding_cols));
+    rv_json_set_str(f, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"),
+                                                      rv_row_get(rows, i, "listing_id")));
+    rv_json_set_str(f, "fix_message", state && !strcmp(state, "failed")
+                    ? (rv_row_get(rows, i, "fix_message") ? rv_row_get(rows, i, "fix_message")
+                                                           : rv_row_get(rows, i, "last_error"))
+                    : NULL);
+    return f;
+}
+
+static int rv_rc_report(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *kind, *why, *run_id, *tz;
+    long long page, per_page, total = 0;
+    json_object *out, *run, *counts, *list;
+    rv_rows_t *rows;
+    size_t k;
+    int i;
+
+    if ((why = rv_rc_report_args(q, &kind, &page, &per_page)))
+        return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request", why);
+    out = json_object_new_object();
+    run = rv_reconcile_run_json(q->db, p, 0);
+    json_object_object_add(out, "run", run);
+    /* times are UTC ("Z"); the admin shows them in the shop's zone */
+    tz = rv_oc_config(q->db, p, q->conf->store_id, "config_timezone");
+    rv_json_set_str(out, "timezone", tz && *tz ? tz : NULL);
+    counts = json_object_new_object();
+    list = json_object_new_array();
+    json_object_object_add(out, "counts", counts);
+    json_object_object_add(out, "findings", list);
+    json_object_object_add(out, "page", json_object_new_int64(page));
+    json_object_object_add(out, "per_page", json_object_new_int64(per_page));
+    for (k = 0; k < RV_RC_NKINDS; k++)
+        json_object_object_add(counts, rv_rc_kinds[k], json_object_new_int(0));
+    if (!run) {
+        json_object_object_add(out, "total", json_object_new_int(0));
+        return rv_http_json(q->r, HTTP_OK, out);
+    }
+    run_id = rv_i64(p, json_object_get_int64(json_object_object_get(run, "run_id")));
+    if (rv_rc_counts(q, run_id, kind, counts, &total)) {
         json_object_put(out);
         return rv_rc_db_failed(q);
     }
-    for (i = 0; i < rows->nrows; i++) {
-        json_object *f = json_object_new_object();
-        const char *state = rv_row_get(rows, i, "fix_state");
-        json_object_object_add(f, "finding_id",
-                               json_object_new_int64(rv_row_int(rows, i, "finding_id", 0)));
-        add_str(f, "kind", rv_row_get(rows, i, "kind"));
-        add_str(f, "reason", rv_row_get(rows, i, "reason"));
-        json_object_object_add(f, "product_id", rv_row_get(rows, i, "product_id")
-            ? json_object_new_int64(rv_row_int(rows, i, "product_id", 0)) : NULL);
-        add_str(f, "product_name", rv_row_get(rows, i, "product_name"));
-        add_str(f, "sku", rv_row_get(rows, i, "sku"));
-        add_str(f, "listing_id", rv_row_get(rows, i, "listing_id"));
-        add_str(f, "listing_url", rv_listing_link(p, rv_row_get(rows, i, "listing_url"),
-                                                  rv_row_get(rows, i, "listing_id")));
-        add_str(f, "shop_value", rv_row_get(rows, i, "shop_value"));
-        add_str(f, "reverb_value", rv_row_get(rows, i, "reverb_value"));
-        add_str(f, "fix", rv_row_get(rows, i, "fix"));
-        add_str(f, "fix_state", state);
-        add_str(f, "fix_message", state && !strcmp(state, "failed")
-                ? (rv_row_get(rows, i, "fix_message") ? rv_row_get(rows, i, "fix_message")
-                                                       : rv_row_get(rows, i, "last_error"))
-                : NULL);
-        json_object_array_add(list, f);
+    json_object_object_add(out, "total", json_object_new_int64(total));
+    if (rv_rc_findings_query(q, run_id, kind, page, per_page, &rows)) {
+        json_object_put(out);
+        return rv_rc_db_failed(q);
     }
+    for (i = 0; i < rows->nrows; i++)
+        json_object_array_add(list, rv_rc_finding_json(p, rows, i));
     return rv_http_json(q->r, HTTP_OK, out);
 }
 
 int rv_route_reconcile(rv_req_t *q)
 {
     return q->r->method_number == M_POST ? rv_rc_start(q) : rv_rc_report(q);
-}
-
-/* "[1,2,3]" from finding_ids, validated; NULL with *err. */
-static const char *rv_rc_ids(apr_pool_t *p, json_object *in, size_t *count, const char **err)
-{
-    json_object *ids = json_object_is_type(in, json_type_object)
-                     ? json_object_object_get(in, "finding_ids") : NULL;
-    const char *text;
-    size_t n;
-    *err = "'finding_ids' must be a list of 1 to 500 finding ids.";
-    if (!ids || !json_object_is_type(ids, json_type_array))
-        return NULL;
-    n = json_object_array_length(ids);
-    if (n == 0 || n > RV_RC_FIX_MAX || !(text = rv_json_id_list(p, ids)))
-        return NULL;
-    *count = n;
-    return text;
-}
-
-static const char *rv_rc_push(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i)
-{
-    const char *pid = rv_row_get(rows, i, "product_id");
-    const char *kind = rv_row_get(rows, i, "kind"), *now = rv_row_get(rows, i, "reverb_value");
-    if (!pid)
-        return NULL;
-    /* the push compares with what it last sent: forget that, so it sends
-     * again; a state found on Reverb is recorded first, so the push relists
-     * an ended listing or ends one the shop no longer sells */
-    if (rv_db_exec(q->db, p, NULL,
-            "UPDATE {P}reverb_product_map SET pushed_hash = NULL, listing_state ="
-            " IF(%s = 'state' AND %s <> '', %s, listing_state) WHERE product_id = %s",
-            RV_ARGS(kind, now ? now : "", now ? now : "", pid))
-        || rv_push_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
-        return NULL;
-    return "push_queued";
-}
-
-static const char *rv_rc_link(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i,
-                              const char **state)
-{
-    const char *pid = rv_row_get(rows, i, "product_id"), *lid = rv_row_get(rows, i, "listing_id");
-    const char *lstate, *url;
-    rv_rows_t *l;
-    *state = "failed";
-    if (!pid || !lid || !rv_listing_id_ok(lid))
-        return "link_conflict";
-    if (rv_db_value(q->db, p, "SELECT 1 FROM {P}reverb_product_map WHERE (product_id = %s"
-                    " AND reverb_listing_id IS NOT NULL AND reverb_listing_id <> '')"
-                    " OR reverb_listing_id = %s LIMIT 1", RV_ARGS(pid, lid)))
-        return "link_conflict";     /* linked meanwhile, to this or another listing */
-    if (rv_db_query(q->db, p, &l, "SELECT state, url FROM {P}reverb_reconcile_listing"
-                    " WHERE listing_id = %s ORDER BY run_id DESC LIMIT 1", RV_ARGS(lid)))
-        return NULL;
-    lstate = l->nrows ? rv_row_get(l, 0, "state") : NULL;
-    url = l->nrows ? rv_listing_link(p, rv_row_get(l, 0, "url"), lid) : NULL;
-    if (rv_db_exec(q->db, p, NULL,
-            "INSERT INTO {P}reverb_product_map (product_id, reverb_listing_id, sync_enabled,"
-            " listing_state, listing_url) VALUES (%s, %s, 1, %s, %s)"
-            " ON DUPLICATE KEY UPDATE reverb_listing_id = VALUES(reverb_listing_id),"
-            " sync_enabled = 1, listing_state = VALUES(listing_state),"
-            " listing_url = VALUES(listing_url), pushed_hash = NULL, last_error = NULL,"
-            " last_error_at = NULL", RV_ARGS(pid, lid, lstate, url))
-        || rv_push_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
-        return NULL;
-    *state = "queued";
-    return "linked";
-}
-
-int rv_route_reconcile_fix(rv_req_t *q)
-{
-    apr_pool_t *p = q->r->pool;
-    json_object *in, *out, *results;
-    const char *ids, *err;
-    size_t n = 0;
-    rv_rows_t *rows;
-    int i, queued = 0, linked = 0;
-
-    if (rv_http_read_json_object(q->r, &in))
-        return OK;
-    if (!(ids = rv_rc_ids(p, in, &n, &err)))
-        return rv_http_error(q->r, HTTP_BAD_REQUEST, "bad_request", err);
-    if (rv_db_begin(q->db))
-        return rv_rc_db_failed(q);
-    if (rv_db_query(q->db, p, &rows,
-            "SELECT f.finding_id, f.kind, f.fix, f.fix_state, f.product_id, f.listing_id,"
-            " f.reverb_value FROM {P}reverb_reconcile_finding f"
-            " WHERE f.finding_id IN (SELECT j.id FROM JSON_TABLE(%s, '$[*]'"
-            "   COLUMNS (id BIGINT PATH '$')) j) ORDER BY f.finding_id FOR UPDATE", RV_ARGS(ids)))
-        return rv_rc_db_failed(q);
-    {
-        /* every id must be a finding (duplicates count once) */
-        const char *distinct = rv_db_value(q->db, p, "SELECT COUNT(DISTINCT j.id) FROM"
-            " JSON_TABLE(%s, '$[*]' COLUMNS (id BIGINT PATH '$')) j", RV_ARGS(ids));
-        if (!distinct)
-            return rv_rc_db_failed(q);
-        if (apr_atoi64(distinct) != rows->nrows) {
-            rv_db_rollback(q->db);
-            return rv_http_error(q->r, HTTP_BAD_REQUEST, "not_found",
-                                 "Some of these differences are not known (a newer comparison "
-                                 "may have replaced them). Reload the report and try again.");
-        }
-    }
-    results = json_object_new_array();
-    for (i = 0; i < rows->nrows; i++) {
-        const char *fix = rv_row_get(rows, i, "fix"), *was = rv_row_get(rows, i, "fix_state");
-        const char *id = rv_row_get(rows, i, "finding_id"), *outcome, *state = "queued";
-        json_object *r;
-        if (was && (!strcmp(was, "queued") || !strcmp(was, "done")))
-            outcome = "already";
-        else if (!strcmp(fix, "push"))
-            outcome = rv_rc_push(q, p, rows, i);
-        else if (!strcmp(fix, "link"))
-            outcome = rv_rc_link(q, p, rows, i, &state);
-        else if (!strcmp(fix, "end"))
-            outcome = rv_queue_add(q->db, p, "reconcile_end", id, RV_PRIO_NOW, 0) ? NULL
-                                                                                  : "end_queued";
-        else
-            outcome = "already";
-        if (!outcome) {
-            json_object_put(results);
-            return rv_rc_db_failed(q);
-        }
-        if (strcmp(outcome, "already")) {
-            if (rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding SET fix_state = %s,"
-                           " fix_message = %s, fixed_at = NOW(3) WHERE finding_id = %s",
-                           RV_ARGS(state, strcmp(outcome, "link_conflict") ? NULL
-                                   : "The product or the listing is linked already.", id))) {
-                json_object_put(results);
-                return rv_rc_db_failed(q);
-            }
-            /* one push sends all the shop's values: the product's other differences of
-             * this comparison that a push fixes are fixed by it too, not left offering it */
-            if (!strcmp(outcome, "push_queued")
-                && rv_db_exec(q->db, p, NULL, "UPDATE {P}reverb_reconcile_finding f"
-                              " JOIN {P}reverb_reconcile_finding o ON o.finding_id = %s"
-                              " SET f.fix_state = 'queued', f.fixed_at = NOW(3)"
-                              " WHERE f.run_id = o.run_id AND f.product_id = o.product_id"
-                              " AND f.fix = 'push' AND f.finding_id <> o.finding_id"
-                              " AND (f.fix_state IS NULL OR f.fix_state NOT IN ('queued', 'done'))",
-                              RV_ARGS(id))) {
-                json_object_put(results);
-                return rv_rc_db_failed(q);
-            }
-            if (!strcmp(outcome, "linked"))
-                linked++;
-            else if (strcmp(outcome, "link_conflict"))
-                queued++;
-        }
-        r = json_object_new_object();
-        json_object_object_add(r, "finding_id", json_object_new_int64(apr_atoi64(id)));
-        json_object_object_add(r, "outcome", json_object_new_string(outcome));
-        json_object_array_add(results, r);
-    }
-    if (rv_db_commit(q->db)) {
-        json_object_put(results);
-        return rv_rc_db_failed(q);
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, RVLOGNO(0184) "reconcile fixes by user %s: "
-                  "%d findings, %d queued, %d linked", rv_i64(p, q->user_id), rows->nrows, queued,
-                  linked);
-    out = json_object_new_object();
-    json_object_object_add(out, "results", results);
-    json_object_object_add(out, "queued", json_object_new_int(queued));
-    json_object_object_add(out, "linked", json_object_new_int(linked));
-    return rv_http_json(q->r, HTTP_OK, out);
 }

@@ -1,4 +1,4 @@
-/* rv_listing_routes.h: issue 11 items 3 and 4 on the admin side: the
+/* rv_listing_routes.h: the listing choices on the admin side: the
  * shipping profile picker (GET admin/shipping-profiles) and the product
  * tab's own shipping / offers choices (admin/product/#). */
 #ifndef RV_LISTING_ROUTES_H

@@ -1,5 +1,5 @@
 /* rv_products.h: the catalogue filter shared by GET admin/products and
- * POST admin/products/bulk (contract §8, issue 11).
+ * POST admin/products/bulk.
  *
  * A filter is parsed and validated completely before any statement runs;
  * rv_pfilter_sql() then gives the FROM/WHERE text and its arguments, the

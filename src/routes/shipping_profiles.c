@@ -1,5 +1,5 @@
 /* GET /reverb/admin/shipping-profiles: the seller's Reverb shipping
- * profiles for the settings' and the product tab's picker (issue 11 item 3).
+ * profiles for the settings' and the product tab's picker.
  *
  *   -> {"profiles": [{"id": "15655", "name": "Standard"}], "currency": "AUD"}
  *

@@ -212,6 +212,60 @@ static void test_id_list(void **state)
     }
 }
 
+static void test_setters_null_rule(void **state)
+{
+    json_object *o = json_object_new_object();
+    apr_pool_t *p;
+    (void)state;
+    apr_pool_create(&p, NULL);
+    rv_json_set_str(o, "s", "x");
+    rv_json_set_str(o, "none", NULL);
+    rv_json_set_int(o, "i", -5000000000LL);
+    rv_json_set_bool(o, "b", 7);
+    rv_json_set_bool(o, "f", 0);
+    rv_json_set_null(o, "n");
+    rv_json_set_int_text(o, "it", "42");
+    rv_json_set_int_text(o, "inull", NULL);
+    assert_string_equal(rv_json_dump(p, o),
+        "{\"s\":\"x\",\"none\":null,\"i\":-5000000000,\"b\":true,\"f\":false,"
+        "\"n\":null,\"it\":42,\"inull\":null}");
+    json_object_put(o);
+    apr_pool_destroy(p);
+}
+
+/* a row: "name=value" pairs, a missing name is SQL NULL */
+static const char *row_get(const void *row, const char *col)
+{
+    const char *const *kv = row;
+    size_t n = strlen(col);
+    for (; *kv; kv++)
+        if (!strncmp(*kv, col, n) && (*kv)[n] == '=')
+            return *kv + n + 1;
+    return NULL;
+}
+
+static void test_set_cols(void **state)
+{
+    static const rv_col_t cols[] = {
+        { "id", RV_COL_INT, "product_id" }, { "name", RV_COL_STR | RV_COL_DECODE, NULL },
+        { "sku", RV_COL_STR, NULL }, { "on", RV_COL_BOOL, NULL }, { "off", RV_COL_BOOL, NULL },
+        { "at", RV_COL_TIME, NULL }, { "gone", RV_COL_INT, NULL }, { "nob", RV_COL_BOOL, NULL },
+        { "raw", RV_COL_STR, NULL },
+    };
+    const char *row[] = { "product_id=12", "name=A &amp; B", "on=1", "off=0",
+                          "at=2026-01-02T03:04:05Z", "raw=A &amp; B", NULL };
+    json_object *o = json_object_new_object();
+    apr_pool_t *p;
+    (void)state;
+    apr_pool_create(&p, NULL);
+    rv_json_set_cols(p, o, cols, sizeof(cols) / sizeof(*cols), row_get, row);
+    assert_string_equal(rv_json_dump(p, o),
+        "{\"id\":12,\"name\":\"A & B\",\"sku\":null,\"on\":true,\"off\":false,"
+        "\"at\":\"2026-01-02T03:04:05Z\",\"gone\":null,\"nob\":null,\"raw\":\"A &amp; B\"}");
+    json_object_put(o);
+    apr_pool_destroy(p);
+}
+
 int main(void);
 static const struct CMUnitTest tests[] = {
     RV_TEST(test_id_list),
@@ -223,5 +277,7 @@ static const struct CMUnitTest tests[] = {
     RV_TEST(test_path),
     RV_TEST(test_dump_and_canonical),
     RV_TEST(test_canonical_with_null_member),
+    RV_TEST(test_setters_null_rule),
+    RV_TEST(test_set_cols),
 };
 RV_TEST_MAIN("rv_json", tests)

@@ -1,0 +1,50 @@
+/* GET admin/status: engine switch, version, queue counts, the rate
+ * limiter's last minute, the worker's heartbeat, the newest sync-log error
+ * and the schema version. */
+#include "rv_route.h"
+#include "rv_queue.h"
+#include "rv_ratelimit.h"
+#include "rv_migrate.h"
+#include "rv_synclog.h"
+#include "rv_json.h"
+
+#include "http_protocol.h"
+
+int rv_route_status(rv_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+    json_object *top = json_object_new_object(), *queue = json_object_new_object(),
+                *rate = json_object_new_object(), *worker = json_object_new_object();
+    long long pending = 0, running = 0, failed = 0;
+    rv_rows_t *rows;
+
+    rv_json_set_str(top, "engine", q->conf->engine ? "on" : "off");
+    rv_json_set_str(top, "version", RV_VERSION);
+    rv_queue_counts(q->db, p, &pending, &running, &failed);
+    json_object_object_add(queue, "pending", json_object_new_int64(pending));
+    json_object_object_add(queue, "running", json_object_new_int64(running));
+    json_object_object_add(queue, "failed", json_object_new_int64(failed));
+    json_object_object_add(top, "queue", queue);
+    json_object_object_add(rate, "limit", json_object_new_int(q->conf->rate_limit));
+    json_object_object_add(rate, "used_last_minute", json_object_new_int64(rv_rate_used(q->db, p)));
+    json_object_object_add(top, "rate", rate);
+    if (rv_db_query(q->db, p, &rows,
+            "SELECT holder, DATE_FORMAT(`until`, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS heartbeat,"
+            " TIMESTAMPDIFF(SECOND, `until`, NOW(3)) AS age FROM {P}reverb_lock"
+            " WHERE name = 'worker'", RV_NOARGS) == 0 && rows->nrows) {
+        rv_json_set_str(worker, "heartbeat", rv_row_get(rows, 0, "heartbeat"));
+        rv_json_set_str(worker, "holder", rv_row_get(rows, 0, "holder"));
+        if (rv_row_get(rows, 0, "age"))
+            json_object_object_add(worker, "age_seconds",
+                                   json_object_new_int64(rv_row_int(rows, 0, "age", 0)));
+        else
+            json_object_object_add(worker, "age_seconds", NULL);
+    }
+    json_object_object_add(worker, "enabled", json_object_new_boolean(q->conf->worker));
+    json_object_object_add(top, "worker", worker);
+    rv_json_set_str(top, "last_error", rv_synclog_last_error(q->db, p));
+    rv_json_set_str(top, "schema_version", RV_SCHEMA_VERSION);
+    json_object_object_add(top, "module_status",
+                           json_object_new_int(rv_setting_int(q->settings, "status", 0) ? 1 : 0));
+    return rv_http_json(q->r, HTTP_OK, top);
+}

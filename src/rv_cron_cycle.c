@@ -1,0 +1,218 @@
+/* rv_cron_cycle.c: one polling cycle (see rv_cron_cycle.h).
+ *
+ * One cycle at a time for every process and server: the 'cron' lease row
+ * in reverb_lock decides (a guarded UPDATE; the lease outlives a cycle, and
+ * the holder of a cycle that died is replaced when it expires).
+ *
+ * A cycle, in this order:
+ *  1. orders kept for retry and imports a dead process left half done are
+ *     queued again;
+ *  2. orders changed on Reverb since order_last_sync are read
+ *     (updated_start_date, every page) and imported or updated right here:
+ *     polling alone, without webhooks or a worker, keeps a shop correct;
+ *  3. both-ways mode: listings edited on Reverb get pull jobs (after the
+ *     orders, so a sale is imported before a pull looks at the stock);
+ *  4. changed OpenCart products get push jobs (rv_detect_cycle: what changed
+ *     since the last cycle, the whole catalogue now and then);
+ *  5. housekeeping: sync-log rows older than log_retention_days (0: kept
+ *     forever), finished jobs older than 7 days and webhook rows older than
+ *     30 days are deleted, RV_PRUNE_BATCH rows per statement (each its own
+ *     short transaction, never a long lock), at most RV_PRUNE_BATCHES
+ *     statements per table per cycle: a backlog shrinks over a few cycles;
+ *  6. when no worker serves this database (ReverbWorker Off here, or its
+ *     heartbeat is old), due jobs are run for a few seconds in this request. */
+#include "rv_cron_cycle.h"
+#include "rv_push.h"
+#include "rv_orders.h"
+#include "rv_order_switch.h"
+#include "rv_worker.h"
+#include "rv_reconcile.h"
+#include "rv_synclog.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+#include <unistd.h>
+
+APLOG_USE_MODULE(reverb);
+
+#define RV_CRON_LEASE_S 300
+#define RV_CRON_DRAIN_MS 8000
+#define RV_WORKER_ALIVE_S 30
+
+/* 1: taken, 0: another cycle holds it, -1: database error */
+static int rv_cron_take(rv_db_t *db, apr_pool_t *p, const char *holder)
+{
+    int n = 0;
+    if (rv_db_exec(db, p, &n,
+            "UPDATE {P}reverb_lock SET holder = %s, `until` = NOW(3) + INTERVAL "
+            APR_STRINGIFY(RV_CRON_LEASE_S) " SECOND"
+            " WHERE name = 'cron' AND (`until` IS NULL OR `until` < NOW(3))", RV_ARGS(holder)))
+        return -1;
+    if (n == 1)
+        return 1;
+    /* the row may be missing (tables emptied by hand): recreate it */
+    if (!rv_db_value(db, p, "SELECT name FROM {P}reverb_lock WHERE name = 'cron'", RV_NOARGS)) {
+        if (rv_db_exec(db, p, &n,
+                "INSERT IGNORE INTO {P}reverb_lock (name, holder, `until`) VALUES ('cron', %s,"
+                " NOW(3) + INTERVAL " APR_STRINGIFY(RV_CRON_LEASE_S) " SECOND)", RV_ARGS(holder)))
+            return -1;
+        return n == 1;
+    }
+    return 0;
+}
+
+static void rv_cron_release(rv_db_t *db, apr_pool_t *p, const char *holder)
+{
+    rv_db_exec(db, p, NULL,
+               "UPDATE {P}reverb_lock SET `until` = NULL WHERE name = 'cron' AND holder = %s",
+               RV_ARGS(holder));
+}
+
+#define RV_PRUNE_BATCH 1000
+#define RV_PRUNE_BATCHES 50
+#define RV_JOB_KEEP_DAYS "7"
+#define RV_WEBHOOK_KEEP_DAYS "30"
+
+/* One bounded DELETE: a statement of its own (… LIMIT RV_PRUNE_BATCH), or
+ * with sql NULL the sync log's, whose rows rv_synclog.c owns. */
+typedef struct {
+    const char *sql;
+    const char **args;
+    int nargs;
+    long long log_days;
+} rv_prune_t;
+
+static int rv_prune_step(rv_db_t *db, apr_pool_t *p, const rv_prune_t *w, int *n)
+{
+    if (!w->sql)
+        return rv_synclog_prune_batch(db, p, w->log_days, RV_PRUNE_BATCH, n);
+    return rv_db_exec(db, p, n, w->sql, w->args, w->nargs);
+}
+
+/* Runs the DELETE until it removes fewer rows than a batch; returns the
+ * rows removed. Each statement autocommits. */
+static long long rv_prune(rv_db_t *db, apr_pool_t *p, const rv_prune_t *w)
+{
+    long long total = 0;
+    int i;
+    for (i = 0; i < RV_PRUNE_BATCHES; i++) {
+        int n = 0;
+        if (rv_prune_step(db, p, w, &n) || n <= 0)
+            break;
+        total += n;
+        if (n < RV_PRUNE_BATCH)
+            break;
+    }
+    return total;
+}
+
+static void rv_cron_housekeeping(request_rec *r, rv_db_t *db, rv_settings_t *st,
+                                 rv_cron_result_t *res)
+{
+    apr_pool_t *p = r->pool;
+    long long days = rv_setting_log_retention_days(st);
+    const char *latest_run;
+    if (db->in_txn) {
+        /* each DELETE must commit on its own, or its locks would last as long
+         * as the transaction a step above left open: skip this cycle */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      RVLOGNO(0041) "housekeeping skipped: a transaction is still open");
+        return;
+    }
+    if (days > 0) {
+        rv_prune_t log = { NULL, NULL, 0, days };
+        res->pruned_log = rv_prune(db, p, &log);
+    }
+    /* job.finished (state, updated_at); the latest full sync's jobs stay, its
+     * progress (GET admin/sync) is counted from them */
+    latest_run = rv_db_value(db, p, "SELECT COALESCE(MAX(run_id), 0) FROM {P}reverb_sync_run"
+                             " WHERE kind = 'full'", RV_NOARGS);
+    {
+        rv_prune_t jobs = { "DELETE FROM {P}reverb_job WHERE state IN ('done', 'failed')"
+                            " AND updated_at < NOW(3) - INTERVAL " RV_JOB_KEEP_DAYS " DAY"
+                            " AND (run_id IS NULL OR run_id < %s) LIMIT "
+                            APR_STRINGIFY(RV_PRUNE_BATCH),
+                            RV_ARGS(latest_run ? latest_run : "0"), 0 };
+        rv_prune_t hooks = { "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL "
+                             RV_WEBHOOK_KEEP_DAYS " DAY LIMIT " APR_STRINGIFY(RV_PRUNE_BATCH),
+                             RV_NOARGS, 0 };
+        res->pruned_jobs = rv_prune(db, p, &jobs);
+        res->pruned_webhooks = rv_prune(db, p, &hooks);
+    }
+}
+
+/* Runs queued jobs here when no worker does. The worker's heartbeat row is
+ * put back afterwards, so this request never passes for a live worker. */
+static int rv_cron_drain(request_rec *r, rv_db_t *db, int worker_here)
+{
+    apr_pool_t *p = r->pool;
+    rv_rows_t *rows;
+    const char *holder = NULL, *until = NULL;
+    int alive = 0, ran;
+    if (rv_db_query(db, p, &rows,
+            "SELECT holder, `until`, (`until` > NOW(3) - INTERVAL " APR_STRINGIFY(RV_WORKER_ALIVE_S)
+            " SECOND) AS alive FROM {P}reverb_lock WHERE name = 'worker'", RV_NOARGS) == 0
+        && rows->nrows) {
+        holder = rv_row_get(rows, 0, "holder");
+        until = rv_row_get(rows, 0, "until");
+        alive = rv_row_int(rows, 0, "alive", 0) == 1;
+    }
+    if (worker_here && alive)
+        return 0;
+    ran = rv_worker_drain(p, r->server, RV_CRON_DRAIN_MS);
+    rv_db_exec(db, p, NULL,
+               "UPDATE {P}reverb_lock SET holder = %s, `until` = %s WHERE name = 'worker'",
+               RV_ARGS(holder, until));
+    return ran < 0 ? 0 : ran;
+}
+
+/* Steps 1-3: what Reverb says changed (only with a token). */
+static void rv_cron_poll_reverb(request_rec *r, rv_ctx_t *c, rv_settings_t *st, int store_id,
+                                rv_cron_result_t *res)
+{
+    apr_pool_t *p = r->pool;
+    if ((res->import_on = rv_orders_import_on(c->db, r->server, st, store_id, p, 1))) {
+        res->requeued = rv_orders_requeue(c, p, 0);
+        res->orders_ok = rv_orders_poll(c, p, &res->orders) == 0;
+    }
+    if (rv_pull_poll(c, p, &res->pulls)) {
+        res->pull_ok = 0;
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RVLOGNO(0008) "listing poll failed");
+    }
+}
+
+rv_cron_status_t rv_cron_cycle(request_rec *r, rv_db_t *db, rv_settings_t *st, int store_id,
+                               int worker_here, rv_cron_result_t *res)
+{
+    apr_pool_t *p = r->pool;
+    const char *holder = apr_psprintf(p, "cron:%d:%" APR_TIME_T_FMT, (int)getpid(), apr_time_now());
+    apr_time_t detect_start;
+    rv_ctx_t *c;
+    int got;
+
+    memset(res, 0, sizeof(*res));
+    res->import_on = 1;
+    res->pull_ok = 1;
+    got = rv_cron_take(db, p, holder);
+    if (got < 0)
+        return RV_CRON_DB_ERROR;
+    if (!got)
+        return RV_CRON_BUSY;
+
+    c = rv_ctx_create(p, r->server, db, st, NULL);
+    res->api = c->api != NULL;
+    if (c->api)
+        rv_cron_poll_reverb(r, c, st, store_id, res);
+    detect_start = apr_time_now();
+    if (rv_detect_cycle(c, p, &res->detect, &res->scan))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RVLOGNO(0009) "change detection failed");
+    res->detect_time = apr_time_now() - detect_start;
+    res->reconcile = rv_reconcile_cron(db, p, c->api != NULL);   /* the weekly pass */
+    rv_cron_housekeeping(r, db, st, res);
+    res->jobs_run = rv_cron_drain(r, db, worker_here);
+    rv_cron_release(db, p, holder);
+    res->order_last_sync = rv_db_value(db, p, "SELECT value FROM {P}setting WHERE store_id = %s"
+                                       " AND `key` = 'module_reverb_order_last_sync'",
+                                       RV_ARGS(apr_itoa(p, store_id)));
+    return RV_CRON_RAN;
+}
