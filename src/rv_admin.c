@@ -11,6 +11,7 @@
 #include "rv_query.h"
 #include "rv_text.h"
 #include "rv_settings.h"
+#include "rv_settings_form.h"
 #include "routes/rv_listing_routes.h"
 
 #include "http_log.h"

@@ -1,7 +1,6 @@
 /* rv_db.c: prepared statements over mod_dbd connections. */
 #include "rv_db.h"
 #include "rv_conf.h"
-#include "rv_migrate.h"
 
 #include "http_log.h"
 #include "apr_optional.h"
@@ -168,6 +167,16 @@ static int rv_db_same_session(rv_db_t *db)
     return rv_db_session_setup(db);
 }
 
+/* Run on every wrapped connection after its session is set up (the
+ * schema check, registered by the module's glue: rv_migrate sits above
+ * this file, which knows nothing of it). */
+static rv_db_connect_fn rv_db_on_connect_fn;
+
+void rv_db_on_connect(rv_db_connect_fn fn)
+{
+    rv_db_on_connect_fn = fn;
+}
+
 static rv_db_t *rv_db_wrap(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int owned)
 {
     rv_db_t *db = apr_pcalloc(p, sizeof(*db));
@@ -175,7 +184,7 @@ static rv_db_t *rv_db_wrap(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int owne
     db->dbd = dbd;
     db->prefix = rv_conf_get(s)->prefix;
     db->owned = owned;
-    if (rv_db_session_setup(db) != 0 || rv_migrate_ensure(db, p) != 0) {
+    if (rv_db_session_setup(db) != 0 || (rv_db_on_connect_fn && rv_db_on_connect_fn(db, p) != 0)) {
         if (owned)
             dbd_close_fn(s, dbd);
         return NULL;

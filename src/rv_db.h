@@ -35,6 +35,10 @@ typedef struct {
 #define RV_NOARGS NULL, 0
 
 void rv_db_init_optional_fns(void);
+/* A check every connection passes before it is handed out (rv_db_open,
+ * rv_db_for_request): nonzero refuses the connection. Set once at startup. */
+typedef int (*rv_db_connect_fn)(rv_db_t *db, apr_pool_t *p);
+void rv_db_on_connect(rv_db_connect_fn fn);
 int rv_db_available(void);
 
 /* The request's pooled connection (released by mod_dbd with the request);

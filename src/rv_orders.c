@@ -39,7 +39,6 @@
 #include "rv_route.h"
 #include "rv_jobs.h"
 #include "rv_queue.h"
-#include "rv_worker.h"
 #include "rv_order.h"
 #include "rv_json.h"
 #include "rv_shape.h"
@@ -1279,7 +1278,7 @@ int rv_route_orders_import(rv_req_t *q)
         if (got == 1) {
             const char *why = NULL;
             int rc;
-            rv_worker_note_takeover(q->db, jp, &job);
+            rv_job_note_takeover(q->db, jp, &job);
             rc = rv_order_sync(c, jp, job.ref, &n, &why, NULL);
             if (rc == 0)
                 rv_queue_done(q->db, jp, &job);

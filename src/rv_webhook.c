@@ -22,6 +22,7 @@
 #include "rv_queue.h"
 #include "rv_order_switch.h"
 #include "rv_reverb.h"
+#include "rv_settings_form.h"
 #include "rv_json.h"
 #include "rv_keycache.h"
 #include "rv_shape.h"
