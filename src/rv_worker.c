@@ -12,6 +12,8 @@
 #include "rv_reconcile.h"
 #include "rv_settings.h"
 #include "rv_ratelimit.h"
+#include "rv_lock.h"
+#include "rv_job.h"
 
 #include "http_log.h"
 #include "mod_watchdog.h"
@@ -81,9 +83,7 @@ static rv_job_result_t rv_worker_run(void *baton, apr_pool_t *p, const rv_job_t 
 
 static void rv_worker_heartbeat(rv_db_t *db, apr_pool_t *p, const char *owner)
 {
-    rv_db_exec(db, p, NULL,
-        "UPDATE {P}reverb_lock SET holder = %s, `until` = NOW(3) WHERE name = 'worker'",
-        RV_ARGS(owner));
+    rv_lock_worker_beat(db, p, owner);
 }
 
 /* "host:pid": who is draining (the worker heartbeat's holder). */
@@ -126,8 +126,7 @@ static int rv_worker_rate_wait(rv_db_t *db, apr_pool_t *p, int limit, apr_time_t
     if (now + apr_time_from_msec(wait) > end)
         return 2;
     /* nothing due: no reason to wait here (a cron drain answers at once) */
-    if (!rv_db_value(db, p, "SELECT 1 FROM {P}reverb_job WHERE state = 'pending'"
-                     " AND run_after <= NOW(3) LIMIT 1", RV_NOARGS))
+    if (rv_queue_any_due(db, p) != 1)
         return 2;
     nap = apr_time_from_msec(wait > RV_RATE_NAP_MS ? RV_RATE_NAP_MS : wait);
     if (now + nap > end)
