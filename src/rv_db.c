@@ -332,8 +332,8 @@ static int rv_db_args_match(rv_db_t *db, const char *sql, int nargs)
     if (!sql || want == nargs)
         return 1;
     ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s, RVLOGNO(0280)
-                 "statement \"%.60s\" refused: %d arguments for %d placeholders",
-                 sql, nargs, want);
+                 "statement refused (%d arguments for %d placeholders): %.60s",
+                 nargs, want, sql);
     return 0;
 }
 

@@ -60,3 +60,24 @@ int rv_lock_cron_release(rv_db_t *db, apr_pool_t *p, const char *holder)
                       "UPDATE {P}reverb_lock SET `until` = NULL WHERE name = 'cron' AND holder = %s",
                       RV_ARGS(holder));
 }
+
+int rv_lock_sync_hold(rv_db_t *db, apr_pool_t *p)
+{
+    return rv_db_value(db, p, "SELECT name FROM {P}reverb_lock WHERE name = 'sync' FOR UPDATE",
+                       RV_NOARGS) != NULL;
+}
+
+int rv_lock_worker_view(rv_db_t *db, apr_pool_t *p, const char **heartbeat,
+                        const char **holder, long long *age)
+{
+    rv_rows_t *rows;
+    if (rv_db_query(db, p, &rows,
+            "SELECT holder, DATE_FORMAT(`until`, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS heartbeat,"
+            " TIMESTAMPDIFF(SECOND, `until`, NOW(3)) AS age FROM {P}reverb_lock"
+            " WHERE name = 'worker'", RV_NOARGS) || !rows->nrows)
+        return -1;
+    *heartbeat = rv_row_get(rows, 0, "heartbeat");
+    *holder = rv_row_get(rows, 0, "holder");
+    *age = rv_row_get(rows, 0, "age") ? rv_row_int(rows, 0, "age", 0) : -1;
+    return 0;
+}

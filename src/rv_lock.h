@@ -26,4 +26,14 @@ int rv_lock_cron_take(rv_db_t *db, apr_pool_t *p, const char *holder, int lease_
 /* Ends `holder`'s cron lease (nothing when another holds it). */
 int rv_lock_cron_release(rv_db_t *db, apr_pool_t *p, const char *holder);
 
+/* Inside a transaction: locks the `sync` row until commit or rollback (a
+ * full sync starts one at a time). 1 locked, 0 not (no row, or error). */
+int rv_lock_sync_hold(rv_db_t *db, apr_pool_t *p);
+
+/* The worker heartbeat for the status page: ISO time of the last beat,
+ * holder, and its age in seconds (*age -1 when unknown). 0, or -1 when the
+ * row cannot be read. */
+int rv_lock_worker_view(rv_db_t *db, apr_pool_t *p, const char **heartbeat,
+                        const char **holder, long long *age);
+
 #endif

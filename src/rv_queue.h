@@ -59,6 +59,9 @@ int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s
 /* Jobs of `kind` created in the last `seconds` (index kind_created); -1 on
  * database error. */
 long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind, int seconds);
+/* 1 when a job of `kind` is pending or running, 0 when none, -1 on
+ * database error. */
+int rv_queue_kind_busy(rv_db_t *db, apr_pool_t *p, const char *kind);
 /* 1 when (kind, ref) has a live job, 0 when not, -1 on database error. */
 int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref);
 

@@ -116,6 +116,12 @@ rv_settings_t *rv_settings_load(rv_db_t *db, apr_pool_t *p, int store_id)
     return st;
 }
 
+const char *rv_setting_read(rv_db_t *db, apr_pool_t *p, int store_id, const char *name)
+{
+    return rv_db_value(db, p, "SELECT value FROM {P}setting WHERE store_id = %s AND `key` = %s",
+                       RV_ARGS(apr_itoa(p, store_id), apr_pstrcat(p, RV_KEY_PREFIX, name, NULL)));
+}
+
 const char *rv_setting(const rv_settings_t *st, const char *name, const char *dflt)
 {
     const char *v = apr_table_get(st->values, name);

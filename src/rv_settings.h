@@ -16,6 +16,9 @@ int rv_settings_ensure_keys(rv_db_t *db, apr_pool_t *p, int store_id);
 int rv_settings_new_keys(rv_db_t *db, apr_pool_t *p, int store_id);
 /* Loads the settings; NULL on database error. */
 rv_settings_t *rv_settings_load(rv_db_t *db, apr_pool_t *p, int store_id);
+/* One setting read fresh from the database (not the loaded copy): its
+ * value, or NULL (no row or error). */
+const char *rv_setting_read(rv_db_t *db, apr_pool_t *p, int store_id, const char *name);
 const char *rv_setting(const rv_settings_t *st, const char *name, const char *dflt);
 long long rv_setting_int(const rv_settings_t *st, const char *name, long long dflt);
 /* Parsed JSON value of a serialized setting, or NULL; caller puts it. */

@@ -36,12 +36,13 @@ APLOG_USE_MODULE(reverb);
 /* Child shutdown and the worker thread: Debian's mod_watchdog does not
  * stop its thread before the child exits, and exit() while the thread is
  * inside libmariadb or libcurl can abort the process. The child's pool
- * cleanup raises `stopping` and waits (bounded) until no callback runs. */
+ * cleanup raises the stop flag every rv_ctx_t points at (rv_ctx_stop_flag)
+ * and waits (bounded) until no callback runs. */
 static volatile apr_uint32_t in_callback;
 #define RV_EXIT_WAIT_MS 10000
 
-/* The stop flag is the context's (rv_ctx_stop_flag): waits inside a job
- * (the rate limiter) read it through their rv_ctx_t. */
+/* Waits inside a job (the rate limiter) read the same flag through their
+ * rv_ctx_t. */
 static int rv_worker_stopping(void)
 {
     return apr_atomic_read32(rv_ctx_stop_flag()) != 0;
