@@ -21,6 +21,7 @@
 #include "rv_auth.h"
 #include "rv_query.h"
 #include "rv_worker.h"
+#include "rv_migrate.h"
 #include "rv_keycache.h"
 
 
@@ -524,6 +525,7 @@ static int rv_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     (void)plog;
     (void)ptemp;
     rv_db_init_optional_fns();
+    rv_db_on_connect(rv_migrate_ensure);
     if (!rv_db_available()) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                      RVLOGNO(0004) "mod_dbd is not loaded; add LoadModule dbd_module");

@@ -15,7 +15,7 @@ FUNC_START = re.compile(r"^[A-Za-z_][\w \*]*\b(\w+)\s*\([^;]*$")
 def sources():
     files = [os.path.join(ROOT, "mod_reverb.c")]
     for pat in ("src/*.c", "src/*/*.c", "src/*.h", "src/*/*.h"):
-        files += sorted(glob.glob(os.path.join(ROOT, pat)))
+        files += sorted(p for p in glob.glob(os.path.join(ROOT, pat)) if "/gen/" not in p)
     return files
 
 

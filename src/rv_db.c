@@ -1,7 +1,7 @@
 /* rv_db.c: prepared statements over mod_dbd connections. */
 #include "rv_db.h"
 #include "rv_conf.h"
-#include "rv_migrate.h"
+#include "rv_sqltext.h"
 
 #include "http_log.h"
 #include "apr_optional.h"
@@ -168,6 +168,16 @@ static int rv_db_same_session(rv_db_t *db)
     return rv_db_session_setup(db);
 }
 
+/* Run on every wrapped connection after its session is set up (the
+ * schema check, registered by the module's glue: rv_migrate sits above
+ * this file, which knows nothing of it). */
+static rv_db_connect_fn rv_db_on_connect_fn;
+
+void rv_db_on_connect(rv_db_connect_fn fn)
+{
+    rv_db_on_connect_fn = fn;
+}
+
 static rv_db_t *rv_db_wrap(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int owned)
 {
     rv_db_t *db = apr_pcalloc(p, sizeof(*db));
@@ -175,7 +185,7 @@ static rv_db_t *rv_db_wrap(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int owne
     db->dbd = dbd;
     db->prefix = rv_conf_get(s)->prefix;
     db->owned = owned;
-    if (rv_db_session_setup(db) != 0 || rv_migrate_ensure(db, p) != 0) {
+    if (rv_db_session_setup(db) != 0 || (rv_db_on_connect_fn && rv_db_on_connect_fn(db, p) != 0)) {
         if (owned)
             dbd_close_fn(s, dbd);
         return NULL;
@@ -312,13 +322,29 @@ static int rv_db_session_lost(rv_db_t *db, int rv)
     return !db->in_txn;
 }
 
+/* RV_ARGS must match the text's placeholders: apr_dbd would read past a
+ * short argument array. A mismatch is refused (and logged at ERROR with the
+ * statement's start) before anything is prepared. NULL text (a version-
+ * specific statement of an unknown version) is left to rv_db_prepare. */
+static int rv_db_args_match(rv_db_t *db, const char *sql, int nargs)
+{
+    int want = rv_sql_placeholders(sql);
+    if (!sql || want == nargs)
+        return 1;
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s, RVLOGNO(0280)
+                 "statement refused (%d arguments for %d placeholders): %.60s",
+                 nargs, want, sql);
+    return 0;
+}
+
 /* apr_dbd's binary-argument calls carry SQL NULL for a NULL pointer. */
 int rv_db_exec(rv_db_t *db, apr_pool_t *p, int *affected, const char *sql,
                const char **args, int nargs)
 {
     int rv = 0, n = 0, again = 1;
     apr_dbd_prepared_t *stmt;
-    (void)nargs;
+    if (!rv_db_args_match(db, sql, nargs))
+        return -1;
     do {
         if (!(stmt = rv_db_prepare(db, p, sql, &rv)))
             return rv ? rv : -1;
@@ -339,8 +365,9 @@ int rv_db_query(rv_db_t *db, apr_pool_t *p, rv_rows_t **out, const char *sql,
     rv_rows_t *rows;
     apr_dbd_prepared_t *stmt;
     int again = 1;
-    (void)nargs;
     *out = NULL;
+    if (!rv_db_args_match(db, sql, nargs))
+        return -1;
     do {
         if (!(stmt = rv_db_prepare(db, p, sql, &rv)))
             return rv ? rv : -1;
@@ -402,6 +429,12 @@ int rv_db_plain(rv_db_t *db, const char *sql)
 int rv_db_begin(rv_db_t *db)
 {
     int rv;
+    if (db->in_txn) {
+        /* START TRANSACTION would commit the open one silently */
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s, RVLOGNO(0281)
+                     "a transaction is already open on this connection; nested begin refused");
+        return -1;
+    }
     db->txn_lost = 0;
     rv = rv_db_plain(db, "START TRANSACTION");
     db->in_txn = (rv == 0);

@@ -35,6 +35,10 @@ typedef struct {
 #define RV_NOARGS NULL, 0
 
 void rv_db_init_optional_fns(void);
+/* A check every connection passes before it is handed out (rv_db_open,
+ * rv_db_for_request): nonzero refuses the connection. Set once at startup. */
+typedef int (*rv_db_connect_fn)(rv_db_t *db, apr_pool_t *p);
+void rv_db_on_connect(rv_db_connect_fn fn);
 int rv_db_available(void);
 
 /* The request's pooled connection (released by mod_dbd with the request);
@@ -44,7 +48,8 @@ rv_db_t *rv_db_for_request(request_rec *r);
 rv_db_t *rv_db_open(apr_pool_t *p, server_rec *s);
 void rv_db_close(rv_db_t *db);
 
-/* 0 on success, else an apr_dbd error code (logged at the caller's level). */
+/* 0 on success, else an apr_dbd error code (logged at the caller's level),
+ * or -1 when nargs is not the text's placeholder count (logged at ERROR). */
 int rv_db_exec(rv_db_t *db, apr_pool_t *p, int *affected, const char *sql,
                const char **args, int nargs);
 int rv_db_query(rv_db_t *db, apr_pool_t *p, rv_rows_t **out, const char *sql,
@@ -54,6 +59,7 @@ const char *rv_db_value(rv_db_t *db, apr_pool_t *p, const char *sql,
                         const char **args, int nargs);
 /* Plain statement without values (DDL, transaction control). */
 int rv_db_plain(rv_db_t *db, const char *sql);
+/* Refused (-1, logged) while a transaction is open: no nesting. */
 int rv_db_begin(rv_db_t *db);
 int rv_db_commit(rv_db_t *db);
 void rv_db_rollback(rv_db_t *db);

@@ -122,9 +122,8 @@ static int rv_migrate_done(rv_db_t *db, apr_pool_t *p)
     return 0;
 }
 
-int rv_migrate_ensure(void *vdb, apr_pool_t *p)
+int rv_migrate_ensure(rv_db_t *db, apr_pool_t *p)
 {
-    rv_db_t *db = vdb;
     const char *have, *lock;
     int rv = 0;
 

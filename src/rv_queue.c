@@ -69,6 +69,24 @@ int rv_queue_add_many(rv_db_t *db, apr_pool_t *p, const char *kind, const char *
         RV_ARGS(kind, kind, apr_itoa(p, priority), refs_json));
 }
 
+int rv_queue_any_due(rv_db_t *db, apr_pool_t *p)
+{
+    rv_rows_t *rows;
+    if (rv_db_query(db, p, &rows, "SELECT 1 FROM {P}reverb_job WHERE state = 'pending'"
+                    " AND run_after <= NOW(3) LIMIT 1", RV_NOARGS))
+        return -1;
+    return rows->nrows > 0 && rows->ncols > 0 && rows->rows[0][0];
+}
+
+int rv_queue_kind_busy(rv_db_t *db, apr_pool_t *p, const char *kind)
+{
+    rv_rows_t *rows;
+    if (rv_db_query(db, p, &rows, "SELECT 1 FROM {P}reverb_job WHERE kind = %s"
+                    " AND state IN ('pending', 'running') LIMIT 1", RV_ARGS(kind)))
+        return -1;
+    return rows->nrows > 0;
+}
+
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job)
 {
     return rv_queue_claim_kind(db, p, owner, lease_s, "", job);

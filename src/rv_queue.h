@@ -37,6 +37,8 @@ int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref
 /* Many refs (a JSON array) in one statement, same rules as rv_queue_add. */
 int rv_queue_add_many(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
                       int priority);
+/* 1 when a pending job is due now, 0 when none, -1 on database error. */
+int rv_queue_any_due(rv_db_t *db, apr_pool_t *p);
 /* 1 claimed, 0 nothing due, -1 database error */
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job);
 /* The same, for one kind of job only ("" = any). */
@@ -57,6 +59,9 @@ int rv_queue_extend(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, int lease_s
 /* Jobs of `kind` created in the last `seconds` (index kind_created); -1 on
  * database error. */
 long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind, int seconds);
+/* 1 when a job of `kind` is pending or running, 0 when none, -1 on
+ * database error. */
+int rv_queue_kind_busy(rv_db_t *db, apr_pool_t *p, const char *kind);
 /* 1 when (kind, ref) has a live job, 0 when not, -1 on database error. */
 int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref);
 

@@ -1,6 +1,6 @@
 /* rv_ratelimit.c: shared sliding-window limiter in the database. */
 #include "rv_ratelimit.h"
-#include "rv_worker.h"
+#include "apr_atomic.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -55,7 +55,8 @@ fail:
     return -1;
 }
 
-int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms)
+int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms,
+                    volatile apr_uint32_t *stop)
 {
     apr_time_t deadline = apr_time_now() + apr_time_from_msec(max_wait_ms);
     for (;;) {
@@ -68,7 +69,8 @@ int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int 
             return rv;
         if (wait_ms)
             *wait_ms = wait;
-        if (apr_time_now() + apr_time_from_msec(wait) > deadline || rv_worker_stopping())
+        if (apr_time_now() + apr_time_from_msec(wait) > deadline
+            || (stop && apr_atomic_read32(stop)))
             return 1;
         apr_sleep(apr_time_from_msec(wait > 1000 ? 1000 : wait) + 1000);
     }

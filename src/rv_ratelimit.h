@@ -11,12 +11,16 @@
 #define RV_RATELIMIT_H
 
 #include "rv_db.h"
+#include "apr_atomic.h"
 
 #define RV_RATE_WINDOW_S 61
 
-/* Waits for a slot, at most max_wait_ms. 0 granted, 1 still no slot
- * (*wait_ms says how long until one frees), -1 database error. */
-int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms);
+/* Waits for a slot, at most max_wait_ms, and not once *stop is raised (the
+ * context's stop flag: the child is exiting; NULL never stops). 0 granted,
+ * 1 still no slot (*wait_ms says how long until one frees), -1 database
+ * error. */
+int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms,
+                    volatile apr_uint32_t *stop);
 /* Reverb said 429: nobody sends for `seconds`. */
 int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds);
 /* How long until a slot may be free (0: one is free now, -1: database

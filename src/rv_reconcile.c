@@ -333,6 +333,44 @@ static rv_job_result_t rv_rc_compare(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
     return rv_rc_result(RV_JOB_DONE, 0, NULL);
 }
 
+/* One page of the seller's listings read and stored: 0 (*next: the page
+ * after it, NULL at the end), or 1 with *out what the job returns now. */
+static int rv_rc_read_page(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, const char *path,
+                           const char **next, rv_job_result_t *out)
+{
+    rv_api_result_t res;
+    json_object *ls;
+    const char *bad = NULL;
+    long long total = -1;
+    *next = NULL;
+    if (rv_reverb_call(c, p, "GET", path, NULL, &res) == RV_API_OK
+        && rv_shape_page(p, res.json, "listings", &ls, next, &bad)) {
+        rv_api_result_clear(&res);
+        res.kind = RV_API_NETWORK;      /* a 2xx of the wrong shape: tried again */
+        res.message = apr_pstrcat(p, "Reverb's list of listings could not be read: ", bad, NULL);
+    }
+    if (res.kind != RV_API_OK) {
+        rv_job_result_t r = rv_job_from_api(job, &res);
+        if (r.outcome == RV_JOB_FAIL)
+            rv_rc_fail_run(c, p, job->ref, res.message ? res.message
+                                                       : "Reverb did not answer.");
+        else if (c->lease_lost)
+            r = rv_rc_result(RV_JOB_DEFER, 1000, "taken over by another process");
+        r.error = res.message ? apr_pstrdup(p, res.message) : "Reverb request failed";
+        rv_api_result_clear(&res);
+        *out = r;
+        return 1;
+    }
+    rv_json_int(res.json, "total", &total);
+    if (rv_rc_store_page(c, p, job->ref, ls, *next, total)) {
+        rv_api_result_clear(&res);
+        *out = rv_rc_result(RV_JOB_RETRY, 5000, "database error while storing listings");
+        return 1;
+    }
+    rv_api_result_clear(&res);
+    return 0;
+}
+
 rv_job_result_t rv_reconcile_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
     rv_rows_t *rows;
@@ -354,39 +392,16 @@ rv_job_result_t rv_reconcile_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job
     if (!path && rv_row_int(rows, 0, "pages_read", 0) == 0)
         path = RV_RC_FIRST_PAGE;
     while (!strcmp(phase, "listings") && path) {
-        rv_api_result_t res;
-        json_object *ls;
-        const char *next = NULL, *bad = NULL;
-        long long total = -1;
+        const char *next;
+        rv_job_result_t r;
         if (pages == RV_RC_PAGES_PER_CLAIM)     /* other work may run; this goes on after it */
             return rv_rc_result(RV_JOB_DEFER, 0, "reading the seller's listings (continues)");
         if (rv_row_int(rows, 0, "pages_read", 0) + pages >= RV_RC_MAX_PAGES) {
             rv_rc_fail_run(c, p, job->ref, "Reverb kept answering with more pages.");
             return rv_rc_result(RV_JOB_DONE, 0, NULL);
         }
-        if (rv_reverb_call(c, p, "GET", path, NULL, &res) == RV_API_OK
-            && rv_shape_page(p, res.json, "listings", &ls, &next, &bad)) {
-            rv_api_result_clear(&res);
-            res.kind = RV_API_NETWORK;      /* a 2xx of the wrong shape: tried again */
-            res.message = apr_pstrcat(p, "Reverb's list of listings could not be read: ", bad, NULL);
-        }
-        if (res.kind != RV_API_OK) {
-            rv_job_result_t r = rv_job_from_api(job, &res);
-            if (r.outcome == RV_JOB_FAIL)
-                rv_rc_fail_run(c, p, job->ref, res.message ? res.message
-                                                           : "Reverb did not answer.");
-            else if (c->lease_lost)
-                r = rv_rc_result(RV_JOB_DEFER, 1000, "taken over by another process");
-            r.error = res.message ? apr_pstrdup(p, res.message) : "Reverb request failed";
-            rv_api_result_clear(&res);
+        if (rv_rc_read_page(c, p, job, path, &next, &r))
             return r;
-        }
-        rv_json_int(res.json, "total", &total);
-        if (rv_rc_store_page(c, p, job->ref, ls, next, total)) {
-            rv_api_result_clear(&res);
-            return rv_rc_result(RV_JOB_RETRY, 5000, "database error while storing listings");
-        }
-        rv_api_result_clear(&res);
         rv_fault_point("reconcile:after-page");
         path = next;
         pages++;

@@ -22,7 +22,12 @@ typedef struct {
     int lease_s;               /* its lease, renewed before every call */
     int lease_lost;            /* set once another claim took the job over */
     apr_time_t claimed_at;     /* just before the claim set the lease; 0: no fresh claim */
+    volatile apr_uint32_t *stop;   /* raised once the child exits: long waits give up */
 } rv_ctx_t;
+
+/* The process's stop flag, every context's `stop`: raised by the worker's
+ * child-exit cleanup (Debian's mod_watchdog does not stop its thread). */
+volatile apr_uint32_t *rv_ctx_stop_flag(void);
 
 /* NULL api (and a log line) when the token is missing. */
 rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t *st,

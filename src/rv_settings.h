@@ -16,6 +16,9 @@ int rv_settings_ensure_keys(rv_db_t *db, apr_pool_t *p, int store_id);
 int rv_settings_new_keys(rv_db_t *db, apr_pool_t *p, int store_id);
 /* Loads the settings; NULL on database error. */
 rv_settings_t *rv_settings_load(rv_db_t *db, apr_pool_t *p, int store_id);
+/* One setting read fresh from the database (not the loaded copy): its
+ * value, or NULL (no row or error). */
+const char *rv_setting_read(rv_db_t *db, apr_pool_t *p, int store_id, const char *name);
 const char *rv_setting(const rv_settings_t *st, const char *name, const char *dflt);
 long long rv_setting_int(const rv_settings_t *st, const char *name, long long dflt);
 /* Parsed JSON value of a serialized setting, or NULL; caller puts it. */
@@ -42,16 +45,5 @@ const char *rv_shop_address(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st)
 /* scheme://host[:port] of `address` followed by `base_path` (the module's
  * <Location>), or NULL when the address is not an http(s) URL. */
 const char *rv_public_route_base(apr_pool_t *p, const char *address, const char *base_path);
-
-/* GET/POST settings (admin routes). URLs holding the webhook and cron keys
- * are included only when show_secrets. */
-json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st,
-                                 const char *base_url, int show_secrets);
-/* Validates every field first; writes only when all are valid. Returns NULL
- * on success or a plain-words error. */
-const char *rv_settings_apply(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in);
-/* The same; *field (when not NULL) is set to the key of the refused setting. */
-const char *rv_settings_apply_field(rv_db_t *db, apr_pool_t *p, int store_id, json_object *in,
-                                    const char **field);
 
 #endif

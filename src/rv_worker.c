@@ -12,6 +12,8 @@
 #include "rv_reconcile.h"
 #include "rv_settings.h"
 #include "rv_ratelimit.h"
+#include "rv_lock.h"
+#include "rv_job.h"
 
 #include "http_log.h"
 #include "mod_watchdog.h"
@@ -34,41 +36,20 @@ APLOG_USE_MODULE(reverb);
 /* Child shutdown and the worker thread: Debian's mod_watchdog does not
  * stop its thread before the child exits, and exit() while the thread is
  * inside libmariadb or libcurl can abort the process. The child's pool
- * cleanup raises `stopping` and waits (bounded) until no callback runs. */
-static volatile apr_uint32_t stopping, in_callback;
+ * cleanup raises the stop flag every rv_ctx_t points at (rv_ctx_stop_flag)
+ * and waits (bounded) until no callback runs. */
+static volatile apr_uint32_t in_callback;
 #define RV_EXIT_WAIT_MS 10000
 
-int rv_worker_stopping(void)
+/* Waits inside a job (the rate limiter) read the same flag through their
+ * rv_ctx_t. */
+static int rv_worker_stopping(void)
 {
-    return apr_atomic_read32(&stopping) != 0;
+    return apr_atomic_read32(rv_ctx_stop_flag()) != 0;
 }
 
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get_instance;
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register_callback;
-
-int rv_api_deferred(const rv_api_result_t *res)
-{
-    return res->kind == RV_API_RATE_LIMITED && res->http_status == 0;
-}
-
-rv_job_result_t rv_job_from_api(const rv_job_t *job, const rv_api_result_t *res)
-{
-    rv_job_result_t out = { RV_JOB_FAIL, 0, res->message };
-    if (rv_api_deferred(res)) {
-        out.outcome = RV_JOB_DEFER;
-        out.delay_ms = (res->retry_after_s > 0 ? res->retry_after_s : 1) * 1000;
-    }
-    else if (res->kind == RV_API_RATE_LIMITED) {
-        out.outcome = RV_JOB_RETRY;
-        out.delay_ms = (res->retry_after_s > 0 ? res->retry_after_s : 30) * 1000;
-    }
-    else if (rv_api_retryable(res->kind) && job->attempts < RV_JOB_MAX_ATTEMPTS) {
-        unsigned int seed = (unsigned int)(job->job_id * 7919 + job->attempts);
-        out.outcome = RV_JOB_RETRY;
-        out.delay_ms = rv_api_backoff_ms(job->attempts, 1000, 60000, &seed);
-    }
-    return out;
-}
 
 static rv_job_result_t rv_job_dispatch(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
@@ -88,47 +69,22 @@ static rv_job_result_t rv_job_dispatch(rv_ctx_t *c, apr_pool_t *p, const rv_job_
     return unknown;
 }
 
-static void rv_job_finish(rv_db_t *db, apr_pool_t *p, const rv_job_t *job,
-                          rv_job_result_t res)
+/* rv_job_step's run: the job in the context while it runs (its lease is
+ * renewed before every Reverb call). */
+static rv_job_result_t rv_worker_run(void *baton, apr_pool_t *p, const rv_job_t *job)
 {
-    switch (res.outcome) {
-    case RV_JOB_DONE:
-        rv_queue_done(db, p, job);
-        break;
-    case RV_JOB_RETRY:
-        rv_queue_retry(db, p, job, res.delay_ms, res.error);
-        break;
-    case RV_JOB_DEFER:
-        rv_queue_defer(db, p, job, res.delay_ms, res.error);
-        break;
-    default:
-        rv_queue_fail(db, p, job, res.error);
-        break;
-    }
-}
-
-void rv_worker_note_takeover(rv_db_t *db, apr_pool_t *p, const rv_job_t *job)
-{
-    rv_log_entry_t le;
-    int order = !strcmp(job->kind, "order");
-    if (!job->taken_over)
-        return;
-    memset(&le, 0, sizeof(le));
-    le.direction = order || !strcmp(job->kind, "pull") ? "pull" : "push";
-    le.action = job->kind;
-    le.product_id = !strcmp(job->kind, "push") ? apr_atoi64(job->ref) : 0;
-    le.order_number = order ? job->ref : NULL;
-    le.message = apr_psprintf(p, "The process working on this %s job stopped before it finished "
-                              "(Apache restarted or a process died); it is being run again "
-                              "(attempt %d).", job->kind, job->attempts);
-    rv_log_write(db, p, &le);
+    rv_ctx_t *ctx = baton;
+    rv_job_result_t res;
+    ctx->job = job;
+    ctx->lease_lost = 0;
+    res = rv_job_dispatch(ctx, p, job);
+    ctx->job = NULL;
+    return res;
 }
 
 static void rv_worker_heartbeat(rv_db_t *db, apr_pool_t *p, const char *owner)
 {
-    rv_db_exec(db, p, NULL,
-        "UPDATE {P}reverb_lock SET holder = %s, `until` = NOW(3) WHERE name = 'worker'",
-        RV_ARGS(owner));
+    rv_lock_worker_beat(db, p, owner);
 }
 
 /* "host:pid": who is draining (the worker heartbeat's holder). */
@@ -171,8 +127,7 @@ static int rv_worker_rate_wait(rv_db_t *db, apr_pool_t *p, int limit, apr_time_t
     if (now + apr_time_from_msec(wait) > end)
         return 2;
     /* nothing due: no reason to wait here (a cron drain answers at once) */
-    if (!rv_db_value(db, p, "SELECT 1 FROM {P}reverb_job WHERE state = 'pending'"
-                     " AND run_after <= NOW(3) LIMIT 1", RV_NOARGS))
+    if (rv_queue_any_due(db, p) != 1)
         return 2;
     nap = apr_time_from_msec(wait > RV_RATE_NAP_MS ? RV_RATE_NAP_MS : wait);
     if (now + nap > end)
@@ -203,7 +158,6 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
     ctx = rv_ctx_create(p, s, db, st, NULL);
     while (apr_time_now() < end && !rv_worker_stopping()) {
         apr_pool_t *jp;
-        rv_job_t job;
         int got;
         apr_pool_create(&jp, p);
         if ((got = rv_worker_rate_wait(db, jp, conf->rate_limit, end))) {
@@ -213,18 +167,11 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
             continue;       /* a slot is free now, or the round is over */
         }
         ctx->claimed_at = apr_time_now();   /* before the claim sets the lease: conservative */
-        got = rv_queue_claim(db, jp, rv_claim_owner(jp, owner), RV_LEASE_S(conf), &job);
-        if (got == 1) {
-            rv_job_result_t res;
-            rv_worker_note_takeover(db, jp, &job);
-            ctx->job = &job;
-            ctx->lease_s = RV_LEASE_S(conf);
-            ctx->lease_lost = 0;
-            res = rv_job_dispatch(ctx, jp, &job);
-            ctx->job = NULL;
-            rv_job_finish(db, jp, &job, res);   /* guarded by the owner: a no-op if lost */
+        ctx->lease_s = RV_LEASE_S(conf);
+        got = rv_job_step(db, jp, rv_claim_owner(jp, owner), ctx->lease_s, "",
+                          rv_worker_run, ctx);
+        if (got == 1)
             ran++;
-        }
         apr_pool_destroy(jp);
         if (got != 1)
             break;
@@ -360,7 +307,7 @@ static apr_status_t rv_worker_child_exit(void *data)
 {
     int waited = 0;
     (void)data;
-    apr_atomic_set32(&stopping, 1);
+    apr_atomic_set32(rv_ctx_stop_flag(), 1);
     while (apr_atomic_read32(&in_callback) && waited < RV_EXIT_WAIT_MS) {
         apr_sleep(apr_time_from_msec(10));
         waited += 10;

@@ -4,17 +4,10 @@
 #define RV_WORKER_H
 
 #include "httpd.h"
-#include "rv_queue.h"
 
 int rv_worker_post_config(apr_pool_t *pconf, server_rec *s);
 void rv_worker_child_init(apr_pool_t *p, server_rec *s);
 /* Runs due jobs for up to budget_ms (also used by cron when no worker). */
-/* True once this child is exiting: long waits give up. */
-int rv_worker_stopping(void);
 int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms);
-
-/* A claimed job whose previous claimer died: say so in the sync log, so
- * every extra attempt has its explanation there. */
-void rv_worker_note_takeover(rv_db_t *db, apr_pool_t *p, const rv_job_t *job);
 
 #endif

@@ -295,16 +295,50 @@ static rv_api_kind_t rv_fail(rv_api_result_t *res, rv_api_kind_t kind, const cha
     return kind;
 }
 
+/* The failures whose words need nothing but the code (NULL for the rest). */
+static const char *rv_curl_plain_message(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return "Could not reach Reverb (host name not found)";
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return "Could not reach Reverb (proxy host name not found)";
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return "Could not reach Reverb securely (its TLS certificate could not be verified)";
+    case CURLE_SSL_CACERT_BADFILE:
+        return "Could not reach Reverb securely (the CA certificate file could not be read)";
+    case CURLE_SSL_CONNECT_ERROR:
+        return "Could not reach Reverb securely (TLS handshake failed)";
+    case CURLE_GOT_NOTHING:
+        return "Reverb closed the connection without answering";
+    case CURLE_SEND_ERROR:
+        return "The connection to Reverb was lost while sending the request";
+    case CURLE_RECV_ERROR:
+        return "The connection to Reverb was reset while reading the answer";
+    case CURLE_PARTIAL_FILE:
+        return "Reverb's answer was cut off (the connection closed early)";
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING:
+        return "Reverb's answer could not be read (not valid HTTP)";
+    case CURLE_OUT_OF_MEMORY:
+        return "Out of memory while talking to Reverb";
+    default:
+        return NULL;
+    }
+}
+
 /* A failed transfer (no complete response) in plain words. */
 static rv_api_kind_t rv_curl_failure(rv_api_t *a, apr_pool_t *p, CURLcode rc,
                                      const rv_body_t *body, rv_api_result_t *res)
 {
     long os_errno = 0, request_size = 0;
-    const char *why;
+    const char *why = rv_curl_plain_message(rc);
 
     if (body->too_large || rc == CURLE_FILESIZE_EXCEEDED)
         return rv_fail(res, RV_API_NETWORK,
                        "Reverb sent a response too large to accept (over 8 MiB)");
+    if (why)
+        return rv_fail(res, RV_API_NETWORK, why);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         curl_easy_getinfo(a->curl, CURLINFO_REQUEST_SIZE, &request_size);
@@ -321,31 +355,6 @@ static rv_api_kind_t rv_curl_failure(rv_api_t *a, apr_pool_t *p, CURLcode rc,
             : os_errno == EHOSTUNREACH ? "host unreachable"
             : "connection failed";
         return rv_fail(res, RV_API_NETWORK, apr_pstrcat(p, "Could not reach Reverb (", why, ")", NULL));
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return rv_fail(res, RV_API_NETWORK, "Could not reach Reverb (host name not found)");
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return rv_fail(res, RV_API_NETWORK, "Could not reach Reverb (proxy host name not found)");
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return rv_fail(res, RV_API_NETWORK,
-                       "Could not reach Reverb securely (its TLS certificate could not be verified)");
-    case CURLE_SSL_CACERT_BADFILE:
-        return rv_fail(res, RV_API_NETWORK,
-                       "Could not reach Reverb securely (the CA certificate file could not be read)");
-    case CURLE_SSL_CONNECT_ERROR:
-        return rv_fail(res, RV_API_NETWORK, "Could not reach Reverb securely (TLS handshake failed)");
-    case CURLE_GOT_NOTHING:
-        return rv_fail(res, RV_API_NETWORK, "Reverb closed the connection without answering");
-    case CURLE_SEND_ERROR:
-        return rv_fail(res, RV_API_NETWORK, "The connection to Reverb was lost while sending the request");
-    case CURLE_RECV_ERROR:
-        return rv_fail(res, RV_API_NETWORK, "The connection to Reverb was reset while reading the answer");
-    case CURLE_PARTIAL_FILE:
-        return rv_fail(res, RV_API_NETWORK, "Reverb's answer was cut off (the connection closed early)");
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_BAD_CONTENT_ENCODING:
-        return rv_fail(res, RV_API_NETWORK, "Reverb's answer could not be read (not valid HTTP)");
-    case CURLE_OUT_OF_MEMORY:
-        return rv_fail(res, RV_API_NETWORK, "Out of memory while talking to Reverb");
     case CURLE_WRITE_ERROR:
         return rv_fail(res, RV_API_NETWORK, body->no_memory
                        ? "Out of memory while reading Reverb's answer"
@@ -434,28 +443,12 @@ static const char *rv_build_url(rv_api_t *a, apr_pool_t *p, const char *path, co
 #define RV_SETOPT(opt, val) \
     do { if (curl_easy_setopt(a->curl, opt, val) != CURLE_OK) setopt_failed = #opt; } while (0)
 
-rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, const char *path,
-                             json_object *body, rv_api_result_t *res)
+/* The request refused before anything is set up (arguments, method, token,
+ * URL): its kind, or RV_API_OK with *url to send to. */
+static rv_api_kind_t rv_request_check(rv_api_t *a, apr_pool_t *p, const char *method,
+                                      const char *path, rv_api_result_t *res, const char **url)
 {
-    apr_time_t t0 = apr_time_now();
-    const char *url, *err = NULL, *payload = NULL, *setopt_failed = NULL;
-    struct curl_slist *hdrs = NULL, *h;
-    rv_body_t resp = { NULL, 0, 0, 0, 0 };
-    rv_heads_t heads;
-    long status = 0, connect_s;
-    CURLcode rc;
-
-    if (!res)
-        return RV_API_CLIENT_ERROR;
-    memset(res, 0, sizeof(*res));
-    res->retry_after_s = -1;
-    if (!a || !method || !path) {
-        res->kind = RV_API_CLIENT_ERROR;
-        res->message = "Internal error: missing request arguments";
-        return res->kind;
-    }
-    if (!p)
-        p = a->pool;
+    const char *err = NULL;
     if (strcmp(method, "GET") && strcmp(method, "POST") && strcmp(method, "PUT")
         && strcmp(method, "DELETE"))
         return rv_fail(res, RV_API_CLIENT_ERROR, "Internal error: unsupported HTTP method");
@@ -464,17 +457,18 @@ rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, con
     if (!rv_sendable(a->token))
         return rv_fail(res, RV_API_UNAUTHORIZED,
                        "The Reverb token contains spaces or line breaks; paste it again");
-    if (!(url = rv_build_url(a, p, path, &err)))
+    if (!(*url = rv_build_url(a, p, path, &err)))
         return rv_fail(res, RV_API_CLIENT_ERROR, err);
-    if (body)
-        payload = apr_pstrdup(p, json_object_to_json_string_ext(body,
-                              JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-    if (!a->curl && !(a->curl = curl_easy_init()))
-        return rv_fail(res, RV_API_NETWORK, "Could not set up the connection to Reverb (libcurl)");
-    curl_easy_reset(a->curl);   /* keeps the live connection for keep-alive */
+    return RV_API_OK;
+}
 
-    memset(&heads, 0, sizeof(heads));
-    connect_s = a->timeout_s < RV_API_CONNECT_TIMEOUT ? a->timeout_s : RV_API_CONNECT_TIMEOUT;
+/* The transfer's options (URL, TLS, timeouts, limits, callbacks): NULL, or
+ * the name of the option libcurl refused. */
+static const char *rv_set_transfer(rv_api_t *a, const char *url, rv_body_t *resp,
+                                   rv_heads_t *heads)
+{
+    const char *setopt_failed = NULL;
+    long connect_s = a->timeout_s < RV_API_CONNECT_TIMEOUT ? a->timeout_s : RV_API_CONNECT_TIMEOUT;
     RV_SETOPT(CURLOPT_URL, url);
     RV_SETOPT(CURLOPT_NOSIGNAL, 1L);
     RV_SETOPT(CURLOPT_VERBOSE, 0L);
@@ -496,11 +490,17 @@ rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, con
     RV_SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)RV_API_MAX_RESPONSE);
     RV_SETOPT(CURLOPT_USERAGENT, a->ua);
     RV_SETOPT(CURLOPT_WRITEFUNCTION, rv_write_cb);
-    RV_SETOPT(CURLOPT_WRITEDATA, &resp);
+    RV_SETOPT(CURLOPT_WRITEDATA, resp);
     RV_SETOPT(CURLOPT_HEADERFUNCTION, rv_header_cb);
-    RV_SETOPT(CURLOPT_HEADERDATA, &heads);
+    RV_SETOPT(CURLOPT_HEADERDATA, heads);
     curl_easy_setopt(a->curl, CURLOPT_ACCEPT_ENCODING, "");   /* gzip when built in */
+    return setopt_failed;
+}
 
+/* The method and its body: NULL, or the option libcurl refused. */
+static const char *rv_set_method(rv_api_t *a, const char *method, const char *payload)
+{
+    const char *setopt_failed = NULL;
     if (!strcmp(method, "GET")) {
         RV_SETOPT(CURLOPT_HTTPGET, 1L);
     }
@@ -523,9 +523,17 @@ rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, con
         RV_SETOPT(CURLOPT_POSTFIELDS, payload ? payload : "");
         RV_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(payload ? strlen(payload) : 0));
     }
+    return setopt_failed;
+}
 
-    hdrs = curl_slist_append(hdrs, a->auth);
-    if (hdrs && (h = curl_slist_append(hdrs, "Accept-Version: 3.0")))
+/* The request headers into *hdrs (freed by the caller, also on failure):
+ * 0, or -1 when one could not be added. */
+static int rv_request_headers(rv_api_t *a, const char *method, const char *payload,
+                              struct curl_slist **hdrs)
+{
+    struct curl_slist *h;
+    *hdrs = curl_slist_append(NULL, a->auth);
+    if (*hdrs && (h = curl_slist_append(*hdrs, "Accept-Version: 3.0")))
         h = curl_slist_append(h, "Accept: application/hal+json");
     else
         h = NULL;
@@ -539,9 +547,69 @@ rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, con
         h = curl_slist_append(h, "Content-Type: application/hal+json");
     else if (h && (!strcmp(method, "POST") || !strcmp(method, "PUT")))
         h = curl_slist_append(h, "Content-Type:");   /* no form-encoded default */
-    if (!h) {
-        setopt_failed = "headers";
+    return h ? 0 : -1;
+}
+
+/* The transfer itself, and its outcome into res. */
+static void rv_perform(rv_api_t *a, apr_pool_t *p, const rv_body_t *resp, const rv_heads_t *heads,
+                       rv_api_result_t *res)
+{
+    long status = 0;
+    CURLcode rc = curl_easy_perform(a->curl);
+    curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
+    res->http_status = status;
+    if (rc != CURLE_OK)
+        rv_curl_failure(a, p, rc, resp, res);
+    else
+        rv_response(p, status, resp, heads, res);
+}
+
+/* The token never leaves in a message; the message is capped; the time
+ * the request took. */
+static rv_api_kind_t rv_request_done(rv_api_t *a, apr_pool_t *p, rv_api_result_t *res,
+                                     apr_time_t t0)
+{
+    res->message = rv_cap_message(p, rv_scrub(p, res->message, a->token));
+    res->errors_json = rv_scrub(p, res->errors_json, a->token);
+    res->elapsed_s = (double)(apr_time_now() - t0) / (double)APR_USEC_PER_SEC;
+    return res->kind;
+}
+
+rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, const char *path,
+                             json_object *body, rv_api_result_t *res)
+{
+    apr_time_t t0 = apr_time_now();
+    const char *url = NULL, *payload = NULL, *setopt_failed = NULL, *err;
+    struct curl_slist *hdrs = NULL;
+    rv_body_t resp = { NULL, 0, 0, 0, 0 };
+    rv_heads_t heads;
+
+    if (!res)
+        return RV_API_CLIENT_ERROR;
+    memset(res, 0, sizeof(*res));
+    res->retry_after_s = -1;
+    if (!a || !method || !path) {
+        res->kind = RV_API_CLIENT_ERROR;
+        res->message = "Internal error: missing request arguments";
+        return res->kind;
     }
+    if (!p)
+        p = a->pool;
+    if (rv_request_check(a, p, method, path, res, &url) != RV_API_OK)
+        return res->kind;
+    if (body)
+        payload = apr_pstrdup(p, json_object_to_json_string_ext(body,
+                              JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    if (!a->curl && !(a->curl = curl_easy_init()))
+        return rv_fail(res, RV_API_NETWORK, "Could not set up the connection to Reverb (libcurl)");
+    curl_easy_reset(a->curl);   /* keeps the live connection for keep-alive */
+
+    memset(&heads, 0, sizeof(heads));
+    setopt_failed = rv_set_transfer(a, url, &resp, &heads);
+    if ((err = rv_set_method(a, method, payload)))
+        setopt_failed = err;    /* the last refused option is named */
+    if (rv_request_headers(a, method, payload, &hdrs))
+        setopt_failed = "headers";
     else
         RV_SETOPT(CURLOPT_HTTPHEADER, hdrs);
 
@@ -549,27 +617,16 @@ rv_api_kind_t rv_api_request(rv_api_t *a, apr_pool_t *p, const char *method, con
         rv_fail(res, RV_API_CLIENT_ERROR,
                 apr_pstrcat(p, "Could not set up the request to Reverb (libcurl: ",
                             setopt_failed, ")", NULL));
-        rc = CURLE_OK;
     }
-    else {
-        rc = curl_easy_perform(a->curl);
-        curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
-        res->http_status = status;
-        if (rc != CURLE_OK)
-            rv_curl_failure(a, p, rc, &resp, res);
-        else
-            rv_response(p, status, &resp, &heads, res);
-    }
+    else
+        rv_perform(a, p, &resp, &heads, res);
     curl_easy_setopt(a->curl, CURLOPT_HTTPHEADER, NULL);
     if (hdrs)
         rv_wipe(hdrs->data);   /* the Authorization line */
     curl_slist_free_all(hdrs);
     free(resp.buf);
 
-    res->message = rv_cap_message(p, rv_scrub(p, res->message, a->token));
-    res->errors_json = rv_scrub(p, res->errors_json, a->token);
-    res->elapsed_s = (double)(apr_time_now() - t0) / (double)APR_USEC_PER_SEC;
-    return res->kind;
+    return rv_request_done(a, p, res, t0);
 }
 
 /* ---- small pure functions ---- */

@@ -1,6 +1,7 @@
 /* POST admin/keys/regenerate: new webhook and cron keys, and the webhook
  * registered again under the new key. */
 #include "rv_route.h"
+#include "rv_settings_form.h"
 #include "rv_keycache.h"
 #include "rv_synclog.h"
 #include "routes/rv_hooks_ctx.h"

@@ -12,6 +12,7 @@
 #include "rv_settings_listing.h"
 #include "rv_jobs.h"
 #include "rv_queue.h"
+#include "rv_job.h"
 #include "rv_worker.h"
 
 #include "apr_strings.h"
@@ -35,7 +36,7 @@ static void rv_orders_import_drain(rv_ctx_t *c, rv_db_t *db, apr_pool_t *p, rv_o
         if (got == 1) {
             const char *why = NULL;
             int rc;
-            rv_worker_note_takeover(db, jp, &job);
+            rv_job_note_takeover(db, jp, &job);
             rc = rv_order_sync(c, jp, job.ref, n, &why, NULL);
             if (rc == 0)
                 rv_queue_done(db, jp, &job);

@@ -1,6 +1,7 @@
 /* GET/POST admin/settings: the module's settings (a POST saves one field
  * at a time through the settings module), keys made again when missing. */
 #include "rv_route.h"
+#include "rv_settings_form.h"
 #include "rv_json.h"
 
 #include "http_protocol.h"
