@@ -10,6 +10,7 @@
 #include "rv_jobs.h"
 #include "rv_queue.h"
 #include "rv_json.h"
+#include "rv_push_need.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -77,33 +78,34 @@ static void rv_detect_keep(rv_ctx_t *c, apr_pool_t *p, rv_detect_t *d, const rv_
         rv_detect_flush(c, p, d);
 }
 
+/* What change detection knows of the product, to the core's decision
+ * (rv_push_need.c); the listing is mapped only for an eligible product. */
+static rv_push_need_t rv_detect_need(apr_pool_t *p, const rv_push_env_t *e, const rv_item_t *it)
+{
+    rv_push_need_in_t in;
+    memset(&in, 0, sizeof(in));
+    in.eligible = rv_item_eligible(it);
+    in.listed = rv_item_listed(it);
+    if (in.eligible) {
+        in.hash = rv_item_hash(p, it, e);
+        in.pushed_hash = it->pushed_hash;
+        in.photos_now = rv_photos_hash(p, &it->prod, &e->opts);
+        in.photos_pushed = it->photos_hash;
+        in.sync_images = e->opts.sync_images;
+        in.end_sold_out = rv_item_end_sold_out(it, e);
+    }
+    return rv_push_need(&in);
+}
+
 static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                           void *baton)
 {
     rv_detect_t *d = baton;
-    int want = 0, unmappable = 0;
+    rv_push_need_t need = rv_detect_need(p, e, it);
+    int want = need != RV_NEED_NONE, unmappable = need == RV_NEED_UNMAPPABLE;
     d->counts->checked++;
-    if (rv_item_eligible(it)) {
-        const char *h = rv_item_hash(p, it, e);
-        const char *ph = rv_photos_hash(p, &it->prod, &e->opts);
-        /* not listed: never pushed, or ended (a changed product relists it
-         * when in stock, e.g. a one-of-a-kind item ended at 0 restocked) */
-        want = !rv_item_listed(it) ? (h != NULL && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
-             : (h && (!it->pushed_hash || strcmp(h, it->pushed_hash)))
-               || (e->opts.sync_images && ph && (!it->photos_hash || strcmp(ph, it->photos_hash)))
-               || rv_item_end_sold_out(it, e);
-        /* unlisted but eligible: push once (a failed mapping is logged then) */
-        if (!rv_item_listed(it) && !it->pushed_hash)
-            want = 1;
-        /* cannot be mapped (no SKU, no make, ...): its push logs why, once
-         * for these inputs; it is looked at again when one of them moves */
-        if (!h)
-            want = unmappable = 1;
-    }
-    else if (rv_item_listed(it)) {
-        want = 1;
+    if (need == RV_NEED_END)
         d->counts->ended++;
-    }
     if (want && !it->listing_id && rv_item_eligible(it) && !unmappable) {
         /* new on Reverb: held until the pass decides how to match them all */
         /* a job already live (e.g. a bulk enable waiting for its own

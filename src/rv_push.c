@@ -16,6 +16,7 @@
 #include "rv_push_job.h"
 #include "rv_jobs.h"
 #include "rv_json.h"
+#include "rv_push_need.h"
 #include "rv_shape.h"
 #include "rv_text.h"
 #include "rv_unlisted.h"
@@ -230,9 +231,8 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
         if (rv_listing_find_by_sku(c, p, job, it, &lid, &res))
             return rv_push_fail(c, p, job, it, "lookup", NULL, &res);
     }
-    else if (it->pushed_hash && !strcmp(hash, it->pushed_hash) && it->photos_hash
-             && photos_hash && !strcmp(photos_hash, it->photos_hash)
-             && rv_item_listed(it)) {
+    else if (rv_push_unchanged(rv_item_listed(it), hash, it->pushed_hash, photos_hash,
+                               it->photos_hash)) {
         return rv_push_done();   /* nothing changed: no request */
     }
     create = !lid;
