@@ -6,6 +6,7 @@
  * detection (rv_change.c) can skip unchanged products inside MariaDB. */
 #include "rv_catalogue.h"
 #include "rv_json.h"
+#include "rv_language.h"
 #include "rv_shoptime.h"
 #include "rv_sha256.h"
 #include "rv_migrate.h"
@@ -60,7 +61,6 @@ rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p)
     rv_push_env_t *e = apr_pcalloc(p, sizeof(*e));
     const rv_settings_t *st = c->settings;
     int store = c->conf->store_id;
-    const char *lang = rv_oc_config(c->db, p, store, "config_language");
 
     e->opts.currency = rv_oc_config(c->db, p, store, "config_currency");
     e->opts.store_url = rv_setting(st, "store_url", NULL);
@@ -78,10 +78,7 @@ rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p)
     e->stock_buffer = rv_setting_stock_buffer(st);
     e->allowed = rv_setting_json(st, "categories");
     e->category_map = rv_setting_json(st, "category_map");
-    e->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
-                                 RV_ARGS(lang ? lang : "en-gb"));
-    if (!e->language_id)
-        e->language_id = "1";
+    e->language_id = rv_language_store(c->db, p, store);
     e->customer_group_id = rv_oc_config(c->db, p, store, "config_customer_group_id");
     if (!e->customer_group_id)
         e->customer_group_id = "1";

@@ -11,6 +11,7 @@
 #include "rv_queue.h"
 #include "rv_json.h"
 #include "rv_push_need.h"
+#include "rv_map.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -59,10 +60,7 @@ static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
     }
     *at++ = ']';
     *at = '\0';
-    rv_db_exec(c->db, p, NULL,
-               "UPDATE {P}reverb_product_map m JOIN JSON_TABLE(%s, '$[*]' COLUMNS"
-               " (id INT PATH '$[0]', fp CHAR(32) PATH '$[1]')) j ON m.product_id = j.id"
-               " SET m.source_hash = j.fp, m.updated_at = m.updated_at", RV_ARGS(json));
+    rv_map_set_sources(c->db, p, json);
     d->n = 0;
 }
 
@@ -227,7 +225,6 @@ int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
     h = rv_item_hash(p, it, e);
     if (!h)
         return -1;
-    return rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET pushed_hash = %s"
-                      " WHERE product_id = %s", RV_ARGS(h, rv_i64(p, product_id)));
+    return rv_map_set_pushed_hash(c->db, p, product_id, h);
 }
 

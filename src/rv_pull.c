@@ -23,6 +23,8 @@
 #include "rv_jobs.h"
 #include "rv_push.h"
 #include "rv_queue.h"
+#include "rv_map.h"
+#include "rv_language.h"
 #include "rv_merge.h"
 #include "rv_json.h"
 #include "rv_shape.h"
@@ -59,12 +61,9 @@ typedef struct {
 static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_pull_row_t *r)
 {
     rv_rows_t *rows;
-    const char *pending, *lang = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
+    const char *pending;
     const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* as OpenCart compares specials */
-    r->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
-                                 RV_ARGS(lang ? lang : "en-gb"));
-    if (!r->language_id)
-        r->language_id = "1";
+    r->language_id = rv_language_store(c->db, p, c->conf->store_id);
     if (rv_db_query(c->db, p, &rows,
             "SELECT m.product_id, m.synced_price, m.synced_quantity, m.synced_description,"
             " m.synced_title, m.pushed_hash, p.price, p.quantity, pd.description, pd.name,"
@@ -233,13 +232,8 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
          * Reverb's change a second time), and a concurrent order import or
          * pull that moved the base first wins (this one is redone by the
          * next poll). */
-        if (rv_db_exec(c->db, p, &n,
-                "UPDATE {P}reverb_product_map rm"
-                " LEFT JOIN {P}product pr ON pr.product_id = rm.product_id AND %s <> 0"
-                " SET pr.quantity = pr.quantity + %s, rm.synced_quantity = %s"
-                " WHERE rm.product_id = %s AND rm.synced_quantity = %s",
-                RV_ARGS(rv_i64(p, new_oc - r->qty), rv_i64(p, new_oc - r->qty),
-                        rv_i64(p, rv_qty + r->pending), r->product_id, rv_i64(p, r->base_qty))) == 0
+        if (rv_map_move_stock(c->db, p, &n, apr_atoi64(r->product_id), new_oc - r->qty,
+                              rv_qty + r->pending, r->base_qty) == 0
             && n > 0) {
             if (new_oc != r->qty)
                 m->changed++;
@@ -350,8 +344,7 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     }
     state = rv_json_str(rv_json_object_at(listing, "state"), "slug");
     if (state)
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = %s"
-                   " WHERE product_id = %s", RV_ARGS(state, r.product_id));
+        rv_map_set_state(c->db, p, apr_atoi64(r.product_id), state);
     if (strcmp(mode, "both_ways")) {
         rv_api_result_clear(&res);
         return done;                /* one way: product fields are never written */
@@ -374,12 +367,8 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     rv_fault_point("pull:after-merge");
     /* the values both sides now agree on are the next merge's base (the
      * stock's base moved with the stock, in rv_pull_merge) */
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_product_map SET synced_price = COALESCE(%s, synced_price),"
-        " synced_title = COALESCE(%s, synced_title),"
-        " synced_description = COALESCE(%s, synced_description), last_synced_at = NOW()"
-        " WHERE product_id = %s",
-        RV_ARGS(m.agreed_price, m.agreed_title, m.agreed_desc, r.product_id));
+    rv_map_set_agreed(c->db, p, apr_atoi64(r.product_id), m.agreed_price, m.agreed_title,
+                      m.agreed_desc);
     if (m.changed) {
         rv_pull_log(c, p, r.product_id, job->ref, 1, apr_psprintf(p,
             "%d change(s) made on Reverb applied to OpenCart", m.changed));

@@ -17,6 +17,7 @@
 #include "rv_jobs.h"
 #include "rv_json.h"
 #include "rv_push_need.h"
+#include "rv_map.h"
 #include "rv_shape.h"
 #include "rv_text.h"
 #include "rv_unlisted.h"
@@ -44,9 +45,7 @@ static void rv_push_log(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const c
 
 static void rv_push_error(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *msg)
 {
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_product_map SET last_error = %s, last_error_at = NOW() WHERE product_id = %s",
-        RV_ARGS(msg ? msg : "unknown error", rv_i64(p, it->prod.product_id)));
+    rv_map_set_error(c->db, p, it->prod.product_id, msg);
 }
 
 /* Everything the next change detection and a later pull compare against. */
@@ -59,19 +58,11 @@ static void rv_push_record(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it,
     const char *price = rv_product_price(p, &it->prod, &e->opts);
     long long inv = rv_product_inventory(&it->prod, it->prod.condition_uuid && *it->prod.condition_uuid
                                           ? it->prod.condition_uuid : e->opts.default_condition_uuid);
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_product_map SET reverb_listing_id = %s,"
-        " listing_state = COALESCE(NULLIF(%s, ''), NULLIF(listing_state, 'creating')),"
-        " listing_url = COALESCE(NULLIF(%s, ''), listing_url, CONCAT('https://reverb.com/item/', %s)),"
-        " pushed_hash = %s, photos_hash = COALESCE(NULLIF(%s, ''), photos_hash),"
-        " synced_title = %s, synced_description = %s, synced_price = NULLIF(%s, ''),"
-        " synced_quantity = %s, last_synced_at = NOW(), last_error = NULL, last_error_at = NULL"
-        " WHERE product_id = %s",
-        RV_ARGS(listing_id, state ? state : "", url ? url : "", listing_id, hash ? hash : "",
-                photos_hash ? photos_hash : "",
-                rv_text_oneline(p, rv_entity_decode(p, it->prod.name ? it->prod.name : "")),
-                rv_html_to_text(p, it->prod.description ? it->prod.description : ""),
-                price ? price : "", rv_i64(p, inv), rv_i64(p, it->prod.product_id)));
+    rv_map_pushed_t v = { listing_id, state, url, hash, photos_hash,
+                          rv_text_oneline(p, rv_entity_decode(p, it->prod.name ? it->prod.name : "")),
+                          rv_html_to_text(p, it->prod.description ? it->prod.description : ""),
+                          price, inv };
+    rv_map_set_pushed(c->db, p, it->prod.product_id, &v);
 }
 
 rv_job_result_t rv_push_done(void)
@@ -117,10 +108,7 @@ static rv_job_result_t rv_push_end(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     json_object_put(body);
     if (res.kind != RV_API_OK && res.kind != RV_API_NOT_FOUND)
         return rv_push_fail(c, p, job, it, "end", it->listing_id, &res);
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_product_map SET listing_state = 'ended', pushed_hash = NULL,"
-        " last_synced_at = NOW(), last_error = NULL WHERE product_id = %s",
-        RV_ARGS(rv_i64(p, it->prod.product_id)));
+    rv_map_set_ended(c->db, p, it->prod.product_id);
     rv_push_log(c, p, it, "end", it->listing_id, NULL,
                 res.kind == RV_API_OK ? "Listing ended (no longer sold here)"
                                       : "Listing already gone on Reverb");
@@ -178,10 +166,7 @@ static rv_job_result_t rv_push_sold_out(rv_ctx_t *c, apr_pool_t *p, const rv_job
         msg = apr_pstrcat(p, "Sold out in the shop; the listing is no longer for sale on Reverb"
                           " (state: ", now, ")", NULL);
     }
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_product_map SET listing_state = %s, pushed_hash = NULLIF(%s, ''),"
-        " last_synced_at = NOW(), last_error = NULL, last_error_at = NULL WHERE product_id = %s",
-        RV_ARGS(state, hash ? hash : "", rv_i64(p, it->prod.product_id)));
+    rv_map_set_sold_out(c->db, p, it->prod.product_id, state, hash);
     rv_push_log(c, p, it, "end", lid, NULL, msg);
     rv_api_result_clear(&res);
     return rv_push_done();
@@ -202,25 +187,88 @@ static rv_job_result_t rv_push_refused(rv_ctx_t *c, apr_pool_t *p, const rv_item
     return r;
 }
 
+/* The product cannot be mapped: why, in the sync log and as its last error. */
+static rv_job_result_t rv_push_unmappable(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it,
+                                          const char *lid, const char *err)
+{
+    rv_job_result_t r = { RV_JOB_FAIL, 0, err };
+    rv_api_result_t why;
+    memset(&why, 0, sizeof(why));
+    why.kind = RV_API_INVALID;
+    why.message = apr_pstrcat(p, "Cannot list this product: ", err, NULL);
+    rv_push_log(c, p, it, "map", lid, &why, NULL);
+    rv_push_error(c, p, it, why.message);
+    return r;
+}
+
+/* The create or update body: photos when they changed, publish to relist. */
+static json_object *rv_push_body(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e,
+                                 int create, const char *photos_hash)
+{
+    const char *err = NULL;
+    json_object *body = rv_listing_build(p, &it->prod, &e->opts, create, &err);
+    if (!create && e->opts.sync_images
+        && (!it->photos_hash || !photos_hash || strcmp(photos_hash, it->photos_hash)))
+        rv_listing_attach_photos(p, body, &it->prod, &e->opts);
+    if (!create && it->listing_state && !strcmp(it->listing_state, "ended")
+        && rv_product_inventory(&it->prod, rv_item_condition(it, e)) > 0)
+        json_object_object_add(body, "publish", json_object_new_boolean(1));   /* relist */
+    return body;
+}
+
+static int rv_listing_live(json_object *listing)
+{
+    const char *state = listing ? rv_shape_listing_state(listing) : NULL;
+    return state && !strcmp(state, "live");
+}
+
+/* Reverb took the create or update: record it (the map row and its log
+ * line in one commit); an adopted listing still live although the
+ * one-of-a-kind item is sold out is ended next. Clears res. */
+static rv_job_result_t rv_push_accepted(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                                        const rv_item_t *it, const rv_push_env_t *e, int create,
+                                        const char *lid, const char *hash,
+                                        const char *photos_hash, rv_api_result_t *res)
+{
+    const char *action = create ? "create" : "update";
+    json_object *listing = rv_json_object_at(res->json, "listing");
+    int txn;
+    if (create)
+        lid = rv_shape_listing_id(p, listing);
+    if (!lid) {
+        rv_api_result_clear(res);
+        res->kind = RV_API_NETWORK;
+        res->message = "Reverb's answer carried no listing id";
+        return rv_push_fail(c, p, job, it, action, NULL, res);
+    }
+    txn = rv_db_begin(c->db) == 0;
+    rv_push_record(c, p, it, e, lid, listing, hash,
+                   (create || e->opts.sync_images) ? photos_hash : NULL);
+    rv_push_log(c, p, it, action, lid, NULL,
+                create ? (rv_listing_live(listing) ? "Listing created and published"
+                                                   : "Listing created as a draft")
+                       : "Listing updated");
+    if (txn && rv_db_commit(c->db))
+        rv_db_rollback(c->db);
+    if (!create && rv_item_sold_out_one_off(it, e) && rv_listing_live(listing)) {
+        rv_api_result_clear(res);
+        return rv_push_sold_out(c, p, job, it, e, lid);
+    }
+    rv_api_result_clear(res);
+    return rv_push_done();
+}
+
 static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
                                    rv_item_t *it, const rv_push_env_t *e)
 {
-    const char *err = NULL, *lid = it->listing_id, *hash, *photos_hash, *action;
+    const char *err = NULL, *lid = it->listing_id, *hash, *photos_hash;
     json_object *body;
     rv_api_result_t res;
     int create;
 
     body = rv_listing_build(p, &it->prod, &e->opts, 0, &err);
-    if (!body) {
-        rv_job_result_t r = { RV_JOB_FAIL, 0, err };
-        rv_api_result_t why;
-        memset(&why, 0, sizeof(why));
-        why.kind = RV_API_INVALID;
-        why.message = apr_pstrcat(p, "Cannot list this product: ", err, NULL);
-        rv_push_log(c, p, it, "map", lid, &why, NULL);
-        rv_push_error(c, p, it, why.message);
-        return r;
-    }
+    if (!body)
+        return rv_push_unmappable(c, p, it, lid, err);
     hash = rv_listing_hash(p, body);
     photos_hash = rv_photos_hash(p, &it->prod, &e->opts);
     json_object_put(body);
@@ -236,21 +284,11 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
         return rv_push_done();   /* nothing changed: no request */
     }
     create = !lid;
-    body = rv_listing_build(p, &it->prod, &e->opts, create, &err);
-    if (!create && e->opts.sync_images
-        && (!it->photos_hash || !photos_hash || strcmp(photos_hash, it->photos_hash)))
-        rv_listing_attach_photos(p, body, &it->prod, &e->opts);
-    if (!create && it->listing_state && !strcmp(it->listing_state, "ended")
-        && rv_product_inventory(&it->prod, rv_item_condition(it, e)) > 0)
-        json_object_object_add(body, "publish", json_object_new_boolean(1));   /* relist */
-    action = create ? "create" : "update";
-    if (create) {
+    body = rv_push_body(p, it, e, create, photos_hash);
+    if (create)
         /* from here until an id is stored the outcome of a create may be
          * unknown: every later attempt looks the SKU up first */
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = 'creating'"
-                   " WHERE product_id = %s AND reverb_listing_id IS NULL",
-                   RV_ARGS(rv_i64(p, it->prod.product_id)));
-    }
+        rv_map_set_creating(c->db, p, it->prod.product_id);
     rv_reverb_call(c, p, create ? "POST" : "PUT",
                    create ? "listings" : apr_pstrcat(p, "listings/", lid, NULL), body, &res);
     json_object_put(body);
@@ -258,52 +296,17 @@ static rv_job_result_t rv_push_one(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
         && !(it->listing_state && !strcmp(it->listing_state, "creating")))
         /* our own limiter held the POST back: nothing was sent, so the next
          * attempt need not look the SKU up */
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = NULLIF(%s, '')"
-                   " WHERE product_id = %s AND reverb_listing_id IS NULL AND listing_state = 'creating'",
-                   RV_ARGS(it->listing_state ? it->listing_state : "",
-                           rv_i64(p, it->prod.product_id)));
+        rv_map_undo_creating(c->db, p, it->prod.product_id, it->listing_state);
     if (res.kind == RV_API_NOT_FOUND && !create) {
         /* deleted on Reverb: forget it and match by SKU again */
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET reverb_listing_id = NULL,"
-                   " listing_state = NULL, pushed_hash = NULL WHERE product_id = %s",
-                   RV_ARGS(rv_i64(p, it->prod.product_id)));
+        rv_job_result_t r = { RV_JOB_RETRY, 0, "listing vanished on Reverb" };
+        rv_map_forget_listing(c->db, p, it->prod.product_id);
         rv_api_result_clear(&res);
-        {
-            rv_job_result_t r = { RV_JOB_RETRY, 0, "listing vanished on Reverb" };
-            return r;
-        }
+        return r;
     }
     if (res.kind != RV_API_OK)
-        return rv_push_fail(c, p, job, it, action, lid, &res);
-    {
-        json_object *listing = rv_json_object_at(res.json, "listing");
-        if (create)
-            lid = rv_shape_listing_id(p, listing);
-        if (!lid) {
-            rv_api_result_clear(&res);
-            res.kind = RV_API_NETWORK;
-            res.message = "Reverb's answer carried no listing id";
-            return rv_push_fail(c, p, job, it, action, NULL, &res);
-        }
-        int txn = rv_db_begin(c->db) == 0;     /* the map row and its log line: one commit */
-        rv_push_record(c, p, it, e, lid, listing, hash,
-                       (create || e->opts.sync_images) ? photos_hash : NULL);
-        rv_push_log(c, p, it, action, lid, NULL,
-                    create ? (listing && rv_shape_listing_state(listing)
-                              && !strcmp(rv_shape_listing_state(listing), "live")
-                              ? "Listing created and published" : "Listing created as a draft")
-                           : "Listing updated");
-        if (txn && rv_db_commit(c->db))
-            rv_db_rollback(c->db);
-        /* an adopted listing still live although the one-of-a-kind item is sold out */
-        if (!create && rv_item_sold_out_one_off(it, e) && listing && rv_shape_listing_state(listing)
-            && !strcmp(rv_shape_listing_state(listing), "live")) {
-            rv_api_result_clear(&res);
-            return rv_push_sold_out(c, p, job, it, e, lid);
-        }
-    }
-    rv_api_result_clear(&res);
-    return rv_push_done();
+        return rv_push_fail(c, p, job, it, create ? "create" : "update", lid, &res);
+    return rv_push_accepted(c, p, job, it, e, create, lid, hash, photos_hash, &res);
 }
 
 rv_job_result_t rv_push_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)

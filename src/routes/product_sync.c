@@ -3,6 +3,7 @@
 #include "rv_route.h"
 #include "rv_push.h"
 #include "rv_queue.h"
+#include "rv_map.h"
 #include "rv_http.h"
 
 
@@ -16,8 +17,7 @@ int rv_route_product_sync(rv_req_t *q)
                      RV_ARGS(rv_i64(p, q->id))))
         return rv_http_error(q->r, HTTP_NOT_FOUND, "not_found", "No such product.");
     /* a product never toggled gets its map row, so the push can report why it is skipped */
-    rv_db_exec(q->db, p, NULL, "INSERT IGNORE INTO {P}reverb_product_map (product_id) VALUES (%s)",
-               RV_ARGS(rv_i64(p, q->id)));
+    rv_map_ensure(q->db, p, q->id);
     if (rv_push_enqueue_product(q->db, p, q->id, RV_PRIO_NOW))
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The product could not be queued (database error).");

@@ -16,6 +16,7 @@
 #include "rv_products.h"
 #include "rv_queue.h"
 #include "rv_push.h"
+#include "rv_map.h"
 #include "rv_json.h"
 #include "rv_query.h"
 #include "rv_shipping.h"
@@ -252,9 +253,9 @@ int rv_route_products_bulk(rv_req_t *q)
 
     if (matched > 0 && have_set) {
         /* which products really change: a missing map row has the defaults */
-        const char *diff = "", *cols = "", *vals = "", *upd = "";
+        const char *diff = "", *keys[RV_NSET], *vals[RV_NSET];
+        int nkeys = 0;
         apr_array_header_t *dargs = apr_array_make(p, 8, sizeof(const char *));
-        apr_array_header_t *wargs = apr_array_make(p, 8, sizeof(const char *));
         APR_ARRAY_PUSH(dargs, const char *) = ids;
         for (i = 0; i < RV_NSET; i++) {
             const rv_set_key_t *k = &rv_set_keys[i];
@@ -265,10 +266,8 @@ int rv_route_products_bulk(rv_req_t *q)
                                                       k->key, k->dflt)
                                        : apr_psprintf(p, "NOT (m.%s <=> %%s)", k->key), NULL);
             APR_ARRAY_PUSH(dargs, const char *) = set.value[i];
-            cols = apr_pstrcat(p, cols, ", ", k->key, NULL);
-            vals = apr_pstrcat(p, vals, ", %s", NULL);
-            APR_ARRAY_PUSH(wargs, const char *) = set.value[i];
-            upd = apr_pstrcat(p, upd, *upd ? ", " : "", k->key, " = VALUES(", k->key, ")", NULL);
+            keys[nkeys] = k->key;
+            vals[nkeys++] = set.value[i];
         }
         if (rv_db_query(q->db, p, &rows, apr_pstrcat(p,
                 "SELECT COUNT(*) AS n, JSON_ARRAYAGG(j.id) AS ids FROM" RV_IDS("j"),
@@ -277,15 +276,9 @@ int rv_route_products_bulk(rv_req_t *q)
             return rv_db_failed(q);
         changed = rv_row_int(rows, 0, "n", 0);
         changed_ids = rv_row_get(rows, 0, "ids");
-        if (changed > 0) {
-            APR_ARRAY_PUSH(wargs, const char *) = changed_ids;
-            if (rv_db_exec(q->db, p, NULL, apr_pstrcat(p,
-                    "INSERT INTO {P}reverb_product_map (product_id", cols, ")"
-                    " SELECT j.id", vals, " FROM" RV_IDS("j"),
-                    " ON DUPLICATE KEY UPDATE ", upd, NULL),
-                    (const char **)wargs->elts, wargs->nelts))
-                return rv_db_failed(q);
-        }
+        if (changed > 0
+            && rv_map_set_flags_many(q->db, p, changed_ids, keys, vals, nkeys))
+            return rv_db_failed(q);
     }
 
     /* pushes: for an action every matched product, else the changed ones,
