@@ -188,15 +188,12 @@ typedef struct {
     const char *agreed_price, *agreed_desc, *agreed_title;   /* new base values, NULL: keep */
 } rv_pull_out_t;
 
-static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
-                          const char *lid, rv_pull_out_t *m)
+/* Each field merges on its own (rv_merge.h): written to OpenCart, kept as
+ * agreed, or left for the push; a conflict keeps OpenCart's value. */
+static void rv_pull_merge_price(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                rv_pull_row_t *r, const char *lid, rv_pull_out_t *m)
 {
     const char *rv_price = rv_json_str(rv_json_path(listing, "price"), "amount");
-    const char *rv_desc = rv_json_str(listing, "description");
-    const char *rv_title = rv_json_str(listing, "title");
-    long long rv_qty = 0, new_oc, new_rv;
-    int multi = 1;
-
     if (rv_price && !r->special && rv_setting_field_on(c->settings, "price")) {
         switch (rv_merge_price(r->base_price, r->price, rv_price)) {
         case RV_MERGE_TO_OPENCART:
@@ -220,6 +217,13 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
             break;
         }
     }
+}
+
+static void rv_pull_merge_stock(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                rv_pull_row_t *r, rv_pull_out_t *m)
+{
+    long long rv_qty = 0, new_oc, new_rv;
+    int multi = 1;
     if (rv_listing_inventory(listing, &rv_qty) == 0 && r->has_base_qty
         && rv_setting_field_on(c->settings, "stock")) {
         /* known sales not imported yet: Reverb counted them, OpenCart will */
@@ -247,6 +251,12 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
                 m->reverb_differs++;
         }
     }
+}
+
+static void rv_pull_merge_title(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                rv_pull_row_t *r, const char *lid, rv_pull_out_t *m)
+{
+    const char *rv_title = rv_json_str(listing, "title");
     if (rv_title && rv_setting_field_on(c->settings, "title")) {
         const char *rt = rv_text_oneline(p, rv_title);
         switch (*rt ? rv_merge_value(r->base_title, r->title, rt) : RV_MERGE_TO_REVERB) {
@@ -273,6 +283,12 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
             break;
         }
     }
+}
+
+static void rv_pull_merge_desc(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                               rv_pull_row_t *r, const char *lid, rv_pull_out_t *m)
+{
+    const char *rv_desc = rv_json_str(listing, "description");
     if (rv_desc && rv_setting_field_on(c->settings, "description")) {
         const char *base = r->base_desc ? rv_text_normalize(p, r->base_desc) : NULL;
         const char *oc = rv_text_normalize(p, r->desc), *rv = rv_text_normalize(p, rv_desc);
@@ -301,39 +317,96 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
     }
 }
 
+static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
+                          const char *lid, rv_pull_out_t *m)
+{
+    rv_pull_merge_price(c, p, listing, r, lid, m);
+    rv_pull_merge_stock(c, p, listing, r, m);
+    rv_pull_merge_title(c, p, listing, r, lid, m);
+    rv_pull_merge_desc(c, p, listing, r, lid, m);
+}
+
+/* GET the listing. 0 with *listing set (res holds it), else 1 with *out
+ * the job's result (res cleared). */
+static int rv_pull_read(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, const rv_pull_row_t *r,
+                        rv_api_result_t *res, json_object **listing, rv_job_result_t *out)
+{
+    const char *state;
+    out->outcome = RV_JOB_DONE;
+    out->delay_ms = 0;
+    out->error = NULL;
+    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", rv_url_escape(p, job->ref), NULL),
+                       NULL, res) != RV_API_OK) {
+        *out = rv_job_from_api(job, res);
+        if (res->kind == RV_API_NOT_FOUND)
+            out->outcome = RV_JOB_DONE;
+        else if (out->outcome != RV_JOB_DEFER)
+            rv_pull_log(c, p, r->product_id, job->ref, 0, apr_psprintf(p,
+                "Reverb listing %s could not be read: %s%s", job->ref,
+                res->message ? res->message : "Reverb request failed",
+                out->outcome == RV_JOB_RETRY ? " (will retry)" : ""));
+        rv_api_result_clear(res);
+        return 1;
+    }
+    if (!(*listing = rv_shape_listing(res->json, &state))) {
+        rv_pull_log(c, p, r->product_id, job->ref, 0, apr_psprintf(p,
+            "Reverb listing %s could not be read: %s", job->ref, state));
+        rv_api_result_clear(res);
+        return 1;
+    }
+    return 0;
+}
+
+/* A sale whose order is still queued: let the order go first. */
+static int rv_pull_wait_for_orders(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                                   json_object *listing, const rv_pull_row_t *r)
+{
+    long long inv;
+    return r->has_base_qty && rv_listing_inventory(listing, &inv) == 0
+        && inv + r->pending < r->base_qty && job->attempts < 5
+        && rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_job WHERE kind = 'order'"
+                       " AND state IN ('pending', 'running') LIMIT 1", RV_NOARGS);
+}
+
+/* Both ways: merge, record the agreed values, and push what Reverb lacks. */
+static void rv_pull_apply(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, json_object *listing,
+                          rv_pull_row_t *r)
+{
+    rv_pull_out_t m;
+    int clean;
+    memset(&m, 0, sizeof(m));
+    clean = rv_pull_nothing_unpushed(c, p, r);
+    rv_pull_merge(c, p, listing, r, job->ref, &m);
+    rv_fault_point("pull:after-merge");
+    /* the values both sides now agree on are the next merge's base (the
+     * stock's base moved with the stock, in rv_pull_merge) */
+    rv_map_set_agreed(c->db, p, apr_atoi64(r->product_id), m.agreed_price, m.agreed_title,
+                      m.agreed_desc);
+    if (m.changed) {
+        rv_pull_log(c, p, r->product_id, job->ref, 1, apr_psprintf(p,
+            "%d change(s) made on Reverb applied to OpenCart", m.changed));
+        /* OpenCart now equals Reverb and had nothing else to send: the
+         * pulled values count as pushed (no ping-pong) */
+        if (!m.reverb_differs && clean)
+            rv_push_refresh_hash(c, p, apr_atoi64(r->product_id));
+    }
+    if (m.reverb_differs)
+        rv_push_enqueue_product(c->db, p, apr_atoi64(r->product_id), RV_PRIO_NORMAL);
+}
+
 rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
-    rv_job_result_t done = { RV_JOB_DONE, 0, NULL };
+    rv_job_result_t done = { RV_JOB_DONE, 0, NULL }, out;
     rv_api_result_t res;
     rv_pull_row_t r;
-    rv_pull_out_t m;
     json_object *listing;
     const char *state, *mode = rv_setting(c->settings, "sync_mode", "one_way");
-    int clean = 0;
 
     memset(&r, 0, sizeof(r));
-    memset(&m, 0, sizeof(m));
     if (!rv_listing_id_ok(job->ref) || rv_pull_load(c, p, job->ref, &r))
         return done;                /* not one of ours (a listing id is digits) */
-    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", rv_url_escape(p, job->ref), NULL),
-                       NULL, &res) != RV_API_OK) {
-        rv_job_result_t out = rv_job_from_api(job, &res);
-        if (res.kind == RV_API_NOT_FOUND)
-            out.outcome = RV_JOB_DONE;
-        else if (out.outcome != RV_JOB_DEFER)
-            rv_pull_log(c, p, r.product_id, job->ref, 0, apr_psprintf(p,
-                "Reverb listing %s could not be read: %s%s", job->ref,
-                res.message ? res.message : "Reverb request failed",
-                out.outcome == RV_JOB_RETRY ? " (will retry)" : ""));
-        rv_api_result_clear(&res);
+    if (rv_pull_read(c, p, job, &r, &res, &listing, &out))
         return out;
-    }
-    if (!(listing = rv_shape_listing(res.json, &state))) {
-        rv_pull_log(c, p, r.product_id, job->ref, 0, apr_psprintf(p,
-            "Reverb listing %s could not be read: %s", job->ref, state));
-        rv_api_result_clear(&res);
-        return done;
-    }
     if (!strcmp(mode, "both_ways")) {
         const char *bad = rv_pull_invalid(c, p, listing, job->ref);
         if (bad) {
@@ -349,38 +422,52 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         rv_api_result_clear(&res);
         return done;                /* one way: product fields are never written */
     }
-    {
-        /* a sale whose order is still queued: let the order go first */
-        long long inv;
-        if (r.has_base_qty && rv_listing_inventory(listing, &inv) == 0
-            && inv + r.pending < r.base_qty && job->attempts < 5
-            && rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_job WHERE kind = 'order'"
-                           " AND state IN ('pending', 'running') LIMIT 1", RV_NOARGS)) {
-            rv_job_result_t wait = { RV_JOB_RETRY, RV_PULL_WAIT_FOR_ORDERS_MS,
-                                     "waiting for queued orders before merging stock" };
-            rv_api_result_clear(&res);
-            return wait;
-        }
+    if (rv_pull_wait_for_orders(c, p, job, listing, &r)) {
+        rv_job_result_t wait = { RV_JOB_RETRY, RV_PULL_WAIT_FOR_ORDERS_MS,
+                                 "waiting for queued orders before merging stock" };
+        rv_api_result_clear(&res);
+        return wait;
     }
-    clean = rv_pull_nothing_unpushed(c, p, &r);
-    rv_pull_merge(c, p, listing, &r, job->ref, &m);
-    rv_fault_point("pull:after-merge");
-    /* the values both sides now agree on are the next merge's base (the
-     * stock's base moved with the stock, in rv_pull_merge) */
-    rv_map_set_agreed(c->db, p, apr_atoi64(r.product_id), m.agreed_price, m.agreed_title,
-                      m.agreed_desc);
-    if (m.changed) {
-        rv_pull_log(c, p, r.product_id, job->ref, 1, apr_psprintf(p,
-            "%d change(s) made on Reverb applied to OpenCart", m.changed));
-        /* OpenCart now equals Reverb and had nothing else to send: the
-         * pulled values count as pushed (no ping-pong) */
-        if (!m.reverb_differs && clean)
-            rv_push_refresh_hash(c, p, apr_atoi64(r.product_id));
-    }
-    if (m.reverb_differs)
-        rv_push_enqueue_product(c->db, p, apr_atoi64(r.product_id), RV_PRIO_NORMAL);
+    rv_pull_apply(c, p, job, listing, &r);
     rv_api_result_clear(&res);
     return done;
+}
+
+/* One listing of the poll: a pull job when its values differ from the
+ * last agreed ones (1 queued, else 0). */
+static int rv_pull_poll_one(rv_ctx_t *c, apr_pool_t *lp, json_object *l)
+{
+    const char *id;
+    const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
+    const char *desc = rv_json_str(l, "description");
+    const char *title = rv_json_str(l, "title");
+    const char *sp, *sd, *stt;
+    long long inv = 0;
+    int has_inv;
+    rv_dec_t a, b;
+    rv_rows_t *rows;
+    id = rv_shape_listing_id(lp, l);    /* digits only */
+    if (!id || rv_db_query(c->db, lp, &rows,
+            "SELECT m.synced_price, m.synced_quantity, m.synced_description, m.synced_title,"
+            " " RV_PENDING_SALES("m.product_id") " AS pending"
+            " FROM {P}reverb_product_map m WHERE m.reverb_listing_id = %s"
+            " ORDER BY m.product_id LIMIT 1", RV_ARGS(id))
+        || rows->nrows == 0)
+        return 0;
+    has_inv = rv_listing_inventory(l, &inv) == 0;
+    sp = rv_row_get(rows, 0, "synced_price");
+    sd = rv_row_get(rows, 0, "synced_description");
+    stt = rv_row_get(rows, 0, "synced_title");
+    if ((price && (!sp || rv_dec_parse(price, &a) || rv_dec_parse(sp, &b) || a != b))
+        || (has_inv && rv_row_get(rows, 0, "synced_quantity")
+            && inv + rv_row_int(rows, 0, "pending", 0) != rv_row_int(rows, 0, "synced_quantity", 0))
+        || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))
+        || (title && rv_setting_field_on(c->settings, "title")
+            && strcmp(rv_text_oneline(lp, title), stt ? stt : ""))) {
+        rv_queue_add(c->db, lp, "pull", id, RV_PRIO_PULL, 0);
+        return 1;
+    }
+    return 0;
 }
 
 /* Cron, both-ways mode: listings/update webhooks only report state and
@@ -411,38 +498,9 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
         n = rv_json_len(ls);
         apr_pool_create(&lp, p);
         for (i = 0; i < n; i++) {
-            json_object *l = rv_json_idx(ls, i);
-            const char *id;
-            const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
-            const char *desc = rv_json_str(l, "description");
-            const char *title = rv_json_str(l, "title");
-            const char *sp, *sd, *stt;
-            long long inv = 0;
-            int has_inv;
-            rv_dec_t a, b;
-            rv_rows_t *rows;
             apr_pool_clear(lp);
-            id = rv_shape_listing_id(lp, l);    /* digits only */
-            if (!id || rv_db_query(c->db, lp, &rows,
-                    "SELECT m.synced_price, m.synced_quantity, m.synced_description, m.synced_title,"
-                    " " RV_PENDING_SALES("m.product_id") " AS pending"
-                    " FROM {P}reverb_product_map m WHERE m.reverb_listing_id = %s"
-                    " ORDER BY m.product_id LIMIT 1", RV_ARGS(id))
-                || rows->nrows == 0)
-                continue;
-            has_inv = rv_listing_inventory(l, &inv) == 0;
-            sp = rv_row_get(rows, 0, "synced_price");
-            sd = rv_row_get(rows, 0, "synced_description");
-            stt = rv_row_get(rows, 0, "synced_title");
-            if ((price && (!sp || rv_dec_parse(price, &a) || rv_dec_parse(sp, &b) || a != b))
-                || (has_inv && rv_row_get(rows, 0, "synced_quantity")
-                    && inv + rv_row_int(rows, 0, "pending", 0) != rv_row_int(rows, 0, "synced_quantity", 0))
-                || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))
-                || (title && rv_setting_field_on(c->settings, "title")
-                    && strcmp(rv_text_oneline(lp, title), stt ? stt : ""))) {
-                rv_queue_add(c->db, lp, "pull", id, RV_PRIO_PULL, 0);
+            if (rv_pull_poll_one(c, lp, rv_json_idx(ls, i)))
                 (*queued)++;
-            }
         }
         apr_pool_destroy(lp);
         path = next;
