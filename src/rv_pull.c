@@ -24,7 +24,7 @@
 #include "rv_push.h"
 #include "rv_queue.h"
 #include "rv_map.h"
-#include "rv_language.h"
+#include "rv_catalogue.h"
 #include "rv_merge.h"
 #include "rv_json.h"
 #include "rv_shape.h"
@@ -58,40 +58,46 @@ typedef struct {
     int has_base_qty, special;
 } rv_pull_row_t;
 
+/* The map row of the listing (the lowest product id of those that still
+ * exist), and the product as the push loads it (rv_catalogue.c). */
 static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_pull_row_t *r)
 {
     rv_rows_t *rows;
+    rv_push_env_t *e;
+    rv_item_t *it;
     const char *pending;
     const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* as OpenCart compares specials */
-    r->language_id = rv_language_store(c->db, p, c->conf->store_id);
     if (rv_db_query(c->db, p, &rows,
             "SELECT m.product_id, m.synced_price, m.synced_quantity, m.synced_description,"
-            " m.synced_title, m.pushed_hash, p.price, p.quantity, pd.description, pd.name,"
+            " m.synced_title, m.pushed_hash,"
             " (SELECT COUNT(*) FROM {P}product_special ps WHERE ps.product_id = p.product_id"
             "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"
             "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)) AS specials"
             " FROM {P}reverb_product_map m JOIN {P}product p ON p.product_id = m.product_id"
-            " LEFT JOIN {P}product_description pd ON pd.product_id = m.product_id"
-            "  AND pd.language_id = %s"
             " WHERE m.reverb_listing_id = %s ORDER BY m.product_id LIMIT 1",
-            RV_ARGS(now, now, r->language_id, listing_id))
+            RV_ARGS(now, now, listing_id))
         || rows->nrows == 0)
         return -1;
     r->product_id = rv_row_get(rows, 0, "product_id");
+    e = rv_catalogue_env(c, p);
+    r->language_id = e->language_id;
+    it = rv_catalogue_load_one(c, p, e, apr_atoi64(r->product_id));
+    if (!it || !it->has_product)
+        return -1;
     r->base_price = rv_row_get(rows, 0, "synced_price");
     r->base_desc = rv_row_get(rows, 0, "synced_description");
     r->base_title = rv_row_get(rows, 0, "synced_title");
     /* the same plain form the push stores as synced_title */
-    r->title = rv_text_oneline(p, rv_entity_decode(p, rv_row_get(rows, 0, "name")
-                                                   ? rv_row_get(rows, 0, "name") : ""));
+    r->title = rv_text_oneline(p, rv_entity_decode(p, it->prod.name ? it->prod.name : ""));
     r->pushed_hash = rv_row_get(rows, 0, "pushed_hash");
     r->has_base_qty = rv_row_get(rows, 0, "synced_quantity") != NULL;
     r->base_qty = rv_row_int(rows, 0, "synced_quantity", 0);
-    r->price = rv_row_get(rows, 0, "price");
-    r->qty = rv_row_int(rows, 0, "quantity", 0);
-    r->desc_html = rv_row_get(rows, 0, "description") ? rv_row_get(rows, 0, "description") : "";
+    r->price = it->prod.price;
+    r->qty = it->prod.quantity;
+    r->desc_html = it->prod.description ? it->prod.description : "";
     r->desc = rv_html_to_text(p, r->desc_html);
-    /* a listing priced from an active special must not overwrite the regular price */
+    /* a listing priced from an active special must not overwrite the regular
+     * price (any customer group's special counts here) */
     r->special = rv_row_int(rows, 0, "specials", 0) && rv_setting_int(c->settings, "use_special", 0);
     pending = rv_db_value(c->db, p, "SELECT " RV_PENDING_SALES("%s"), RV_ARGS(r->product_id));
     r->pending = pending ? apr_atoi64(pending) : 0;
