@@ -34,7 +34,7 @@ static apr_status_t rv_env_cleanup(void *v)
 /* Everything besides the product's own rows that the listing depends on.
  * A product whose rows and this fingerprint are as they were when it was
  * last found unchanged is skipped without mapping it (see rv_load_sql).
- * Whatever rv_push_env reads must be in here. */
+ * Whatever rv_catalogue_env reads must be in here. */
 static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
                                       const rv_settings_t *st)
 {
@@ -294,7 +294,7 @@ rv_item_t *rv_catalogue_load_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t
 
 /* Calls fn for every mapped product (resolved), a batch at a time, each
  * batch in one transaction (fn's writes commit together, not one by one);
- * changed_only: see rv_push_load_batch. */
+ * changed_only: see rv_catalogue_load_part. */
 int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
                              const rv_load_part_t *part, long long after,
                              rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)

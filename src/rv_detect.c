@@ -2,7 +2,7 @@
  * whole catalogue (docs/ARCHITECTURE.md, "Change detection").
  *
  * The comparison itself (the inputs' digest in MariaDB, then the listing
- * body in C) is rv_push.c's; this file decides what it is given:
+ * body in C) is rv_catalogue.c's and rv_change.c's; this file decides what it is given:
  *  - the incremental check, every cycle: the products that can have changed
  *    since the last check: product.date_modified, orders placed and order
  *    history written (a sale, a cancellation, a restock: stock moves there

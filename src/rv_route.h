@@ -37,7 +37,7 @@ int rv_route_product(rv_req_t *q);
 int rv_route_log(rv_req_t *q);
 int rv_route_keys_regenerate(rv_req_t *q);
 int rv_route_asset(rv_req_t *q);
-/* rv_push.c */
+/* routes/product_sync.c, routes/sync.c */
 int rv_route_product_sync(rv_req_t *q);
 int rv_route_sync(rv_req_t *q);
 /* rv_orders.c */
