@@ -2,7 +2,7 @@
  * whole catalogue (docs/ARCHITECTURE.md, "Change detection").
  *
  * The comparison itself (the inputs' digest in MariaDB, then the listing
- * body in C) is rv_push.c's; this file decides what it is given:
+ * body in C) is rv_catalogue.c's and rv_change.c's; this file decides what it is given:
  *  - the incremental check, every cycle: the products that can have changed
  *    since the last check: product.date_modified, orders placed and order
  *    history written (a sale, a cancellation, a restock: stock moves there
@@ -159,6 +159,51 @@ static int rv_detect_incremental(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t
     return 0;
 }
 
+/* The marks this check starts from, and this moment's (taken before
+ * anything is read: what changes meanwhile is the next check's). */
+static rv_rows_t *rv_detect_marks(rv_db_t *db, apr_pool_t *p, const char *store,
+                                  const char *offset)
+{
+    rv_rows_t *mark;
+    if (rv_db_exec(db, p, NULL, "INSERT IGNORE INTO {P}reverb_detect (store_id) VALUES (%s)",
+                   RV_ARGS(store))
+        || rv_db_query(db, p, &mark,
+            "SELECT full_fp, TIMESTAMPDIFF(SECOND, full_at, NOW(3)) AS since_full,"
+            " check_at, check_shop, order_id, history_id, NOW(3) AS now_at,"
+            " NOW() + INTERVAL %s SECOND AS now_shop,"
+            " (SELECT COALESCE(MAX(order_id), 0) FROM {P}order) AS now_order,"
+            " (SELECT COALESCE(MAX(order_history_id), 0) FROM {P}order_history) AS now_history"
+            " FROM {P}reverb_detect WHERE store_id = %s", RV_ARGS(offset, store))
+        || mark->nrows == 0)
+        return NULL;
+    return mark;
+}
+
+/* Only a finished pass moves the marks. */
+static int rv_detect_move_marks(rv_ctx_t *c, apr_pool_t *p, rv_scan_kind_t kind,
+                                const rv_rows_t *mark, const char *fingerprint,
+                                const char *store, const rv_detect_counts_t *out,
+                                const rv_detect_info_t *info)
+{
+    int rv;
+    if (kind == RV_SCAN_INCREMENTAL)
+        return rv_db_exec(c->db, p, NULL,
+            "UPDATE {P}reverb_detect SET check_at = %s, check_shop = %s, order_id = %s,"
+            " history_id = %s WHERE store_id = %s",
+            RV_ARGS(rv_row_get(mark, 0, "now_at"), rv_row_get(mark, 0, "now_shop"),
+                    rv_row_get(mark, 0, "now_order"), rv_row_get(mark, 0, "now_history"), store));
+    rv = rv_db_exec(c->db, p, NULL,
+        "UPDATE {P}reverb_detect SET full_at = %s, full_fp = %s, check_at = %s,"
+        " check_shop = %s, order_id = %s, history_id = %s WHERE store_id = %s",
+        RV_ARGS(rv_row_get(mark, 0, "now_at"), fingerprint,
+                rv_row_get(mark, 0, "now_at"), rv_row_get(mark, 0, "now_shop"),
+                rv_row_get(mark, 0, "now_order"), rv_row_get(mark, 0, "now_history"), store));
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0101)
+                 "full catalogue scan (%s): %d products compared, %d queued",
+                 info->scan, out->checked, out->queued);
+    return rv;
+}
+
 int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_detect_info_t *info)
 {
     rv_db_t *db = c->db;
@@ -172,19 +217,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
     memset(info, 0, sizeof(*info));
     info->scan = "none";
     memset(out, 0, sizeof(*out));
-    if (rv_db_exec(db, p, NULL, "INSERT IGNORE INTO {P}reverb_detect (store_id) VALUES (%s)",
-                   RV_ARGS(store)))
-        return -1;
-    /* the marks this check starts from, and this moment's (taken before
-     * anything is read: what changes meanwhile is the next check's) */
-    if (rv_db_query(db, p, &mark,
-            "SELECT full_fp, TIMESTAMPDIFF(SECOND, full_at, NOW(3)) AS since_full,"
-            " check_at, check_shop, order_id, history_id, NOW(3) AS now_at,"
-            " NOW() + INTERVAL %s SECOND AS now_shop,"
-            " (SELECT COALESCE(MAX(order_id), 0) FROM {P}order) AS now_order,"
-            " (SELECT COALESCE(MAX(order_history_id), 0) FROM {P}order_history) AS now_history"
-            " FROM {P}reverb_detect WHERE store_id = %s", RV_ARGS(offset, store))
-        || mark->nrows == 0)
+    if (!(mark = rv_detect_marks(db, p, store, offset)))
         return -1;
     pass = rv_push_detect_begin(c, p, out);
     kind = rv_scan_plan(rv_row_get(mark, 0, "full_fp"), rv_push_detect_fingerprint(pass),
@@ -208,23 +241,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
                      "cycle starts again from the same point", info->scan);
         return -1;
     }
-    /* only a finished pass moves the marks */
-    if (kind == RV_SCAN_INCREMENTAL)
-        rv = rv_db_exec(db, p, NULL,
-            "UPDATE {P}reverb_detect SET check_at = %s, check_shop = %s, order_id = %s,"
-            " history_id = %s WHERE store_id = %s",
-            RV_ARGS(rv_row_get(mark, 0, "now_at"), rv_row_get(mark, 0, "now_shop"),
-                    rv_row_get(mark, 0, "now_order"), rv_row_get(mark, 0, "now_history"), store));
-    else {
-        rv = rv_db_exec(db, p, NULL,
-            "UPDATE {P}reverb_detect SET full_at = %s, full_fp = %s, check_at = %s,"
-            " check_shop = %s, order_id = %s, history_id = %s WHERE store_id = %s",
-            RV_ARGS(rv_row_get(mark, 0, "now_at"), rv_push_detect_fingerprint(pass),
-                    rv_row_get(mark, 0, "now_at"), rv_row_get(mark, 0, "now_shop"),
-                    rv_row_get(mark, 0, "now_order"), rv_row_get(mark, 0, "now_history"), store));
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0101)
-                     "full catalogue scan (%s): %d products compared, %d queued",
-                     info->scan, out->checked, out->queued);
-    }
+    rv = rv_detect_move_marks(c, p, kind, mark, rv_push_detect_fingerprint(pass), store, out,
+                              info);
     return rv ? -1 : 0;
 }

@@ -23,6 +23,8 @@
 #include "rv_jobs.h"
 #include "rv_push.h"
 #include "rv_queue.h"
+#include "rv_map.h"
+#include "rv_catalogue.h"
 #include "rv_merge.h"
 #include "rv_json.h"
 #include "rv_shape.h"
@@ -56,43 +58,46 @@ typedef struct {
     int has_base_qty, special;
 } rv_pull_row_t;
 
+/* The map row of the listing (the lowest product id of those that still
+ * exist), and the product as the push loads it (rv_catalogue.c). */
 static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_pull_row_t *r)
 {
     rv_rows_t *rows;
-    const char *pending, *lang = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
+    rv_push_env_t *e;
+    rv_item_t *it;
+    const char *pending;
     const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* as OpenCart compares specials */
-    r->language_id = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
-                                 RV_ARGS(lang ? lang : "en-gb"));
-    if (!r->language_id)
-        r->language_id = "1";
     if (rv_db_query(c->db, p, &rows,
             "SELECT m.product_id, m.synced_price, m.synced_quantity, m.synced_description,"
-            " m.synced_title, m.pushed_hash, p.price, p.quantity, pd.description, pd.name,"
+            " m.synced_title, m.pushed_hash,"
             " (SELECT COUNT(*) FROM {P}product_special ps WHERE ps.product_id = p.product_id"
             "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"
             "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)) AS specials"
             " FROM {P}reverb_product_map m JOIN {P}product p ON p.product_id = m.product_id"
-            " LEFT JOIN {P}product_description pd ON pd.product_id = m.product_id"
-            "  AND pd.language_id = %s"
             " WHERE m.reverb_listing_id = %s ORDER BY m.product_id LIMIT 1",
-            RV_ARGS(now, now, r->language_id, listing_id))
+            RV_ARGS(now, now, listing_id))
         || rows->nrows == 0)
         return -1;
     r->product_id = rv_row_get(rows, 0, "product_id");
+    e = rv_catalogue_env(c, p);
+    r->language_id = e->language_id;
+    it = rv_catalogue_load_one(c, p, e, apr_atoi64(r->product_id));
+    if (!it || !it->has_product)
+        return -1;
     r->base_price = rv_row_get(rows, 0, "synced_price");
     r->base_desc = rv_row_get(rows, 0, "synced_description");
     r->base_title = rv_row_get(rows, 0, "synced_title");
     /* the same plain form the push stores as synced_title */
-    r->title = rv_text_oneline(p, rv_entity_decode(p, rv_row_get(rows, 0, "name")
-                                                   ? rv_row_get(rows, 0, "name") : ""));
+    r->title = rv_text_oneline(p, rv_entity_decode(p, it->prod.name ? it->prod.name : ""));
     r->pushed_hash = rv_row_get(rows, 0, "pushed_hash");
     r->has_base_qty = rv_row_get(rows, 0, "synced_quantity") != NULL;
     r->base_qty = rv_row_int(rows, 0, "synced_quantity", 0);
-    r->price = rv_row_get(rows, 0, "price");
-    r->qty = rv_row_int(rows, 0, "quantity", 0);
-    r->desc_html = rv_row_get(rows, 0, "description") ? rv_row_get(rows, 0, "description") : "";
+    r->price = it->prod.price;
+    r->qty = it->prod.quantity;
+    r->desc_html = it->prod.description ? it->prod.description : "";
     r->desc = rv_html_to_text(p, r->desc_html);
-    /* a listing priced from an active special must not overwrite the regular price */
+    /* a listing priced from an active special must not overwrite the regular
+     * price (any customer group's special counts here) */
     r->special = rv_row_int(rows, 0, "specials", 0) && rv_setting_int(c->settings, "use_special", 0);
     pending = rv_db_value(c->db, p, "SELECT " RV_PENDING_SALES("%s"), RV_ARGS(r->product_id));
     r->pending = pending ? apr_atoi64(pending) : 0;
@@ -189,15 +194,12 @@ typedef struct {
     const char *agreed_price, *agreed_desc, *agreed_title;   /* new base values, NULL: keep */
 } rv_pull_out_t;
 
-static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
-                          const char *lid, rv_pull_out_t *m)
+/* Each field merges on its own (rv_merge.h): written to OpenCart, kept as
+ * agreed, or left for the push; a conflict keeps OpenCart's value. */
+static void rv_pull_merge_price(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                rv_pull_row_t *r, const char *lid, rv_pull_out_t *m)
 {
     const char *rv_price = rv_json_str(rv_json_path(listing, "price"), "amount");
-    const char *rv_desc = rv_json_str(listing, "description");
-    const char *rv_title = rv_json_str(listing, "title");
-    long long rv_qty = 0, new_oc, new_rv;
-    int multi = 1;
-
     if (rv_price && !r->special && rv_setting_field_on(c->settings, "price")) {
         switch (rv_merge_price(r->base_price, r->price, rv_price)) {
         case RV_MERGE_TO_OPENCART:
@@ -221,6 +223,13 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
             break;
         }
     }
+}
+
+static void rv_pull_merge_stock(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                rv_pull_row_t *r, rv_pull_out_t *m)
+{
+    long long rv_qty = 0, new_oc, new_rv;
+    int multi = 1;
     if (rv_listing_inventory(listing, &rv_qty) == 0 && r->has_base_qty
         && rv_setting_field_on(c->settings, "stock")) {
         /* known sales not imported yet: Reverb counted them, OpenCart will */
@@ -233,13 +242,8 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
          * Reverb's change a second time), and a concurrent order import or
          * pull that moved the base first wins (this one is redone by the
          * next poll). */
-        if (rv_db_exec(c->db, p, &n,
-                "UPDATE {P}reverb_product_map rm"
-                " LEFT JOIN {P}product pr ON pr.product_id = rm.product_id AND %s <> 0"
-                " SET pr.quantity = pr.quantity + %s, rm.synced_quantity = %s"
-                " WHERE rm.product_id = %s AND rm.synced_quantity = %s",
-                RV_ARGS(rv_i64(p, new_oc - r->qty), rv_i64(p, new_oc - r->qty),
-                        rv_i64(p, rv_qty + r->pending), r->product_id, rv_i64(p, r->base_qty))) == 0
+        if (rv_map_move_stock(c->db, p, &n, apr_atoi64(r->product_id), new_oc - r->qty,
+                              rv_qty + r->pending, r->base_qty) == 0
             && n > 0) {
             if (new_oc != r->qty)
                 m->changed++;
@@ -253,6 +257,12 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
                 m->reverb_differs++;
         }
     }
+}
+
+static void rv_pull_merge_title(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                                rv_pull_row_t *r, const char *lid, rv_pull_out_t *m)
+{
+    const char *rv_title = rv_json_str(listing, "title");
     if (rv_title && rv_setting_field_on(c->settings, "title")) {
         const char *rt = rv_text_oneline(p, rv_title);
         switch (*rt ? rv_merge_value(r->base_title, r->title, rt) : RV_MERGE_TO_REVERB) {
@@ -279,6 +289,12 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
             break;
         }
     }
+}
+
+static void rv_pull_merge_desc(rv_ctx_t *c, apr_pool_t *p, json_object *listing,
+                               rv_pull_row_t *r, const char *lid, rv_pull_out_t *m)
+{
+    const char *rv_desc = rv_json_str(listing, "description");
     if (rv_desc && rv_setting_field_on(c->settings, "description")) {
         const char *base = r->base_desc ? rv_text_normalize(p, r->base_desc) : NULL;
         const char *oc = rv_text_normalize(p, r->desc), *rv = rv_text_normalize(p, rv_desc);
@@ -307,39 +323,96 @@ static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_p
     }
 }
 
+static void rv_pull_merge(rv_ctx_t *c, apr_pool_t *p, json_object *listing, rv_pull_row_t *r,
+                          const char *lid, rv_pull_out_t *m)
+{
+    rv_pull_merge_price(c, p, listing, r, lid, m);
+    rv_pull_merge_stock(c, p, listing, r, m);
+    rv_pull_merge_title(c, p, listing, r, lid, m);
+    rv_pull_merge_desc(c, p, listing, r, lid, m);
+}
+
+/* GET the listing. 0 with *listing set (res holds it), else 1 with *out
+ * the job's result (res cleared). */
+static int rv_pull_read(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, const rv_pull_row_t *r,
+                        rv_api_result_t *res, json_object **listing, rv_job_result_t *out)
+{
+    const char *state;
+    out->outcome = RV_JOB_DONE;
+    out->delay_ms = 0;
+    out->error = NULL;
+    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", rv_url_escape(p, job->ref), NULL),
+                       NULL, res) != RV_API_OK) {
+        *out = rv_job_from_api(job, res);
+        if (res->kind == RV_API_NOT_FOUND)
+            out->outcome = RV_JOB_DONE;
+        else if (out->outcome != RV_JOB_DEFER)
+            rv_pull_log(c, p, r->product_id, job->ref, 0, apr_psprintf(p,
+                "Reverb listing %s could not be read: %s%s", job->ref,
+                res->message ? res->message : "Reverb request failed",
+                out->outcome == RV_JOB_RETRY ? " (will retry)" : ""));
+        rv_api_result_clear(res);
+        return 1;
+    }
+    if (!(*listing = rv_shape_listing(res->json, &state))) {
+        rv_pull_log(c, p, r->product_id, job->ref, 0, apr_psprintf(p,
+            "Reverb listing %s could not be read: %s", job->ref, state));
+        rv_api_result_clear(res);
+        return 1;
+    }
+    return 0;
+}
+
+/* A sale whose order is still queued: let the order go first. */
+static int rv_pull_wait_for_orders(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                                   json_object *listing, const rv_pull_row_t *r)
+{
+    long long inv;
+    return r->has_base_qty && rv_listing_inventory(listing, &inv) == 0
+        && inv + r->pending < r->base_qty && job->attempts < 5
+        && rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_job WHERE kind = 'order'"
+                       " AND state IN ('pending', 'running') LIMIT 1", RV_NOARGS);
+}
+
+/* Both ways: merge, record the agreed values, and push what Reverb lacks. */
+static void rv_pull_apply(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, json_object *listing,
+                          rv_pull_row_t *r)
+{
+    rv_pull_out_t m;
+    int clean;
+    memset(&m, 0, sizeof(m));
+    clean = rv_pull_nothing_unpushed(c, p, r);
+    rv_pull_merge(c, p, listing, r, job->ref, &m);
+    rv_fault_point("pull:after-merge");
+    /* the values both sides now agree on are the next merge's base (the
+     * stock's base moved with the stock, in rv_pull_merge) */
+    rv_map_set_agreed(c->db, p, apr_atoi64(r->product_id), m.agreed_price, m.agreed_title,
+                      m.agreed_desc);
+    if (m.changed) {
+        rv_pull_log(c, p, r->product_id, job->ref, 1, apr_psprintf(p,
+            "%d change(s) made on Reverb applied to OpenCart", m.changed));
+        /* OpenCart now equals Reverb and had nothing else to send: the
+         * pulled values count as pushed (no ping-pong) */
+        if (!m.reverb_differs && clean)
+            rv_push_refresh_hash(c, p, apr_atoi64(r->product_id));
+    }
+    if (m.reverb_differs)
+        rv_push_enqueue_product(c->db, p, apr_atoi64(r->product_id), RV_PRIO_NORMAL);
+}
+
 rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {
-    rv_job_result_t done = { RV_JOB_DONE, 0, NULL };
+    rv_job_result_t done = { RV_JOB_DONE, 0, NULL }, out;
     rv_api_result_t res;
     rv_pull_row_t r;
-    rv_pull_out_t m;
     json_object *listing;
     const char *state, *mode = rv_setting(c->settings, "sync_mode", "one_way");
-    int clean = 0;
 
     memset(&r, 0, sizeof(r));
-    memset(&m, 0, sizeof(m));
     if (!rv_listing_id_ok(job->ref) || rv_pull_load(c, p, job->ref, &r))
         return done;                /* not one of ours (a listing id is digits) */
-    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "listings/", rv_url_escape(p, job->ref), NULL),
-                       NULL, &res) != RV_API_OK) {
-        rv_job_result_t out = rv_job_from_api(job, &res);
-        if (res.kind == RV_API_NOT_FOUND)
-            out.outcome = RV_JOB_DONE;
-        else if (out.outcome != RV_JOB_DEFER)
-            rv_pull_log(c, p, r.product_id, job->ref, 0, apr_psprintf(p,
-                "Reverb listing %s could not be read: %s%s", job->ref,
-                res.message ? res.message : "Reverb request failed",
-                out.outcome == RV_JOB_RETRY ? " (will retry)" : ""));
-        rv_api_result_clear(&res);
+    if (rv_pull_read(c, p, job, &r, &res, &listing, &out))
         return out;
-    }
-    if (!(listing = rv_shape_listing(res.json, &state))) {
-        rv_pull_log(c, p, r.product_id, job->ref, 0, apr_psprintf(p,
-            "Reverb listing %s could not be read: %s", job->ref, state));
-        rv_api_result_clear(&res);
-        return done;
-    }
     if (!strcmp(mode, "both_ways")) {
         const char *bad = rv_pull_invalid(c, p, listing, job->ref);
         if (bad) {
@@ -350,48 +423,57 @@ rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     }
     state = rv_json_str(rv_json_object_at(listing, "state"), "slug");
     if (state)
-        rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = %s"
-                   " WHERE product_id = %s", RV_ARGS(state, r.product_id));
+        rv_map_set_state(c->db, p, apr_atoi64(r.product_id), state);
     if (strcmp(mode, "both_ways")) {
         rv_api_result_clear(&res);
         return done;                /* one way: product fields are never written */
     }
-    {
-        /* a sale whose order is still queued: let the order go first */
-        long long inv;
-        if (r.has_base_qty && rv_listing_inventory(listing, &inv) == 0
-            && inv + r.pending < r.base_qty && job->attempts < 5
-            && rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_job WHERE kind = 'order'"
-                           " AND state IN ('pending', 'running') LIMIT 1", RV_NOARGS)) {
-            rv_job_result_t wait = { RV_JOB_RETRY, RV_PULL_WAIT_FOR_ORDERS_MS,
-                                     "waiting for queued orders before merging stock" };
-            rv_api_result_clear(&res);
-            return wait;
-        }
+    if (rv_pull_wait_for_orders(c, p, job, listing, &r)) {
+        rv_job_result_t wait = { RV_JOB_RETRY, RV_PULL_WAIT_FOR_ORDERS_MS,
+                                 "waiting for queued orders before merging stock" };
+        rv_api_result_clear(&res);
+        return wait;
     }
-    clean = rv_pull_nothing_unpushed(c, p, &r);
-    rv_pull_merge(c, p, listing, &r, job->ref, &m);
-    rv_fault_point("pull:after-merge");
-    /* the values both sides now agree on are the next merge's base (the
-     * stock's base moved with the stock, in rv_pull_merge) */
-    rv_db_exec(c->db, p, NULL,
-        "UPDATE {P}reverb_product_map SET synced_price = COALESCE(%s, synced_price),"
-        " synced_title = COALESCE(%s, synced_title),"
-        " synced_description = COALESCE(%s, synced_description), last_synced_at = NOW()"
-        " WHERE product_id = %s",
-        RV_ARGS(m.agreed_price, m.agreed_title, m.agreed_desc, r.product_id));
-    if (m.changed) {
-        rv_pull_log(c, p, r.product_id, job->ref, 1, apr_psprintf(p,
-            "%d change(s) made on Reverb applied to OpenCart", m.changed));
-        /* OpenCart now equals Reverb and had nothing else to send: the
-         * pulled values count as pushed (no ping-pong) */
-        if (!m.reverb_differs && clean)
-            rv_push_refresh_hash(c, p, apr_atoi64(r.product_id));
-    }
-    if (m.reverb_differs)
-        rv_push_enqueue_product(c->db, p, apr_atoi64(r.product_id), RV_PRIO_NORMAL);
+    rv_pull_apply(c, p, job, listing, &r);
     rv_api_result_clear(&res);
     return done;
+}
+
+/* One listing of the poll: a pull job when its values differ from the
+ * last agreed ones (1 queued, else 0). */
+static int rv_pull_poll_one(rv_ctx_t *c, apr_pool_t *lp, json_object *l)
+{
+    const char *id;
+    const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
+    const char *desc = rv_json_str(l, "description");
+    const char *title = rv_json_str(l, "title");
+    const char *sp, *sd, *stt;
+    long long inv = 0;
+    int has_inv;
+    rv_dec_t a, b;
+    rv_rows_t *rows;
+    id = rv_shape_listing_id(lp, l);    /* digits only */
+    if (!id || rv_db_query(c->db, lp, &rows,
+            "SELECT m.synced_price, m.synced_quantity, m.synced_description, m.synced_title,"
+            " " RV_PENDING_SALES("m.product_id") " AS pending"
+            " FROM {P}reverb_product_map m WHERE m.reverb_listing_id = %s"
+            " ORDER BY m.product_id LIMIT 1", RV_ARGS(id))
+        || rows->nrows == 0)
+        return 0;
+    has_inv = rv_listing_inventory(l, &inv) == 0;
+    sp = rv_row_get(rows, 0, "synced_price");
+    sd = rv_row_get(rows, 0, "synced_description");
+    stt = rv_row_get(rows, 0, "synced_title");
+    if ((price && (!sp || rv_dec_parse(price, &a) || rv_dec_parse(sp, &b) || a != b))
+        || (has_inv && rv_row_get(rows, 0, "synced_quantity")
+            && inv + rv_row_int(rows, 0, "pending", 0) != rv_row_int(rows, 0, "synced_quantity", 0))
+        || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))
+        || (title && rv_setting_field_on(c->settings, "title")
+            && strcmp(rv_text_oneline(lp, title), stt ? stt : ""))) {
+        rv_queue_add(c->db, lp, "pull", id, RV_PRIO_PULL, 0);
+        return 1;
+    }
+    return 0;
 }
 
 /* Cron, both-ways mode: listings/update webhooks only report state and
@@ -422,38 +504,9 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
         n = rv_json_len(ls);
         apr_pool_create(&lp, p);
         for (i = 0; i < n; i++) {
-            json_object *l = rv_json_idx(ls, i);
-            const char *id;
-            const char *price = rv_json_str(rv_json_path(l, "price"), "amount");
-            const char *desc = rv_json_str(l, "description");
-            const char *title = rv_json_str(l, "title");
-            const char *sp, *sd, *stt;
-            long long inv = 0;
-            int has_inv;
-            rv_dec_t a, b;
-            rv_rows_t *rows;
             apr_pool_clear(lp);
-            id = rv_shape_listing_id(lp, l);    /* digits only */
-            if (!id || rv_db_query(c->db, lp, &rows,
-                    "SELECT m.synced_price, m.synced_quantity, m.synced_description, m.synced_title,"
-                    " " RV_PENDING_SALES("m.product_id") " AS pending"
-                    " FROM {P}reverb_product_map m WHERE m.reverb_listing_id = %s"
-                    " ORDER BY m.product_id LIMIT 1", RV_ARGS(id))
-                || rows->nrows == 0)
-                continue;
-            has_inv = rv_listing_inventory(l, &inv) == 0;
-            sp = rv_row_get(rows, 0, "synced_price");
-            sd = rv_row_get(rows, 0, "synced_description");
-            stt = rv_row_get(rows, 0, "synced_title");
-            if ((price && (!sp || rv_dec_parse(price, &a) || rv_dec_parse(sp, &b) || a != b))
-                || (has_inv && rv_row_get(rows, 0, "synced_quantity")
-                    && inv + rv_row_int(rows, 0, "pending", 0) != rv_row_int(rows, 0, "synced_quantity", 0))
-                || (desc && strcmp(rv_text_normalize(lp, desc), rv_text_normalize(lp, sd ? sd : "")))
-                || (title && rv_setting_field_on(c->settings, "title")
-                    && strcmp(rv_text_oneline(lp, title), stt ? stt : ""))) {
-                rv_queue_add(c->db, lp, "pull", id, RV_PRIO_PULL, 0);
+            if (rv_pull_poll_one(c, lp, rv_json_idx(ls, i)))
                 (*queued)++;
-            }
         }
         apr_pool_destroy(lp);
         path = next;

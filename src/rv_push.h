@@ -1,5 +1,9 @@
-/* rv_push.h: OpenCart -> Reverb. Loads product rows, maps them, and creates,
- * updates or ends listings; finds changed products by content. */
+/* rv_push.h: OpenCart -> Reverb, the interface the rest of the engine
+ * uses. Implemented by rv_change.c (change detection, matching new
+ * products, refreshing the pushed hash, queueing a push),
+ * rv_catalogue_view.c (the reconcile view, the listing preview) and
+ * rv_push.c / rv_full_sync.c (the push and prefetch jobs, in rv_jobs.h);
+ * rv_pull_poll is rv_pull.c's. */
 #ifndef RV_PUSH_H
 #define RV_PUSH_H
 

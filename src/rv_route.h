@@ -26,10 +26,9 @@ typedef struct {
 
 typedef int (*rv_route_fn)(rv_req_t *q);
 
-/* Every handler rv_route_X lives in src/routes/X.c (the table in mod_reverb.c
- * leads to the file in one hop), except the ones still in engine files:
- * rv_route_product_sync and rv_route_sync (rv_push.c), rv_route_orders_import
- * (rv_orders.c). */
+/* Every handler rv_route_X lives in src/routes/X.c: the table in mod_reverb.c
+ * leads to the file in one hop (the order panel's two, rv_route_order_info and
+ * rv_route_order_ship, share routes/orders.c). */
 int rv_route_status(rv_req_t *q);
 int rv_route_settings(rv_req_t *q);
 int rv_route_test_connection(rv_req_t *q);

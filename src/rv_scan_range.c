@@ -1,6 +1,6 @@
 /* rv_scan_range.c: the full scan's shortcut (docs/ARCHITECTURE.md, "Change
  * detection"). Per id range of the map (rv_detect.c: 5,000 map rows a
- * range) a digest of every row the products' detection digest (rv_push.c)
+ * range) a digest of every row the products' detection digest (rv_catalogue.c)
  * is computed from, each table read alone by its product_id index: no
  * per-product lookup into another table, which is what makes the
  * per-product digest cost several times a plain read. A range whose digest

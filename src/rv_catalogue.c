@@ -1,0 +1,425 @@
+/* rv_catalogue.c: loading the catalogue (see rv_catalogue.h).
+ *
+ * Products are loaded set-wise (one query for one product or for a batch
+ * of the whole catalogue) and mapped by the core (rv_product.c). Each row
+ * carries `fp`, a digest of everything its listing is built from, so change
+ * detection (rv_change.c) can skip unchanged products inside MariaDB. */
+#include "rv_catalogue.h"
+#include "rv_json.h"
+#include "rv_language.h"
+#include "rv_shoptime.h"
+#include "rv_sha256.h"
+#include "rv_migrate.h"
+#include "rv_settings_listing.h"
+
+#include "apr_strings.h"
+
+/* ---- settings into mapping options ---- */
+
+static void rv_env_clear(void *v)
+{
+    rv_push_env_t *e = v;
+    if (e->allowed)
+        json_object_put(e->allowed);
+    if (e->category_map)
+        json_object_put(e->category_map);
+}
+
+static apr_status_t rv_env_cleanup(void *v)
+{
+    rv_env_clear(v);
+    return APR_SUCCESS;
+}
+
+/* Everything besides the product's own rows that the listing depends on.
+ * A product whose rows and this fingerprint are as they were when it was
+ * last found unchanged is skipped without mapping it (see rv_load_sql).
+ * Whatever rv_catalogue_env reads must be in here. */
+static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
+                                      const rv_settings_t *st)
+{
+    const char *parts[] = {
+        RV_VERSION, RV_SCHEMA_VERSION, e->opts.currency, e->opts.store_url,
+        e->opts.default_condition_uuid, e->opts.shipping_profile_id, e->opts.shipping_rates_json,
+        rv_setting(st, "use_special", ""), rv_setting(st, "auto_publish", ""),
+        rv_setting(st, "sync_fields", ""), rv_setting(st, "categories", ""),
+        rv_setting(st, "category_map", ""), e->language_id, e->customer_group_id,
+        rv_listing_settings_fp(p, st),          /* shipping, offers, stock buffer */
+        e->attrs->fingerprint
+    };
+    const char *all = "";
+    char *hex = apr_palloc(p, 65);
+    size_t i;
+    for (i = 0; i < sizeof(parts) / sizeof(*parts); i++)       /* 0x1f between, 0x01 for unset */
+        all = apr_pstrcat(p, all, parts[i] ? parts[i] : "\x01", "\x1f", NULL);
+    rv_sha256_hex(all, strlen(all), hex);
+    return hex;
+}
+
+rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p)
+{
+    rv_push_env_t *e = apr_pcalloc(p, sizeof(*e));
+    const rv_settings_t *st = c->settings;
+    int store = c->conf->store_id;
+
+    e->opts.currency = rv_oc_config(c->db, p, store, "config_currency");
+    e->opts.store_url = rv_setting(st, "store_url", NULL);
+    e->opts.default_condition_uuid = rv_setting(st, "default_condition", NULL);
+    e->opts.shipping_profile_id = rv_setting(st, "shipping_profile_id", NULL);
+    e->opts.shipping_rates_json = rv_setting(st, "shipping_rates", NULL);
+    e->opts.use_special = (int)rv_setting_int(st, "use_special", 0);
+    e->opts.auto_publish = (int)rv_setting_int(st, "auto_publish", 0);
+    e->opts.sync_title = rv_setting_field_on(st, "title");
+    e->opts.sync_description = rv_setting_field_on(st, "description");
+    e->opts.sync_price = rv_setting_field_on(st, "price");
+    e->opts.sync_stock = rv_setting_field_on(st, "stock");
+    e->opts.sync_images = rv_setting_field_on(st, "images");
+    rv_listing_opts_fill(&e->opts, st);         /* offers, local pickup, rates */
+    e->stock_buffer = rv_setting_stock_buffer(st);
+    e->allowed = rv_setting_json(st, "categories");
+    e->category_map = rv_setting_json(st, "category_map");
+    e->language_id = rv_language_store(c->db, p, store);
+    e->customer_group_id = rv_oc_config(c->db, p, store, "config_customer_group_id");
+    if (!e->customer_group_id)
+        e->customer_group_id = "1";
+    e->attrs = rv_attrs_load(c->db, p, st);
+    e->opts.fieldmap = &e->attrs->map;
+    e->fingerprint = rv_env_fingerprint(p, e, st);
+    apr_pool_cleanup_register(p, e, rv_env_cleanup, apr_pool_cleanup_null);
+    return e;
+}
+
+static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
+{
+    size_t i, n = e->allowed && json_object_is_type(e->allowed, json_type_array)
+                ? json_object_array_length(e->allowed) : 0;
+    for (i = 0; i < n; i++)
+        if (!strcmp(json_object_get_string(json_object_array_get_idx(e->allowed, i)), category_id))
+            return 1;
+    return 0;
+}
+
+/* ---- loading ---- */
+
+/* One row per mapped product with everything its listing is built from
+ * (images and category ids as lists), and `fp`, a digest of all of it plus
+ * the settings' fingerprint. In detection mode only products whose fp
+ * differs from the source_hash stored when they were last found unchanged
+ * come back: an unchanged catalogue costs one pass inside MariaDB, no
+ * mapping or hashing here. Parameters: settings fingerprint, customer
+ * group, the shop's time twice, attribute ids, language, attribute ids
+ * (RV_ATTRS_COLUMN), (rv_load_ids_sql: the ids), language, product id
+ * (0: all) twice, after-id, up-to-id, detection flag. */
+#define RV_NUL(x) "IFNULL(" x ", 0x00)"
+/* The columns, over rm (the map row), p, pd and m, for the product whose id
+ * is the SQL expression ID. Parameters: customer group, the shop's time
+ * twice, then RV_ATTRS_COLUMN's three. */
+#define RV_LOAD_COLS(ID) \
+    " " ID " AS product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid," \
+    " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash," \
+    " rm.photos_hash, rm.listing_state, rm.source_hash, rm.offers_enabled," \
+    " rm.shipping_profile_id, rm.local_pickup, p.product_id AS pid, p.model, p.sku," \
+    " p.upc, p.ean, p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description," \
+    " m.name AS manufacturer," \
+    " (SELECT ps.price FROM {P}product_special ps WHERE ps.product_id = p.product_id" \
+    "   AND ps.customer_group_id = %s" \
+    "   AND (ps.date_start = '0000-00-00' OR ps.date_start < %s)"   /* the shop's time, */ \
+    "   AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)"       /* as OpenCart compares */ \
+    "   ORDER BY ps.priority ASC, ps.price ASC LIMIT 1) AS special," \
+    " (SELECT GROUP_CONCAT(pi.image ORDER BY pi.sort_order, pi.product_image_id SEPARATOR 0x1e)" \
+    "   FROM {P}product_image pi WHERE pi.product_id = " ID ") AS images," \
+    " (SELECT GROUP_CONCAT(pc.category_id ORDER BY pc.category_id)" \
+    "   FROM {P}product_to_category pc WHERE pc.product_id = " ID ") AS categories," \
+    RV_ATTRS_COLUMN(ID)
+static const char *rv_load_sql =
+    "SELECT t.*, MD5(CONCAT_WS(0x1f, %s, " RV_NUL("t.reverb_listing_id") ", t.sync_enabled,"
+    "   " RV_NUL("t.condition_uuid") ", " RV_NUL("t.reverb_category_uuid") ", t.handmade,"
+    "   t.upc_does_not_apply, " RV_NUL("t.pushed_hash") ", " RV_NUL("t.photos_hash") ","
+    "   " RV_NUL("t.listing_state") ", " RV_NUL("t.pid") ", " RV_NUL("t.model") ", " RV_NUL("t.sku") ","
+    "   " RV_NUL("t.upc") ", " RV_NUL("t.ean") ", " RV_NUL("t.mpn") ", " RV_NUL("t.quantity") ","
+    "   " RV_NUL("t.price") ", " RV_NUL("t.status") ", " RV_NUL("t.image") ", " RV_NUL("t.name") ","
+    "   " RV_NUL("t.description") ", " RV_NUL("t.manufacturer") ", " RV_NUL("t.special") ","
+    "   " RV_NUL("t.images") ", " RV_NUL("t.categories") ", " RV_NUL("t.offers_enabled") ","
+    "   " RV_NUL("t.shipping_profile_id") ", " RV_NUL("t.local_pickup") ", " RV_NUL("t.attrs") ")) AS fp"
+    " FROM (SELECT" RV_LOAD_COLS("rm.product_id")
+    " FROM {P}reverb_product_map rm"
+    " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
+    " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
+    " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
+    " WHERE (%s = '0' OR rm.product_id = %s) AND rm.product_id > %s AND rm.product_id <= %s"
+    "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)) t"
+    " HAVING %s = '0' OR t.source_hash IS NULL OR t.source_hash <> fp"
+    " ORDER BY t.product_id LIMIT " APR_STRINGIFY(RV_LOAD_BATCH);
+#define RV_ID_MAX "2147483647"
+
+/* rv_load_sql for the products in a JSON array of ids (its placeholder
+ * comes after the shop's time): the ids drive the join */
+static const char *rv_load_ids_sql(apr_pool_t *p)
+{
+    static const char from[] = " FROM {P}reverb_product_map rm";
+    const char *at = strstr(rv_load_sql, from);
+    return apr_pstrcat(p, apr_pstrmemdup(p, rv_load_sql, (apr_size_t)(at - rv_load_sql)),
+                       " FROM JSON_TABLE(%s, '$[*]' COLUMNS (id INT PATH '$')) j"
+                       " JOIN {P}reverb_product_map rm ON rm.product_id = j.id",
+                       at + sizeof(from) - 1, NULL);
+}
+
+/* One product of the shop, mapped or not, for the admin's preview. */
+static const char *rv_preview_sql =
+    "SELECT" RV_LOAD_COLS("p.product_id")
+    " FROM {P}product p"
+    " LEFT JOIN {P}reverb_product_map rm ON rm.product_id = p.product_id"
+    " LEFT JOIN {P}product_description pd ON pd.product_id = p.product_id AND pd.language_id = %s"
+    " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
+    " WHERE p.product_id = %s";
+
+/* "a<sep>b<sep>c" into the array (NULL or empty: nothing). */
+static void rv_split_into(apr_pool_t *p, apr_array_header_t *out, const char *list, const char *sep)
+{
+    char *copy, *tok, *state = NULL;
+    if (!list || !*list)
+        return;
+    copy = apr_pstrdup(p, list);
+    for (tok = apr_strtok(copy, sep, &state); tok; tok = apr_strtok(NULL, sep, &state))
+        APR_ARRAY_PUSH(out, const char *) = tok;
+}
+
+static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
+{
+    rv_product_t *pr = &it->prod;
+    pr->product_id = rv_row_int(r, i, "product_id", 0);
+    it->has_product = rv_row_get(r, i, "pid") != NULL;
+    it->sync_enabled = (int)rv_row_int(r, i, "sync_enabled", 0);
+    it->listing_id = rv_row_get(r, i, "reverb_listing_id");
+    it->listing_state = rv_row_get(r, i, "listing_state");
+    it->pushed_hash = rv_row_get(r, i, "pushed_hash");
+    it->photos_hash = rv_row_get(r, i, "photos_hash");
+    it->source_fp = rv_row_get(r, i, "fp");
+    it->source_hash = rv_row_get(r, i, "source_hash");
+    pr->name = rv_row_get(r, i, "name");
+    pr->description = rv_row_get(r, i, "description");
+    pr->model = rv_row_get(r, i, "model");
+    pr->sku = rv_row_get(r, i, "sku");
+    pr->upc = rv_row_get(r, i, "upc");
+    pr->ean = rv_row_get(r, i, "ean");
+    pr->mpn = rv_row_get(r, i, "mpn");
+    pr->manufacturer = rv_row_get(r, i, "manufacturer");
+    pr->price = rv_row_get(r, i, "price");
+    pr->special_price = rv_row_get(r, i, "special");
+    pr->quantity = rv_row_int(r, i, "quantity", 0);
+    pr->status = (int)rv_row_int(r, i, "status", 0);
+    pr->image = rv_row_get(r, i, "image");
+    pr->condition_uuid = rv_row_get(r, i, "condition_uuid");
+    pr->category_uuid = rv_row_get(r, i, "reverb_category_uuid");
+    pr->handmade = (int)rv_row_int(r, i, "handmade", 0);
+    pr->upc_does_not_apply = (int)rv_row_int(r, i, "upc_does_not_apply", 1);
+    pr->offers_enabled = rv_row_get(r, i, "offers_enabled");
+    pr->shipping_profile_id = rv_row_get(r, i, "shipping_profile_id");
+    pr->local_pickup = rv_row_get(r, i, "local_pickup");
+}
+
+static rv_item_t *rv_item_of_row(apr_pool_t *p, const rv_push_env_t *e, const rv_rows_t *rows,
+                                 int i)
+{
+    rv_item_t *it = apr_pcalloc(p, sizeof(*it));
+    rv_item_fill(it, rows, i);
+    rv_attrs_fill(p, e->attrs, &it->prod, rv_row_get(rows, i, "attrs"));
+    it->prod.stock_buffer = e->stock_buffer;
+    it->images = apr_array_make(p, 4, sizeof(char *));
+    it->categories = apr_array_make(p, 2, sizeof(char *));
+    rv_split_into(p, it->images, rv_row_get(rows, i, "images"), "\x1e");
+    rv_split_into(p, it->categories, rv_row_get(rows, i, "categories"), ",");
+    return it;
+}
+
+
+/* product_id 0: the next batch of mapped products after `after` (by id),
+ * within `part` (NULL: the whole map), else that one product;
+ * `changed_only`: only products whose inputs moved since they were last
+ * found unchanged. Returns a hash of id -> rv_item_t; *count is the number
+ * of products read and *last the highest id. */
+apr_hash_t *rv_catalogue_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                     long long product_id, long long after, int changed_only,
+                                     const rv_load_part_t *part, int *count, long long *last)
+{
+    const char *pid = rv_i64(p, product_id), *shop_now, *upto;
+    apr_hash_t *items = apr_hash_make(p);
+    rv_rows_t *rows;
+    int i, rv;
+
+    *count = 0;
+    *last = after;
+    shop_now = rv_shop_now(c->db, p, c->conf->store_id);
+    upto = part && part->upto > 0 ? rv_i64(p, part->upto) : RV_ID_MAX;
+    if (part && part->ids_json)
+        rv = rv_db_query(c->db, p, &rows, rv_load_ids_sql(p),
+                         RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                                 e->attrs->ids, e->language_id, e->attrs->ids,
+                                 part->ids_json, e->language_id, pid, pid,
+                                 rv_i64(p, after), upto, changed_only ? "1" : "0"));
+    else
+        rv = rv_db_query(c->db, p, &rows, rv_load_sql,
+                         RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                                 e->attrs->ids, e->language_id, e->attrs->ids,
+                                 e->language_id, pid, pid,
+                                 rv_i64(p, after), upto, changed_only ? "1" : "0"));
+    if (rv)
+        return NULL;
+    for (i = 0; i < rows->nrows; i++) {
+        rv_item_t *it = rv_item_of_row(p, e, rows, i);
+        apr_hash_set(items, rv_i64(p, it->prod.product_id), APR_HASH_KEY_STRING, it);
+        *last = it->prod.product_id;
+    }
+    *count = rows->nrows;
+    return items;
+}
+
+apr_hash_t *rv_catalogue_load_batch(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                      long long product_id, long long after, int changed_only,
+                                      int *count, long long *last)
+{
+    return rv_catalogue_load_part(c, p, e, product_id, after, changed_only, NULL, count, last);
+}
+
+/* One mapped product (NULL: not mapped, or a database error). */
+rv_item_t *rv_catalogue_load_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                                   long long product_id)
+{
+    int count;
+    long long last;
+    apr_hash_t *items = rv_catalogue_load_batch(c, p, e, product_id, 0, 0, &count, &last);
+    return items ? apr_hash_get(items, rv_i64(p, product_id), APR_HASH_KEY_STRING) : NULL;
+}
+
+
+/* Calls fn for every mapped product (resolved), a batch at a time, each
+ * batch in one transaction (fn's writes commit together, not one by one);
+ * changed_only: see rv_catalogue_load_part. */
+int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
+                             const rv_load_part_t *part, long long after,
+                             rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
+{
+    int count;
+    do {
+        apr_pool_t *bp;
+        apr_hash_t *items;
+        apr_hash_index_t *hi;
+        apr_pool_create(&bp, p);
+        items = rv_catalogue_load_part(c, bp, e, 0, after, changed_only, part, &count, &after);
+        if (!items) {
+            apr_pool_destroy(bp);
+            return -1;
+        }
+        rv_db_begin(c->db);
+        for (hi = apr_hash_first(bp, items); hi; hi = apr_hash_next(hi)) {
+            rv_item_t *it = apr_hash_this_val(hi);
+            rv_item_resolve(it, e);
+            fn(c, bp, e, it, baton);
+        }
+        if (batch_end)
+            batch_end(c, bp, baton);
+        if (rv_db_commit(c->db))
+            rv_db_rollback(c->db);
+        apr_pool_destroy(bp);
+    } while (count == RV_LOAD_BATCH);
+    return 0;
+}
+
+int rv_catalogue_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
+                        rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
+{
+    return rv_catalogue_each_part(c, p, e, changed_only, NULL, 0, fn, batch_end, baton);
+}
+
+/* Eligibility, the category to list under, and the image array. */
+void rv_item_resolve(rv_item_t *it, const rv_push_env_t *e)
+{
+    int i;
+    json_object *uuid;
+    it->prod.images = (const char **)it->images->elts;
+    it->prod.n_images = it->images->nelts;
+    for (i = 0; i < it->categories->nelts; i++) {
+        const char *cat = APR_ARRAY_IDX(it->categories, i, const char *);
+        if (!rv_category_allowed(e, cat))
+            continue;
+        if (!it->in_category && (!it->prod.category_uuid || !*it->prod.category_uuid)
+            && e->category_map && json_object_object_get_ex(e->category_map, cat, &uuid))
+            it->prod.category_uuid = json_object_get_string(uuid);
+        it->in_category = 1;
+    }
+}
+
+int rv_item_eligible(const rv_item_t *it)
+{
+    return it->has_product && it->sync_enabled && it->in_category && it->prod.status == 1;
+}
+
+int rv_item_listed(const rv_item_t *it)
+{
+    return it->listing_id && *it->listing_id
+        && !(it->listing_state && !strcmp(it->listing_state, "ended"));
+}
+
+/* The condition the listing is sent with: the product's, else the default. */
+const char *rv_item_condition(const rv_item_t *it, const rv_push_env_t *e)
+{
+    return it->prod.condition_uuid && *it->prod.condition_uuid ? it->prod.condition_uuid
+                                                               : e->opts.default_condition_uuid;
+}
+
+/* One of a kind (every condition but Brand New, B-Stock and Mint with
+ * inventory): Reverb ignores `inventory`, so a listing sent inventory 0
+ * stays for sale. Such an item with no stock left in OpenCart (and its
+ * stock synced) must have its listing ended; a draft stays a draft. */
+int rv_item_sold_out_one_off(const rv_item_t *it, const rv_push_env_t *e)
+{
+    const char *cond = rv_item_condition(it, e);
+    return e->opts.sync_stock && !rv_condition_multi_quantity(cond)
+        && rv_product_inventory(&it->prod, cond) == 0;
+}
+
+/* Live, or a state not known yet: it may be for sale. */
+int rv_state_for_sale(const char *state)
+{
+    return !state || !*state || !strcmp(state, "live") || !strcmp(state, "creating");
+}
+
+int rv_item_end_sold_out(const rv_item_t *it, const rv_push_env_t *e)
+{
+    return rv_item_listed(it) && rv_state_for_sale(it->listing_state)
+        && rv_item_sold_out_one_off(it, e);
+}
+
+
+/* The hash pair stored after a push; NULL when the product cannot be mapped. */
+const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e)
+{
+    const char *err = NULL;
+    json_object *body = rv_listing_build(p, &it->prod, &e->opts, 0, &err);
+    const char *h;
+    if (!body)
+        return NULL;
+    h = rv_listing_hash(p, body);
+    json_object_put(body);
+    return h;
+}
+
+/* One product of the shop, mapped or not (the admin's preview), resolved:
+ * 1 and *out set, 0 no such product, -1 database error. */
+int rv_catalogue_load_any(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
+                          long long product_id, rv_item_t **out)
+{
+    const char *shop_now = rv_shop_now(c->db, p, c->conf->store_id);
+    rv_rows_t *rows;
+    *out = NULL;
+    if (rv_db_query(c->db, p, &rows, rv_preview_sql,
+                    RV_ARGS(e->customer_group_id, shop_now, shop_now, e->attrs->ids,
+                            e->language_id, e->attrs->ids, e->language_id,
+                            rv_i64(p, product_id))))
+        return -1;
+    if (rows->nrows == 0)
+        return 0;
+    *out = rv_item_of_row(p, e, rows, 0);
+    rv_item_resolve(*out, e);
+    return 1;
+}

@@ -1,0 +1,97 @@
+/* rv_listing_read.c: reading the seller's listings on Reverb: one SKU's
+ * listing (from the full sync's prefetch, else one lookup), and the pages
+ * of every listing the prefetch remembers in reverb_listing_seen. */
+#include "rv_listing_read.h"
+#include "rv_json.h"
+#include "rv_shape.h"
+#include "rv_text.h"
+
+#include "apr_strings.h"
+
+/* SKU match: the full sync's prefetch first, else one lookup over all states. */
+int rv_listing_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
+                               const rv_item_t *it, const char **lid, rv_api_result_t *res)
+{
+    const char *sku = rv_product_sku(p, &it->prod), *next, *bad = NULL;
+    json_object *listings;
+    *lid = NULL;
+    /* 'creating': a create was sent before and its outcome is unknown (the
+     * answer was lost, or it failed): Reverb may have the listing although
+     * the prefetch, older than that create, did not. Always look it up. */
+    if (job->run_id && job->attempts == 1
+        && !(it->listing_state && !strcmp(it->listing_state, "creating"))) {
+        *lid = rv_db_value(c->db, p,
+            /* a later prefetch that saw the SKU took the row over: the
+             * listing exists all the same */
+            "SELECT listing_id FROM {P}reverb_listing_seen WHERE sku = %s AND run_id >= %s",
+            RV_ARGS(sku, rv_i64(p, job->run_id)));
+        if (*lid || rv_db_value(c->db, p,
+                "SELECT 1 FROM {P}reverb_sync_run WHERE run_id = %s AND total > 0",
+                RV_ARGS(rv_i64(p, job->run_id))))
+            return 0;   /* the prefetch saw every listing: absent means absent */
+    }
+    if (rv_reverb_call(c, p, "GET", apr_pstrcat(p, "my/listings?state=all&sku=",
+                                                rv_url_escape(p, sku), NULL), NULL, res)
+        != RV_API_OK)
+        return -1;
+    if (rv_shape_page(p, res->json, "listings", &listings, &next, &bad)) {
+        rv_api_result_clear(res);
+        res->kind = RV_API_NETWORK;
+        res->message = bad;
+        return -1;
+    }
+    {
+        size_t i;
+        for (i = 0; i < rv_json_len(listings); i++) {
+            json_object *l = rv_json_idx(listings, i);
+            const char *s = rv_json_str(l, "sku");
+            if (s && !strcmp(s, sku)) {
+                *lid = rv_shape_listing_id(p, l);
+                break;
+            }
+        }
+    }
+    rv_api_result_clear(res);
+    return 0;
+}
+
+
+/* One page's listings into reverb_listing_seen (SKU -> id, state). */
+static void rv_listing_remember(rv_ctx_t *c, apr_pool_t *p, json_object *ls, const char *run_ref)
+{
+    size_t i, n = rv_json_len(ls);
+    for (i = 0; i < n; i++) {
+        json_object *l = rv_json_idx(ls, i);
+        const char *sku = rv_json_str(l, "sku"), *id = rv_shape_listing_id(p, l);
+        const char *state = rv_shape_listing_state(l);
+        if (sku && *sku && id)
+            rv_db_exec(c->db, p, NULL,
+                "REPLACE INTO {P}reverb_listing_seen (sku, listing_id, state, run_id)"
+                " VALUES (%s, %s, %s, %s)",
+                RV_ARGS(sku, id, state ? state : "", run_ref));
+    }
+}
+
+int rv_listing_read_all(rv_ctx_t *c, apr_pool_t *p, const char *run_ref, int *pages,
+                        rv_api_result_t *res)
+{
+    const char *path = "my/listings?state=all&per_page=50";
+    *pages = 0;
+    while (path && (*pages)++ < 10000) {
+        json_object *ls;
+        const char *next, *bad = NULL;
+        if (rv_reverb_call(c, p, "GET", path, NULL, res) != RV_API_OK
+            || rv_shape_page(p, res->json, "listings", &ls, &next, &bad)) {
+            if (bad) {                  /* a 2xx of the wrong shape */
+                rv_api_result_clear(res);
+                res->kind = RV_API_NETWORK;
+                res->message = apr_pstrcat(p, "The full sync stopped: ", bad, NULL);
+            }
+            return -1;
+        }
+        rv_listing_remember(c, p, ls, run_ref);
+        path = next;
+        rv_api_result_clear(res);
+    }
+    return 0;
+}
