@@ -2,17 +2,12 @@
 #include "rv_attrs.h"
 #include "rv_json.h"
 #include "rv_text.h"
+#include "rv_language.h"
 
 #include "apr_strings.h"
 #include "apr_hash.h"
 #include <strings.h>
 
-/* The admin language (config_admin_language on 3.0, config_language_admin
- * on 4.0), as the settings page's other lists use it. */
-#define RV_ADMIN_LANGUAGE \
-    "(SELECT language_id FROM {P}language WHERE code =" \
-    " (SELECT value FROM {P}setting WHERE store_id = 0" \
-    "  AND `key` IN ('config_admin_language', 'config_language_admin') LIMIT 1) LIMIT 1)"
 
 /* An attribute name as the owner sees and types it: decoded, trimmed. */
 static const char *rv_attr_plain(apr_pool_t *p, const char *stored)
@@ -35,8 +30,8 @@ rv_attrs_t *rv_attrs_load(rv_db_t *db, apr_pool_t *p, const rv_settings_t *st)
     for (f = 0; f < RV_FM_N; f++)
         any |= a->map.source[f] == RV_SRC_ATTRIBUTE;
     if (any && rv_db_query(db, p, &rows, "SELECT attribute_id, name FROM {P}attribute_description"
-                           " WHERE language_id = " RV_ADMIN_LANGUAGE " ORDER BY attribute_id",
-                           RV_NOARGS))
+                           " WHERE language_id = %s ORDER BY attribute_id",
+                           RV_ARGS(rv_language_admin(db, p, 0))))
         rows = NULL;
     for (f = 0; f < RV_FM_N; f++) {
         if (a->map.source[f] != RV_SRC_ATTRIBUTE)
@@ -93,7 +88,8 @@ json_object *rv_attrs_names(rv_db_t *db, apr_pool_t *p)
     rv_rows_t *rows;
     int i;
     if (rv_db_query(db, p, &rows, "SELECT name FROM {P}attribute_description"
-                    " WHERE language_id = " RV_ADMIN_LANGUAGE " ORDER BY name", RV_NOARGS))
+                    " WHERE language_id = %s ORDER BY name",
+                    RV_ARGS(rv_language_admin(db, p, 0))))
         return arr;
     for (i = 0; i < rows->nrows; i++) {
         const char *n = rv_attr_plain(p, rv_row_get(rows, i, "name"));

@@ -16,7 +16,9 @@ const char *rv_language_store(rv_db_t *db, apr_pool_t *p, int store_id)
 
 const char *rv_language_admin(rv_db_t *db, apr_pool_t *p, int store_id)
 {
-    const char *code = rv_oc_config(db, p, store_id, "config_admin_language");
+    const char *code = rv_oc_config(db, p, store_id, "config_admin_language");  /* 3.0 */
+    if (!code)
+        code = rv_oc_config(db, p, store_id, "config_language_admin");        /* 4.0 */
     if (!code)
         code = rv_oc_config(db, p, store_id, "config_language");
     return rv_language_of(db, p, code);

@@ -1,6 +1,7 @@
 /* rv_order_rows.c: see rv_order_rows.h. */
 #include "rv_order_rows.h"
 #include "rv_settings.h"
+#include "rv_language.h"
 #include "rv_oc.h"
 #include "rv_json.h"
 #include "rv_text.h"
@@ -159,8 +160,7 @@ const char *rv_order_rows_create(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o
 {
     rv_address_t a;
     const char *lang_code = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
-    const char *lang = rv_db_value(c->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
-                                   RV_ARGS(lang_code ? lang_code : "en-gb"));
+    const char *lang = rv_language_store(c->db, p, c->conf->store_id);
     const char *prefix = rv_oc_config(c->db, p, c->conf->store_id, "config_invoice_prefix");
     const char *group = rv_oc_config(c->db, p, c->conf->store_id, "config_customer_group_id");
     const char *name = rv_oc_config(c->db, p, c->conf->store_id, "config_name");

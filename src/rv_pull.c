@@ -21,6 +21,7 @@
  *   Reverb already has).
  * - A description is only rewritten when its plain text really changed. */
 #include "rv_jobs.h"
+#include "rv_order_status.h"
 #include "rv_push.h"
 #include "rv_queue.h"
 #include "rv_map.h"
@@ -48,7 +49,7 @@ APLOG_USE_MODULE(reverb);
     "(SELECT COALESCE(SUM(om.quantity), 0) FROM {P}reverb_order_map om" \
     "  WHERE om.product_id = " PID " AND om.product_id > 0 AND om.stock_taken = 0" \
     "  AND om.import_state IN ('claimed', 'waiting')" \
-    "  AND om.reverb_status NOT IN ('cancelled', 'canceled', 'refunded'))"
+    "  AND om.reverb_status NOT IN " RV_ORDER_CANCELLED_SQL ")"
 
 typedef struct {
     const char *product_id, *base_price, *base_desc, *price, *desc_html, *desc, *language_id;

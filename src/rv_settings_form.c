@@ -8,6 +8,7 @@
 #include "rv_json.h"
 #include "rv_api.h"
 #include "rv_text.h"
+#include "rv_language.h"
 
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -42,13 +43,14 @@ static json_object *rv_sync_fields_json(const rv_settings_t *st)
     return o;
 }
 
+/* A list in the admin language (the statement's one placeholder). */
 static json_object *rv_oc_list(rv_db_t *db, apr_pool_t *p, const char *sql,
                                const char *idcol)
 {
     json_object *arr = json_object_new_array();
     rv_rows_t *rows;
     int i;
-    if (rv_db_query(db, p, &rows, sql, RV_NOARGS))
+    if (rv_db_query(db, p, &rows, sql, RV_ARGS(rv_language_admin(db, p, 0))))
         return arr;
     for (i = 0; i < rows->nrows; i++) {
         json_object *o = json_object_new_object();
@@ -107,13 +109,10 @@ json_object *rv_settings_to_json(rv_db_t *db, apr_pool_t *p, const rv_settings_t
         " FROM {P}category c"
         " JOIN {P}category_path cp ON cp.category_id = c.category_id"
         " JOIN {P}category_description cd ON cd.category_id = cp.path_id"
-        "  AND cd.language_id = (SELECT language_id FROM {P}language WHERE code ="
-        "   (SELECT value FROM {P}setting WHERE store_id = 0 AND `key` IN ('config_admin_language', 'config_language_admin') LIMIT 1) LIMIT 1)"
+        "  AND cd.language_id = %s"
         " GROUP BY c.category_id ORDER BY name", "category_id"));
     json_object_object_add(top, "oc_order_statuses", rv_oc_list(db, p,
-        "SELECT order_status_id, name FROM {P}order_status WHERE language_id ="
-        " (SELECT language_id FROM {P}language WHERE code ="
-        "  (SELECT value FROM {P}setting WHERE store_id = 0 AND `key` IN ('config_admin_language', 'config_language_admin') LIMIT 1) LIMIT 1)"
+        "SELECT order_status_id, name FROM {P}order_status WHERE language_id = %s"
         " ORDER BY name", "order_status_id"));
     return top;
 }

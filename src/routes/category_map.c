@@ -1,6 +1,7 @@
 /* GET/POST admin/category-map: which Reverb category each allowed OpenCart
  * category lists under. */
 #include "rv_route.h"
+#include "rv_language.h"
 #include "rv_json.h"
 #include "rv_query.h"
 #include "rv_text.h"
@@ -58,7 +59,8 @@ static int rv_category_map_save(rv_req_t *q)
 }
 
 /* One allowed category: its id, its path of names, its Reverb category. */
-static json_object *rv_category_entry(rv_req_t *q, const char *id, json_object *map)
+static json_object *rv_category_entry(rv_req_t *q, const char *id, json_object *map,
+                                      const char *language_id)
 {
     apr_pool_t *p = q->r->pool;
     json_object *o = json_object_new_object(), *uuid;
@@ -66,8 +68,8 @@ static json_object *rv_category_entry(rv_req_t *q, const char *id, json_object *
     const char *name = rv_db_value(q->db, p,
         "SELECT GROUP_CONCAT(cd.name ORDER BY cp.level SEPARATOR ' > ')"
         " FROM {P}category_path cp JOIN {P}category_description cd"
-        "  ON cd.category_id = cp.path_id AND cd.language_id = 1"
-        " WHERE cp.category_id = %s", RV_ARGS(id));
+        "  ON cd.category_id = cp.path_id AND cd.language_id = %s"
+        " WHERE cp.category_id = %s", RV_ARGS(language_id, id));
     rv_json_set_int(o, "category_id", apr_atoi64(id));
     rv_json_set_str(o, "name", name ? rv_entity_decode(p, name) : NULL);
     rv_json_set_str(o, "reverb_uuid", json_object_object_get_ex(map, id, &uuid)
@@ -78,6 +80,7 @@ static json_object *rv_category_entry(rv_req_t *q, const char *id, json_object *
 int rv_route_category_map(rv_req_t *q)
 {
     json_object *map, *out, *cats, *allowed;
+    const char *lang;
     size_t i, n;
 
     if (q->r->method_number == M_POST) {
@@ -95,9 +98,10 @@ int rv_route_category_map(rv_req_t *q)
     cats = json_object_new_array();
     n = allowed && json_object_is_type(allowed, json_type_array)
       ? json_object_array_length(allowed) : 0;
+    lang = n ? rv_language_admin(q->db, q->r->pool, q->conf->store_id) : NULL;
     for (i = 0; i < n; i++)
         json_object_array_add(cats, rv_category_entry(q,
-            json_object_get_string(json_object_array_get_idx(allowed, i)), map));
+            json_object_get_string(json_object_array_get_idx(allowed, i)), map, lang));
     if (allowed)
         json_object_put(allowed);
     out = json_object_new_object();

@@ -1,6 +1,7 @@
 /* GET/POST admin/product/#: the product tab (the product's Reverb settings
  * and listing state); a POST saves them and queues a push. */
 #include "rv_route.h"
+#include "rv_language.h"
 #include "rv_queue.h"
 #include "rv_json.h"
 #include "rv_row_json.h"
@@ -43,9 +44,10 @@ static json_object *rv_product_panel(rv_req_t *q, const char *pid)
             " DATE_FORMAT(m.last_synced_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS last_synced_at,"
             " m.last_error FROM {P}product p"
             " LEFT JOIN {P}product_description pd ON pd.product_id = p.product_id"
-            "  AND pd.language_id = 1"
+            "  AND pd.language_id = %s"
             " LEFT JOIN {P}reverb_product_map m ON m.product_id = p.product_id"
-            " WHERE p.product_id = %s", RV_ARGS(pid)) || rows->nrows == 0)
+            " WHERE p.product_id = %s",
+            RV_ARGS(rv_language_admin(q->db, q->r->pool, q->conf->store_id), pid)) || rows->nrows == 0)
         return NULL;
     o = json_object_new_object();
     rv_row_json(q->r->pool, o, rows, 0, rv_panel_cols, RV_NCOLS(rv_panel_cols));

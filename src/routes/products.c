@@ -8,6 +8,7 @@
 #include "rv_products.h"
 #include "rv_row_json.h"
 #include "rv_settings.h"
+#include "rv_language.h"
 #include "rv_query.h"
 #include "rv_text.h"
 
@@ -225,14 +226,7 @@ const char *rv_pfilter_sql(apr_pool_t *p, const rv_pfilter_t *f, const char *lan
 
 const char *rv_products_language(rv_req_t *q)
 {
-    apr_pool_t *p = q->r->pool;
-    const char *code = rv_oc_config(q->db, p, q->conf->store_id, "config_admin_language");
-    const char *id;
-    if (!code)
-        code = rv_oc_config(q->db, p, q->conf->store_id, "config_language");
-    id = rv_db_value(q->db, p, "SELECT language_id FROM {P}language WHERE code = %s",
-                     RV_ARGS(code ? code : "en-gb"));
-    return id ? id : "1";
+    return rv_language_admin(q->db, q->r->pool, q->conf->store_id);
 }
 
 
