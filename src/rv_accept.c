@@ -93,3 +93,11 @@ int rv_accept_unknown_order_capped(request_rec *r, rv_db_t *db, const char *ref)
     return 1;
 }
 
+
+int rv_accept_prune_batch(rv_db_t *db, apr_pool_t *p, int keep_days, int batch, int *deleted)
+{
+    *deleted = 0;
+    return rv_db_exec(db, p, deleted,
+        "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL %s DAY LIMIT %s",
+        RV_ARGS(apr_itoa(p, keep_days), apr_itoa(p, batch)));
+}

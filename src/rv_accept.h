@@ -48,4 +48,7 @@ rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const c
  * logged once a minute per process). */
 int rv_accept_unknown_order_capped(request_rec *r, rv_db_t *db, const char *ref);
 
+/* Housekeeping: deletes at most `batch` deliveries older than keep_days. */
+int rv_accept_prune_batch(rv_db_t *db, apr_pool_t *p, int keep_days, int batch, int *deleted);
+
 #endif

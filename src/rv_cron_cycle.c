@@ -28,6 +28,9 @@
 #include "rv_worker.h"
 #include "rv_reconcile.h"
 #include "rv_synclog.h"
+#include "rv_lock.h"
+#include "rv_queue.h"
+#include "rv_accept.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -39,65 +42,41 @@ APLOG_USE_MODULE(reverb);
 #define RV_CRON_DRAIN_MS 8000
 #define RV_WORKER_ALIVE_S 30
 
-/* 1: taken, 0: another cycle holds it, -1: database error */
-static int rv_cron_take(rv_db_t *db, apr_pool_t *p, const char *holder)
-{
-    int n = 0;
-    if (rv_db_exec(db, p, &n,
-            "UPDATE {P}reverb_lock SET holder = %s, `until` = NOW(3) + INTERVAL "
-            APR_STRINGIFY(RV_CRON_LEASE_S) " SECOND"
-            " WHERE name = 'cron' AND (`until` IS NULL OR `until` < NOW(3))", RV_ARGS(holder)))
-        return -1;
-    if (n == 1)
-        return 1;
-    /* the row may be missing (tables emptied by hand): recreate it */
-    if (!rv_db_value(db, p, "SELECT name FROM {P}reverb_lock WHERE name = 'cron'", RV_NOARGS)) {
-        if (rv_db_exec(db, p, &n,
-                "INSERT IGNORE INTO {P}reverb_lock (name, holder, `until`) VALUES ('cron', %s,"
-                " NOW(3) + INTERVAL " APR_STRINGIFY(RV_CRON_LEASE_S) " SECOND)", RV_ARGS(holder)))
-            return -1;
-        return n == 1;
-    }
-    return 0;
-}
-
-static void rv_cron_release(rv_db_t *db, apr_pool_t *p, const char *holder)
-{
-    rv_db_exec(db, p, NULL,
-               "UPDATE {P}reverb_lock SET `until` = NULL WHERE name = 'cron' AND holder = %s",
-               RV_ARGS(holder));
-}
-
 #define RV_PRUNE_BATCH 1000
 #define RV_PRUNE_BATCHES 50
-#define RV_JOB_KEEP_DAYS "7"
-#define RV_WEBHOOK_KEEP_DAYS "30"
+#define RV_JOB_KEEP_DAYS 7
+#define RV_WEBHOOK_KEEP_DAYS 30
 
-/* One bounded DELETE: a statement of its own (… LIMIT RV_PRUNE_BATCH), or
- * with sql NULL the sync log's, whose rows rv_synclog.c owns. */
-typedef struct {
-    const char *sql;
-    const char **args;
-    int nargs;
-    long long log_days;
-} rv_prune_t;
+/* One bounded DELETE (... LIMIT batch) by the module that owns the table:
+ * the sync log (rv_synclog.c), finished jobs (rv_queue.c), old deliveries
+ * (rv_accept.c). */
+typedef int (*rv_prune_fn)(rv_db_t *db, apr_pool_t *p, const void *arg, int batch, int *n);
 
-static int rv_prune_step(rv_db_t *db, apr_pool_t *p, const rv_prune_t *w, int *n)
+static int rv_prune_log(rv_db_t *db, apr_pool_t *p, const void *arg, int batch, int *n)
 {
-    if (!w->sql)
-        return rv_synclog_prune_batch(db, p, w->log_days, RV_PRUNE_BATCH, n);
-    return rv_db_exec(db, p, n, w->sql, w->args, w->nargs);
+    return rv_synclog_prune_batch(db, p, *(const long long *)arg, batch, n);
+}
+
+static int rv_prune_jobs(rv_db_t *db, apr_pool_t *p, const void *arg, int batch, int *n)
+{
+    return rv_queue_prune_batch(db, p, RV_JOB_KEEP_DAYS, arg, batch, n);
+}
+
+static int rv_prune_hooks(rv_db_t *db, apr_pool_t *p, const void *arg, int batch, int *n)
+{
+    (void)arg;
+    return rv_accept_prune_batch(db, p, RV_WEBHOOK_KEEP_DAYS, batch, n);
 }
 
 /* Runs the DELETE until it removes fewer rows than a batch; returns the
  * rows removed. Each statement autocommits. */
-static long long rv_prune(rv_db_t *db, apr_pool_t *p, const rv_prune_t *w)
+static long long rv_prune(rv_db_t *db, apr_pool_t *p, rv_prune_fn step, const void *arg)
 {
     long long total = 0;
     int i;
     for (i = 0; i < RV_PRUNE_BATCHES; i++) {
         int n = 0;
-        if (rv_prune_step(db, p, w, &n) || n <= 0)
+        if (step(db, p, arg, RV_PRUNE_BATCH, &n) || n <= 0)
             break;
         total += n;
         if (n < RV_PRUNE_BATCH)
@@ -119,26 +98,14 @@ static void rv_cron_housekeeping(request_rec *r, rv_db_t *db, rv_settings_t *st,
                       RVLOGNO(0041) "housekeeping skipped: a transaction is still open");
         return;
     }
-    if (days > 0) {
-        rv_prune_t log = { NULL, NULL, 0, days };
-        res->pruned_log = rv_prune(db, p, &log);
-    }
+    if (days > 0)
+        res->pruned_log = rv_prune(db, p, rv_prune_log, &days);
     /* job.finished (state, updated_at); the latest full sync's jobs stay, its
      * progress (GET admin/sync) is counted from them */
     latest_run = rv_db_value(db, p, "SELECT COALESCE(MAX(run_id), 0) FROM {P}reverb_sync_run"
                              " WHERE kind = 'full'", RV_NOARGS);
-    {
-        rv_prune_t jobs = { "DELETE FROM {P}reverb_job WHERE state IN ('done', 'failed')"
-                            " AND updated_at < NOW(3) - INTERVAL " RV_JOB_KEEP_DAYS " DAY"
-                            " AND (run_id IS NULL OR run_id < %s) LIMIT "
-                            APR_STRINGIFY(RV_PRUNE_BATCH),
-                            RV_ARGS(latest_run ? latest_run : "0"), 0 };
-        rv_prune_t hooks = { "DELETE FROM {P}reverb_webhook WHERE received_at < NOW(3) - INTERVAL "
-                             RV_WEBHOOK_KEEP_DAYS " DAY LIMIT " APR_STRINGIFY(RV_PRUNE_BATCH),
-                             RV_NOARGS, 0 };
-        res->pruned_jobs = rv_prune(db, p, &jobs);
-        res->pruned_webhooks = rv_prune(db, p, &hooks);
-    }
+    res->pruned_jobs = rv_prune(db, p, rv_prune_jobs, latest_run ? latest_run : "0");
+    res->pruned_webhooks = rv_prune(db, p, rv_prune_hooks, NULL);
 }
 
 /* Runs queued jobs here when no worker does. The worker's heartbeat row is
@@ -146,23 +113,14 @@ static void rv_cron_housekeeping(request_rec *r, rv_db_t *db, rv_settings_t *st,
 static int rv_cron_drain(request_rec *r, rv_db_t *db, int worker_here)
 {
     apr_pool_t *p = r->pool;
-    rv_rows_t *rows;
     const char *holder = NULL, *until = NULL;
     int alive = 0, ran;
-    if (rv_db_query(db, p, &rows,
-            "SELECT holder, `until`, (`until` > NOW(3) - INTERVAL " APR_STRINGIFY(RV_WORKER_ALIVE_S)
-            " SECOND) AS alive FROM {P}reverb_lock WHERE name = 'worker'", RV_NOARGS) == 0
-        && rows->nrows) {
-        holder = rv_row_get(rows, 0, "holder");
-        until = rv_row_get(rows, 0, "until");
-        alive = rv_row_int(rows, 0, "alive", 0) == 1;
-    }
+    if (rv_lock_worker_state(db, p, RV_WORKER_ALIVE_S, &holder, &until, &alive))
+        holder = until = NULL, alive = 0;
     if (worker_here && alive)
         return 0;
     ran = rv_worker_drain(p, r->server, RV_CRON_DRAIN_MS);
-    rv_db_exec(db, p, NULL,
-               "UPDATE {P}reverb_lock SET holder = %s, `until` = %s WHERE name = 'worker'",
-               RV_ARGS(holder, until));
+    rv_lock_worker_restore(db, p, holder, until);
     return ran < 0 ? 0 : ran;
 }
 
@@ -193,7 +151,7 @@ rv_cron_status_t rv_cron_cycle(request_rec *r, rv_db_t *db, rv_settings_t *st, i
     memset(res, 0, sizeof(*res));
     res->import_on = 1;
     res->pull_ok = 1;
-    got = rv_cron_take(db, p, holder);
+    got = rv_lock_cron_take(db, p, holder, RV_CRON_LEASE_S);
     if (got < 0)
         return RV_CRON_DB_ERROR;
     if (!got)
@@ -210,7 +168,7 @@ rv_cron_status_t rv_cron_cycle(request_rec *r, rv_db_t *db, rv_settings_t *st, i
     res->reconcile = rv_reconcile_cron(db, p, c->api != NULL);   /* the weekly pass */
     rv_cron_housekeeping(r, db, st, res);
     res->jobs_run = rv_cron_drain(r, db, worker_here);
-    rv_cron_release(db, p, holder);
+    rv_lock_cron_release(db, p, holder);
     res->order_last_sync = rv_db_value(db, p, "SELECT value FROM {P}setting WHERE store_id = %s"
                                        " AND `key` = 'module_reverb_order_last_sync'",
                                        RV_ARGS(apr_itoa(p, store_id)));

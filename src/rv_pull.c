@@ -371,8 +371,7 @@ static int rv_pull_wait_for_orders(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *j
     long long inv;
     return r->has_base_qty && rv_listing_inventory(listing, &inv) == 0
         && inv + r->pending < r->base_qty && job->attempts < 5
-        && rv_db_value(c->db, p, "SELECT 1 FROM {P}reverb_job WHERE kind = 'order'"
-                       " AND state IN ('pending', 'running') LIMIT 1", RV_NOARGS);
+        && rv_queue_kind_busy(c->db, p, "order") == 1;
 }
 
 /* Both ways: merge, record the agreed values, and push what Reverb lacks. */

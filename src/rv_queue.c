@@ -303,3 +303,31 @@ int rv_queue_release_run(rv_db_t *db, apr_pool_t *p, const char *kind, long long
         return -1;
     return n;
 }
+
+int rv_queue_prune_batch(rv_db_t *db, apr_pool_t *p, int keep_days, const char *keep_run,
+                         int batch, int *deleted)
+{
+    *deleted = 0;
+    return rv_db_exec(db, p, deleted,
+        "DELETE FROM {P}reverb_job WHERE state IN ('done', 'failed')"
+        " AND updated_at < NOW(3) - INTERVAL %s DAY"
+        " AND (run_id IS NULL OR run_id < %s) LIMIT %s",
+        RV_ARGS(apr_itoa(p, keep_days), keep_run, apr_itoa(p, batch)));
+}
+
+int rv_queue_run_counts(rv_db_t *db, apr_pool_t *p, const char *run_id, long long *done,
+                        long long *failed, long long *open)
+{
+    rv_rows_t *rows;
+    *done = *failed = *open = 0;
+    if (rv_db_query(db, p, &rows,
+            "SELECT COALESCE(SUM(kind = 'push' AND state = 'done'), 0) AS done,"
+            " COALESCE(SUM(kind = 'push' AND state = 'failed'), 0) AS failed,"
+            " COALESCE(SUM(state IN ('pending', 'running')), 0) AS open"
+            " FROM {P}reverb_job WHERE run_id = %s", RV_ARGS(run_id)) || rows->nrows == 0)
+        return -1;
+    *done = rv_row_int(rows, 0, "done", 0);
+    *failed = rv_row_int(rows, 0, "failed", 0);
+    *open = rv_row_int(rows, 0, "open", 0);
+    return 0;
+}

@@ -62,6 +62,24 @@ long long rv_queue_created_recently(rv_db_t *db, apr_pool_t *p, const char *kind
 /* 1 when a job of `kind` is pending or running, 0 when none, -1 on
  * database error. */
 int rv_queue_kind_busy(rv_db_t *db, apr_pool_t *p, const char *kind);
+/* For read-only statements elsewhere that ask about a product's live push
+ * job in the same statement (the products grid, the reconcile report): the
+ * queue's SQL stays here. PID is an SQL expression for the product id. */
+#define RV_QUEUE_PUSH_JOIN(alias, pid) \
+    " LEFT JOIN {P}reverb_job " alias " ON " alias ".live_key = CONCAT('push:', " pid ")"
+#define RV_QUEUE_PUSH_LIVE(pid) \
+    "EXISTS (SELECT 1 FROM {P}reverb_job j WHERE j.live_key = CONCAT('push:', " pid "))"
+
+/* A full sync's progress: its push jobs done and failed, and its jobs of any
+ * kind still pending or running. */
+int rv_queue_run_counts(rv_db_t *db, apr_pool_t *p, const char *run_id, long long *done,
+                        long long *failed, long long *open);
+
+/* Housekeeping: deletes at most `batch` done or failed jobs older than
+ * keep_days, keeping those of run keep_run and later (a full sync's progress
+ * is counted from its jobs); *deleted says how many. */
+int rv_queue_prune_batch(rv_db_t *db, apr_pool_t *p, int keep_days, const char *keep_run,
+                         int batch, int *deleted);
 /* 1 when (kind, ref) has a live job, 0 when not, -1 on database error. */
 int rv_queue_is_live(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref);
 

@@ -8,6 +8,7 @@
 #include "rv_products.h"
 #include "rv_row_json.h"
 #include "rv_settings.h"
+#include "rv_queue.h"
 #include "rv_language.h"
 #include "rv_query.h"
 #include "rv_text.h"
@@ -188,7 +189,7 @@ const char *rv_pfilter_sql(apr_pool_t *p, const rv_pfilter_t *f, const char *lan
         " LEFT JOIN {P}product_description pd ON pd.product_id = p.product_id"
         "  AND pd.language_id = %s"
         " LEFT JOIN {P}reverb_product_map m ON m.product_id = p.product_id"
-        " LEFT JOIN {P}reverb_job j ON j.live_key = CONCAT('push:', p.product_id)"
+        RV_QUEUE_PUSH_JOIN("j", "p.product_id")
         " WHERE 1 = 1";
     ARG(language_id);
     if (f->category_id) {

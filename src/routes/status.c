@@ -4,6 +4,7 @@
 #include "rv_route.h"
 #include "rv_queue.h"
 #include "rv_ratelimit.h"
+#include "rv_lock.h"
 #include "rv_migrate.h"
 #include "rv_synclog.h"
 #include "rv_json.h"
@@ -16,7 +17,8 @@ int rv_route_status(rv_req_t *q)
     json_object *top = json_object_new_object(), *queue = json_object_new_object(),
                 *rate = json_object_new_object(), *worker = json_object_new_object();
     long long pending = 0, running = 0, failed = 0;
-    rv_rows_t *rows;
+    const char *heartbeat = NULL, *holder = NULL;
+    long long age = -1;
 
     rv_json_set_str(top, "engine", q->conf->engine ? "on" : "off");
     rv_json_set_str(top, "version", RV_VERSION);
@@ -28,17 +30,10 @@ int rv_route_status(rv_req_t *q)
     json_object_object_add(rate, "limit", json_object_new_int(q->conf->rate_limit));
     json_object_object_add(rate, "used_last_minute", json_object_new_int64(rv_rate_used(q->db, p)));
     json_object_object_add(top, "rate", rate);
-    if (rv_db_query(q->db, p, &rows,
-            "SELECT holder, DATE_FORMAT(`until`, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS heartbeat,"
-            " TIMESTAMPDIFF(SECOND, `until`, NOW(3)) AS age FROM {P}reverb_lock"
-            " WHERE name = 'worker'", RV_NOARGS) == 0 && rows->nrows) {
-        rv_json_set_str(worker, "heartbeat", rv_row_get(rows, 0, "heartbeat"));
-        rv_json_set_str(worker, "holder", rv_row_get(rows, 0, "holder"));
-        if (rv_row_get(rows, 0, "age"))
-            json_object_object_add(worker, "age_seconds",
-                                   json_object_new_int64(rv_row_int(rows, 0, "age", 0)));
-        else
-            json_object_object_add(worker, "age_seconds", NULL);
+    if (rv_lock_worker_view(q->db, p, &heartbeat, &holder, &age) == 0) {
+        rv_json_set_str(worker, "heartbeat", heartbeat);
+        rv_json_set_str(worker, "holder", holder);
+        json_object_object_add(worker, "age_seconds", age >= 0 ? json_object_new_int64(age) : NULL);
     }
     json_object_object_add(worker, "enabled", json_object_new_boolean(q->conf->worker));
     json_object_object_add(top, "worker", worker);

@@ -2,6 +2,7 @@
  * plus its prefetch job, rv_full_sync.c) and report its progress. */
 #include "rv_route.h"
 #include "rv_queue.h"
+#include "rv_lock.h"
 #include "rv_http.h"
 
 #include "apr_strings.h"
@@ -16,21 +17,14 @@ static json_object *rv_run_json(rv_req_t *q)
     if (rv_db_query(q->db, p, &rows,
             "SELECT r.run_id, r.state, r.total,"
             " DATE_FORMAT(r.started_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ') AS started_at,"
-            " TIMESTAMPDIFF(SECOND, r.started_at, NOW(3)) AS elapsed,"
-            " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id AND j.kind = 'push'"
-            "   AND j.state = 'done') AS done,"
-            " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id AND j.kind = 'push'"
-            "   AND j.state = 'failed') AS failed,"
-            " (SELECT COUNT(*) FROM {P}reverb_job j WHERE j.run_id = r.run_id"
-            "   AND j.state IN ('pending', 'running')) AS open"
+            " TIMESTAMPDIFF(SECOND, r.started_at, NOW(3)) AS elapsed"
             " FROM {P}reverb_sync_run r WHERE r.kind = 'full' ORDER BY r.run_id DESC LIMIT 1",
             RV_NOARGS)
         || rows->nrows == 0)
         return NULL;
     total = rv_row_int(rows, 0, "total", 0);
-    done = rv_row_int(rows, 0, "done", 0);
-    failed = rv_row_int(rows, 0, "failed", 0);
-    open = rv_row_int(rows, 0, "open", 0);
+    if (rv_queue_run_counts(q->db, p, rv_row_get(rows, 0, "run_id"), &done, &failed, &open))
+        return NULL;
     elapsed = rv_row_int(rows, 0, "elapsed", 0);
     if (total < 0)
         total = 0;       /* prefetch found nothing to sync */
@@ -67,8 +61,7 @@ int rv_route_sync(rv_req_t *q)
         }
         /* the 'sync' lock row serialises starts across processes and servers */
         if (rv_db_begin(q->db)
-            || !rv_db_value(q->db, p, "SELECT name FROM {P}reverb_lock WHERE name = 'sync' FOR UPDATE",
-                            RV_NOARGS)) {
+            || !rv_lock_sync_hold(q->db, p)) {
             rv_db_rollback(q->db);
             json_object_put(out);
             return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
