@@ -22,6 +22,8 @@ build-asan:
 
 unit:
 	@$(MAKE) --no-print-directory -C tests/unit
+	@mkdir -p build && $(PY) scripts/arch-metrics.py --check > build/arch-metrics.txt || { cat build/arch-metrics.txt; exit 1; }
+	@echo "architecture: no include cycle, every route handler in src/routes/"
 
 unit-valgrind:
 	@$(MAKE) --no-print-directory -C tests/unit valgrind

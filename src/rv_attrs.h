@@ -1,4 +1,4 @@
-/* rv_attrs.h: the field mapping's OpenCart side (issue 11 item 2): the
+/* rv_attrs.h: the field mapping's OpenCart side: the
  * `field_map` setting read and its attribute names resolved to attribute
  * ids (oc_attribute_description, admin language), the product attribute
  * texts (oc_product_attribute, the listing's language) loaded with the

@@ -1,4 +1,4 @@
-/* rv_conf.h: mod_reverb's per-server configuration (contract §2). */
+/* rv_conf.h: mod_reverb's per-server configuration (the Reverb* directives). */
 #ifndef RV_CONF_H
 #define RV_CONF_H
 
@@ -14,7 +14,7 @@
  * reused; docs/LOG-MESSAGES.md lists them (scripts/log-ids.py keeps it). */
 #define RVLOGNO(n) "RV" #n ": "
 
-#define RV_BODY_LIMIT (1024 * 1024)   /* contract §5: bodies over 1 MiB refused */
+#define RV_BODY_LIMIT (1024 * 1024)   /* request bodies over 1 MiB are refused (413) */
 
 typedef struct {
     int engine;              /* ReverbEngine On|Off */

@@ -1,4 +1,4 @@
-/* rv_reconcile.h: the reconcile view's engine (issue 11 item 5): is every
+/* rv_reconcile.h: the reconcile view's engine: is every
  * mapped product what its Reverb listing shows, and is every listing of
  * the seller that carries a shop SKU known to the shop?
  *

@@ -1,4 +1,4 @@
-/* rv_settings.h: module_reverb_* settings in OpenCart's oc_setting (contract §3). */
+/* rv_settings.h: module_reverb_* settings in OpenCart's oc_setting (one row per key, as OpenCart's own model writes them). */
 #ifndef RV_SETTINGS_H
 #define RV_SETTINGS_H
 

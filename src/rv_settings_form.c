@@ -259,7 +259,7 @@ static int is_retention_days(json_object *v, apr_pool_t *p, const char **out)
     return 1;
 }
 
-/* ---- field mapping (issue 11 item 2) ---- */
+/* ---- field mapping ---- */
 
 /* field_map: validated by the core, stored in its normal form. */
 static const char *rv_field_map_check(apr_pool_t *p, json_object *v, const char **out)
@@ -333,7 +333,7 @@ static const char *rv_check_field(apr_pool_t *p, const char *key, json_object *v
             return apr_psprintf(p, "'log_retention_days' must be a whole number of days from 0"
                                 " (keep forever) to %d.", RV_LOG_RETENTION_MAX);
     }
-    else if (!strcmp(key, "field_map")) {          /* field mapping (issue 11 item 2) */
+    else if (!strcmp(key, "field_map")) {          /* field mapping */
         const char *err = rv_field_map_check(p, v, &out);
         if (err)
             return err;

@@ -1,4 +1,4 @@
-/* rv_settings_listing.h: the settings of issue 11 items 3 and 4 (shipping,
+/* rv_settings_listing.h: the listing settings (shipping,
  * offers, stock buffer, order import): their validation and their place in
  * GET admin/settings. Keys (module_reverb_*):
  *   local_pickup      0/1  listings without a profile offer local pickup

@@ -1,5 +1,5 @@
-/* rv_auth.h: parsing for OpenCart admin authentication (contract §5,
- * notes/opencart.md §a). No I/O here: the engine reads the rows. */
+/* rv_auth.h: parsing for OpenCart admin authentication (OpenCart's
+ * session and user group rows). No I/O here: the engine reads the rows. */
 #ifndef RV_AUTH_H
 #define RV_AUTH_H
 

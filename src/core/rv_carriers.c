@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* anchors §9.9, MyOrdersSellingIdShipPostRequest.md (S) */
+/* the provider enum of Reverb's v3 API (POST my/orders/selling/{id}/ship) */
 static const char *const rv_spec_carriers[] = {
     "UPS", "USPS", "FedEx", "DHL Deutschland", "DHLExpress", "DHLGlobalMail", "DHL",
     "Canada Post", "CanPar", "Royal Mail", "PostNL", "Australia Post", "EMS",

@@ -2,8 +2,8 @@
  *
  * The names come from Reverb (GET shipping/providers, read by
  * rv_shape_shipping_providers); when Reverb's list cannot be read and none
- * is cached, the names of the v3 spec's provider enum are offered
- * (anchors §9.9). A shop in Australia sees Australia Post first. */
+ * is cached, the names of the provider enum in Reverb's v3 API spec are
+ * offered. A shop in Australia sees Australia Post first. */
 #ifndef RV_CARRIERS_H
 #define RV_CARRIERS_H
 

@@ -1,5 +1,5 @@
-/* rv_fieldmap.h: where each identifying listing field comes from (issue 11
- * item 2, the "Field mapping" settings section).
+/* rv_fieldmap.h: where each identifying listing field comes from (the
+ * "Field mapping" settings section).
  *
  * The setting `field_map` (serialized JSON) maps a Reverb field to a source:
  *   {"make": {"source": "manufacturer"},

@@ -1,4 +1,4 @@
-/* rv_merge.h: three-way merge for both-ways sync (contract §6).
+/* rv_merge.h: three-way merge for both-ways sync.
  *
  * base   = the value both sides agreed on at the last sync (stored by
  *          mod_reverb), NULL when the product was never synced;

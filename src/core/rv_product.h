@@ -1,6 +1,6 @@
 /* rv_product.h: an OpenCart product (plain struct filled by the engine from
  * oc_product, oc_product_description, oc_product_image, oc_manufacturer and
- * the reverb_product_map row) -> the Reverb listing body (contract §7).
+ * the reverb_product_map row) -> the Reverb listing body.
  *
  * Decisions:
  *  - title: name entity-decoded, whitespace collapsed to one line, trimmed,
@@ -72,7 +72,7 @@ typedef struct {
     const char *condition_uuid;  /* NULL: default condition */
     const char *category_uuid;   /* resolved: override, else mapped category, may be NULL */
     int handmade, upc_does_not_apply;
-    /* issue 11 (shipping helper): the product's own choices, NULL follows the shop */
+    /* the product's own shipping and offers choices, NULL follows the shop */
     const char *shipping_profile_id; /* digits, or NULL/"" */
     const char *local_pickup;        /* "0"/"1", or NULL */
     const char *offers_enabled;      /* "0"/"1", or NULL */
@@ -91,7 +91,7 @@ typedef struct {
     int use_special;             /* push the active special as the price */
     int sync_title, sync_description, sync_price, sync_stock, sync_images; /* per-field toggles */
     int auto_publish;
-    /* issue 11 (shipping helper): shop settings, NULL when never set */
+    /* the shop's shipping and offers settings, NULL when never set */
     const char *offers_enabled;      /* "0"/"1": "offers_enabled" in every body; NULL: not sent */
     const char *local_pickup;        /* "0"/"1" (see rv_shipping.h) */
     const char *shipping_rate_au, *shipping_rate_xx; /* amounts in the shop currency, or NULL/"" */

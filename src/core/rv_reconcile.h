@@ -1,5 +1,5 @@
 /* rv_reconcile.h: is a Reverb listing what the shop's rules make it?
- * (issue 11 item 5, the reconcile view). Pure decisions, no database.
+ * (the reconcile view). Pure decisions, no database.
  *
  *  - The shop's side is what the push would send: the update body built by
  *    rv_listing_build (for_create 0), so price (with the active special when

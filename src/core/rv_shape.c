@@ -339,7 +339,7 @@ json_object *rv_shape_shipping_providers(json_object *answer, const char **err)
     return out;
 }
 
-/* ---- GET /shop: shipping profiles (issue 11, shipping helper) ---- */
+/* ---- GET /shop: shipping profiles ---- */
 
 static const char *rv_profile_id(char buf[24], json_object *v)
 {

@@ -4,8 +4,8 @@
  * json_object_get_string turns any value into text), so every Reverb answer
  * the module reads goes through these functions: a value of the wrong type
  * is treated as absent, and an answer whose overall shape is wrong is
- * refused with *err in plain words for the store owner. Shapes: see
- * ../shared/notes/anchors-reverb.md §9 and tests/fake_reverb/README.md.
+ * refused with *err in plain words for the store owner. Shapes: the
+ * answers Reverb's v3 API really sends, as tests/fake_reverb/README.md lists.
  *
  * Borrowed references point into the answer and live as long as it does.
  */
@@ -88,7 +88,7 @@ const char *rv_shape_shop_name(json_object *answer, const char **err);
  * the list is of another type. Elements are not checked. */
 json_object *rv_shape_registrations(json_object *answer, const char **err);
 
-/* GET /shipping/providers (shape undocumented, anchors §9.9: the names of
+/* GET /shipping/providers (shape undocumented by Reverb: the names of
  * the carriers Reverb accepts for tracking). Read from {"shipping_providers":
  * [...]}, {"providers": [...]} or a bare array; an element is a name string
  * or an object with a string "name" (else "display_name"). Only names of

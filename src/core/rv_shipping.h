@@ -1,6 +1,6 @@
 /* rv_shipping.h: how a listing ships, and the shipping setting values.
  *
- * Decisions (../shared/notes/anchors-reverb.md §4.2, §9.2, §9.13):
+ * Decisions (from Reverb's listing API and the answers it sends):
  *  - A shipping profile of the seller's Reverb account wins: the product's
  *    own profile (map row), else the shop's setting. The body then carries
  *    only "shipping_profile_id" (as text); the profile holds the rates and

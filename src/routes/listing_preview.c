@@ -1,7 +1,6 @@
 /* GET /reverb/admin/listing-preview?product_id=N: the listing body
  * mod_reverb would send to Reverb for one product now, built by the same
- * loader and mapping as the push (issue 11 item 2, the field mapping's
- * preview). Read permission is enough: nothing is sent to Reverb (the
+ * loader and mapping as the push (the field mapping's preview). Read permission is enough: nothing is sent to Reverb (the
  * context has no API client) and nothing is written.
  *
  * Answer:

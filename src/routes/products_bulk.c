@@ -1,5 +1,5 @@
-/* POST /reverb/admin/products/bulk: one change for many products (contract
- * §8, issue 11 item 1).
+/* POST /reverb/admin/products/bulk: one change for many products (the
+ * Products tab's bulk actions).
  *
  *   {"product_ids": [...]} or {"filter": {the GET's keys}}
  *   "set": {sync_enabled, condition_uuid, reverb_category_uuid, handmade,
@@ -47,7 +47,7 @@ static const rv_set_key_t rv_set_keys[] = {
     { "handmade",             0, 0, "0" },
     { "upc_does_not_apply",   0, 0, "1" },
     { "offers_enabled",       0, 1, NULL },
-    { "shipping_profile_id",  0, 1, NULL, 1 },      /* issue 11 item 3 */
+    { "shipping_profile_id",  0, 1, NULL, 1 },      /* the product's shipping profile */
     { "local_pickup",         0, 1, NULL },
 };
 #define RV_NSET (sizeof(rv_set_keys) / sizeof(*rv_set_keys))

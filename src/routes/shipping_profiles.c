@@ -3,7 +3,7 @@
  *
  *   -> {"profiles": [{"id": "15655", "name": "Standard"}], "currency": "AUD"}
  *
- * Read live from GET /shop (shipping_profiles[{id,name}], anchors §9.12)
+ * Read live from GET /shop (shipping_profiles[{id,name}])
  * through rv_shape_shipping_profiles, so a profile added on Reverb shows at
  * once. "profiles" is empty when the account has none: the admin then asks
  * for the per-region rates, in "currency" (the shop's). Without a token:
