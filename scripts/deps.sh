@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config curl ca-certificates zip unzip procps psmisc
 apache2 apache2-dev apache2-utils libaprutil1-dbd-mysql
 mariadb-server mariadb-client
-libcurl4-openssl-dev libjson-c-dev libcmocka-dev
+libcurl4-openssl-dev libssl-dev libjson-c-dev libcmocka-dev
 python3 python3-pytest python3-pymysql
 valgrind clang libclang-rt-14-dev wrk
 php-cli php-xml nodejs chromium

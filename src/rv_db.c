@@ -29,13 +29,6 @@ int rv_db_available(void)
     return dbd_acquire_fn && dbd_open_fn && dbd_close_fn;
 }
 
-const char *rv_i64(apr_pool_t *p, long long v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%lld", v);
-    return apr_pstrdup(p, buf);
-}
-
 int rv_prefix_valid(const char *prefix)
 {
     size_t n = 0;

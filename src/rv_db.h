@@ -10,6 +10,7 @@
 #include "httpd.h"
 #include "apr_dbd.h"
 #include "mod_dbd.h"
+#include "rv_text.h"
 
 typedef struct {
     server_rec *s;
@@ -74,9 +75,7 @@ const char *rv_db_last_id(rv_db_t *db, apr_pool_t *p);
 const char *rv_row_get(const rv_rows_t *rows, int i, const char *col);
 long long rv_row_int(const rv_rows_t *rows, int i, const char *col, long long dflt);
 
-/* A 64-bit integer as text for a statement argument. (APR's own printf
- * has no %lld: use this, or APR_INT64_T_FMT.) */
-const char *rv_i64(apr_pool_t *p, long long v);
+/* rv_i64 (a 64-bit integer as text for a statement argument) is in rv_text.h. */
 
 /* "[A-Za-z0-9_]{0,32}" */
 int rv_prefix_valid(const char *prefix);

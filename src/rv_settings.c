@@ -7,6 +7,7 @@
 #include "rv_text.h"
 
 #include "http_log.h"
+#include "apr_escape.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -18,16 +19,11 @@ APLOG_USE_MODULE(reverb);
 const char *rv_random_hex(apr_pool_t *p, int nbytes)
 {
     unsigned char raw[64];
-    char *hex = apr_palloc(p, nbytes * 2 + 1);
-    int i;
     if (nbytes > 64)
         nbytes = 64;
     if (apr_generate_random_bytes(raw, nbytes) != APR_SUCCESS)
         return NULL;
-    for (i = 0; i < nbytes; i++)
-        apr_snprintf(hex + i * 2, 3, "%02x", raw[i]);
-    hex[nbytes * 2] = '\0';
-    return hex;
+    return apr_pescape_hex(p, raw, nbytes, 0);
 }
 
 int rv_setting_save(rv_db_t *db, apr_pool_t *p, int store_id, const char *name,

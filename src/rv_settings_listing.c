@@ -2,6 +2,7 @@
 #include "rv_settings_listing.h"
 #include "rv_json.h"
 #include "rv_shipping.h"
+#include "rv_text.h"
 
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -50,7 +51,7 @@ static int rv_buffer_value(apr_pool_t *p, json_object *v, const char **out)
         return 0;
     if (n < 0 || n > RV_STOCK_BUFFER_MAX)
         return 0;
-    *out = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)n);
+    *out = rv_i64(p, n);
     return 1;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <apr_crypto.h>
 #include <apr_date.h>
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -44,13 +45,11 @@ typedef struct {
 
 /* ---- small helpers ---- */
 
+/* apr_crypto_memzero is a zeroing the compiler may not drop as a dead store. */
 static void rv_wipe(char *s)
 {
-    volatile char *v = s;
-    if (!s)
-        return;
-    while (*v)
-        *v++ = '\0';
+    if (s)
+        apr_crypto_memzero(s, strlen(s));
 }
 
 /* Replaces every occurrence of the token by bullets. */
@@ -698,23 +697,14 @@ const char *rv_mask_token(apr_pool_t *p, const char *token)
 
 char *rv_url_escape(apr_pool_t *p, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    char *out, *o;
-    if (!s)
+    char *esc, *out;
+    if (!s || !*s)
         return apr_pstrdup(p, "");
-    out = o = apr_palloc(p, strlen(s) * 3 + 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-            || c == '-' || c == '.' || c == '_' || c == '~') {
-            *o++ = (char)c;
-        }
-        else {
-            *o++ = '%';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    *o = '\0';
+    /* the handle may be NULL since curl 7.82; NULL back means no memory */
+    esc = curl_easy_escape(NULL, s, 0);
+    if (!esc)
+        abort();
+    out = apr_pstrdup(p, esc);
+    curl_free(esc);
     return out;
 }

@@ -3,6 +3,7 @@
 #include "rv_json.h"
 
 #include <string.h>
+#include <apr_crypto.h>
 #include <apr_strings.h>
 
 static int rv_session_id_char(char c)
@@ -146,18 +147,15 @@ int rv_permission_has(const char *permission_json, const char *kind, const char 
 
 int rv_consttime_eq(const char *given, const char *expected)
 {
-    size_t given_len, want_len, i;
-    volatile unsigned char diff;
+    size_t want_len;
     if (!given || !expected || !*expected)
         return 0;
-    given_len = strlen(given);
     want_len = strlen(expected);
-    diff = (unsigned char)(given_len != want_len);
-    /* Always walks the whole secret; past the end of `given` its NUL
-     * terminator (index given_len) is compared instead. */
-    for (i = 0; i < want_len; i++) {
-        size_t j = i < given_len ? i : given_len;
-        diff |= (unsigned char)(given[j] ^ expected[i]);
+    /* A length mismatch still walks the whole secret (against itself), so
+     * the time depends on the secret's length only. */
+    if (strlen(given) != want_len) {
+        apr_crypto_equals(expected, expected, want_len);
+        return 0;
     }
-    return diff == 0;
+    return apr_crypto_equals(given, expected, want_len);
 }

@@ -38,9 +38,7 @@ static int rv_id_of(apr_pool_t *p, json_object *o, const char *key, const char *
     if (json_object_is_type(v, json_type_int)) {
         if (rv_json_as_int(v, &n) || n < 0)
             return -1;
-        char buf[24];
-        snprintf(buf, sizeof(buf), "%lld", n);   /* apr_psprintf has no %lld */
-        *out = apr_pstrdup(p, buf);
+        *out = rv_i64(p, n);
         return 0;
     }
     if (!(s = rv_json_str(o, key)) || !*s || strlen(s) > 64)

@@ -8,6 +8,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include <apr_escape.h>
 #include <apr_strings.h>
 
 static int rv_has(const char *s)
@@ -146,7 +147,6 @@ const char *rv_photos_hash(apr_pool_t *p, const rv_product_t *prod, const rv_pus
     size_t i, n = json_object_array_length(arr);
     rv_sha256_ctx c;
     unsigned char d[32];
-    char *hex = apr_palloc(p, 65);
     rv_sha256_init(&c);
     for (i = 0; i < n; i++) {
         const char *url = json_object_get_string(json_object_array_get_idx(arr, i));
@@ -155,9 +155,7 @@ const char *rv_photos_hash(apr_pool_t *p, const rv_product_t *prod, const rv_pus
     }
     rv_sha256_final(&c, d);
     json_object_put(arr);
-    for (i = 0; i < 32; i++)
-        apr_snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    return hex;
+    return apr_pescape_hex(p, d, sizeof(d), 0);
 }
 
 int rv_listing_attach_photos(apr_pool_t *p, json_object *body, const rv_product_t *prod,

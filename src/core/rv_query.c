@@ -18,6 +18,9 @@ static int rv_hex(char c)
     return -1;
 }
 
+/* Not apr_unescape_url: that one reads an escape's two digits past len (a
+ * "%4" ending a key would take the next byte as its second digit), and this
+ * decoder is handed slices of the query string, not terminated strings. */
 char *rv_url_decode(apr_pool_t *p, const char *s, size_t len, int plus_is_space)
 {
     char *out = apr_palloc(p, len + 1), *w = out;

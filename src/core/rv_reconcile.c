@@ -3,6 +3,7 @@
 #include "rv_json.h"
 #include "rv_shape.h"
 #include "rv_decimal.h"
+#include "rv_text.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -55,8 +56,8 @@ int rv_rc_diff(apr_pool_t *p, const rv_rc_values_t *shop, const rv_rc_values_t *
     if (shop->inventory_set
         && (!reverb->inventory_set || shop->inventory != reverb->inventory)) {
         out[n].field = "stock";
-        out[n].shop = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)shop->inventory);
-        out[n++].reverb = reverb->inventory_set ? apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)reverb->inventory) : "";
+        out[n].shop = rv_i64(p, shop->inventory);
+        out[n++].reverb = reverb->inventory_set ? rv_i64(p, reverb->inventory) : "";
     }
     return n;
 }

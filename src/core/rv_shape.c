@@ -1,6 +1,7 @@
 /* rv_shape.c: see rv_shape.h. */
 #include "rv_shape.h"
 #include "rv_json.h"
+#include "rv_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,15 +60,13 @@ int rv_listing_id_ok(const char *s)
 const char *rv_shape_listing_id(apr_pool_t *p, json_object *listing)
 {
     json_object *v = rv_member(listing, "id");
-    char buf[24];
     long long n;
     if (!v)
         return NULL;
     if (json_object_is_type(v, json_type_int)) {
         if (rv_json_as_int(v, &n) || n <= 0)
             return NULL;
-        snprintf(buf, sizeof(buf), "%lld", n);
-        return apr_pstrdup(p, buf);
+        return rv_i64(p, n);
     }
     if (json_object_is_type(v, json_type_string)) {
         const char *s = rv_json_str(listing, "id");

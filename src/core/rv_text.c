@@ -740,3 +740,8 @@ char *rv_html_to_text(apr_pool_t *p, const char *html)
     }
     return rv_text_normalize(p, st.out.buf);
 }
+
+const char *rv_i64(apr_pool_t *p, long long v)
+{
+    return apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v);
+}

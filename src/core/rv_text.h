@@ -77,4 +77,8 @@ char *rv_utf8_sanitize(apr_pool_t *p, const char *s);
 /* Number of code points (invalid bytes count one each). */
 size_t rv_utf8_length(const char *s);
 
+/* A 64-bit integer as decimal text, from the pool: the one int64-to-text
+ * helper (statement arguments, JSON ids, counts in messages). */
+const char *rv_i64(apr_pool_t *p, long long v);
+
 #endif

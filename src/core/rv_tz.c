@@ -8,6 +8,12 @@
 
 #define RV_TZ_MAX_FILE (256 * 1024)
 
+/* Days from civil date and back (Howard Hinnant's algorithms), kept instead
+ * of apr_time_exp_gmt_get / apr_time_exp_gmt: apr_time_exp_gmt_get answers
+ * APR_EBADDATE for any date before 1970, and the POSIX rules look at the
+ * year before the one asked for (1969 for a time in 1970; the log formats
+ * 1969 too, see test_format); apr_time_t counts microseconds, so a far time
+ * from a zone file would overflow on the way in. Both stay as one exact pair. */
 static long long rv_days_civil(long long y, int m, int d)
 {
     long long era, yoe, doy, doe;

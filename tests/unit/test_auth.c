@@ -126,6 +126,8 @@ static void test_consttime_eq(void **state)
     assert_false(rv_consttime_eq(NULL, "x"));
     assert_false(rv_consttime_eq("x", NULL));
     assert_true(rv_consttime_eq("x", "x"));
+    assert_false(rv_consttime_eq("Y", "x"));
+    assert_false(rv_consttime_eq("xGLeGhXcFAZYsJ0UVUPH96QNLNPrs3EfY", "GLeGhXcFAZYsJ0UVUPH96QNLNPrs3EfY"));
 }
 
 static const struct CMUnitTest tests[] = {

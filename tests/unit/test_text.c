@@ -210,7 +210,18 @@ static void test_strip_4byte_and_sanitize(void **state)
     assert_string_equal(rv_utf8_sanitize(p, "\xC3\xA9"), "\xC3\xA9");
 }
 
+static void test_i64(void **state)
+{
+    apr_pool_t *p = RV_POOL;
+    assert_string_equal(rv_i64(p, 0), "0");
+    assert_string_equal(rv_i64(p, -42), "-42");
+    assert_string_equal(rv_i64(p, 4294967296LL), "4294967296");
+    assert_string_equal(rv_i64(p, 9223372036854775807LL), "9223372036854775807");
+    assert_string_equal(rv_i64(p, -9223372036854775807LL - 1), "-9223372036854775808");
+}
+
 static const struct CMUnitTest tests[] = {
+    RV_TEST(test_i64),
     RV_TEST(test_entity_named),
     RV_TEST(test_entity_numeric),
     RV_TEST(test_entity_left_alone),
