@@ -573,9 +573,10 @@ rv_job_result_t rv_order_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
         r.error = why;
     }
     else if (rc > 0) {
-        r.outcome = job->attempts < RV_JOB_MAX_ATTEMPTS ? RV_JOB_RETRY : RV_JOB_FAIL;
-        r.delay_ms = last.kind == RV_API_RATE_LIMITED && last.retry_after_s > 0
-                   ? last.retry_after_s * 1000 : 2000 * job->attempts;
+        rv_retry_t again = rv_retry_again(last.kind, last.retry_after_s, job->job_id,
+                                          job->attempts);
+        r.outcome = again.verdict == RV_RETRY_LATER ? RV_JOB_RETRY : RV_JOB_FAIL;
+        r.delay_ms = again.delay_ms;
         r.error = why;
     }
     else if (rc < 0) {

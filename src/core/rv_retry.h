@@ -33,6 +33,12 @@ typedef struct {
  *  - a retryable kind below RV_JOB_MAX_ATTEMPTS: LATER after an exponential
  *    backoff with full jitter, 1 s base, 60 s cap;
  *  - anything else: NO. */
+/* A failure its caller already judged worth another try (an order that
+ * could not be imported yet, an API failure among others): LATER after
+ * Reverb's Retry-After when it sent one with a 429, else the backoff above;
+ * NO from RV_JOB_MAX_ATTEMPTS on. */
+rv_retry_t rv_retry_again(rv_api_kind_t kind, int retry_after_s, long long job_id, int attempts);
+
 rv_retry_t rv_retry_job(rv_api_kind_t kind, long http_status, int retry_after_s,
                         long long job_id, int attempts);
 

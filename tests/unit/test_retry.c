@@ -54,6 +54,25 @@ static void test_job_backoff(void **state)
 
 /* one call: idempotent methods only, retryable kinds only, 429 never,
  * at most max_attempts; pauses within 2 s */
+/* a failure the caller judged retryable (an order not importable yet):
+ * Retry-After of a 429 when given, else the jobs' backoff; none from the
+ * last attempt on, whatever the kind */
+static void test_again(void **state)
+{
+    rv_retry_t r, same;
+    (void)state;
+    r = rv_retry_again(RV_API_RATE_LIMITED, 5, 3, 2);
+    assert_int_equal(r.verdict, RV_RETRY_LATER);
+    assert_int_equal(r.delay_ms, 5000);
+    r = rv_retry_again(RV_API_OK, -1, 3, 4);           /* not an API failure */
+    same = rv_retry_job(RV_API_SERVER_ERROR, 503, -1, 3, 4);
+    assert_int_equal(r.verdict, RV_RETRY_LATER);
+    assert_int_equal(r.delay_ms, same.delay_ms);
+    assert_true(r.delay_ms >= 0 && r.delay_ms <= 8000);
+    r = rv_retry_again(RV_API_RATE_LIMITED, 5, 3, RV_JOB_MAX_ATTEMPTS);
+    assert_int_equal(r.verdict, RV_RETRY_NO);
+}
+
 static void test_inline(void **state)
 {
     unsigned int seed = 5;
@@ -77,6 +96,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_job_defer, rv_test_pool_setup, rv_test_pool_teardown),
         cmocka_unit_test_setup_teardown(test_job_429, rv_test_pool_setup, rv_test_pool_teardown),
         cmocka_unit_test_setup_teardown(test_job_backoff, rv_test_pool_setup, rv_test_pool_teardown),
+        cmocka_unit_test_setup_teardown(test_again, rv_test_pool_setup, rv_test_pool_teardown),
         cmocka_unit_test_setup_teardown(test_inline, rv_test_pool_setup, rv_test_pool_teardown),
     };
     apr_initialize();
