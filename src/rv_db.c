@@ -330,6 +330,32 @@ static int rv_db_args_match(rv_db_t *db, const char *sql, int nargs)
     return 0;
 }
 
+/* A statement that failed for good is logged at ERROR under its label: the
+ * statement's first words (verb and table, never a value: values travel as
+ * arguments and are not logged). */
+static void rv_db_failed(rv_db_t *db, apr_pool_t *p, const char *sql, int rv)
+{
+    char label[61];
+    apr_size_t i = 0, o = 0;
+    int space = 0;
+    while (sql[i] == ' ')
+        i++;
+    for (; sql[i] && o < sizeof(label) - 1; i++) {
+        if (sql[i] == ' ' || sql[i] == '\n') {
+            space = o > 0;
+            continue;
+        }
+        if (space && o < sizeof(label) - 2)
+            label[o++] = ' ';
+        space = 0;
+        label[o++] = sql[i];
+    }
+    label[o] = '\0';
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s, RVLOGNO(0245) "statement failed (%s...): %s",
+                 label, rv_db_error(db, rv));
+    (void)p;
+}
+
 /* apr_dbd's binary-argument calls carry SQL NULL for a NULL pointer. */
 int rv_db_exec(rv_db_t *db, apr_pool_t *p, int *affected, const char *sql,
                const char **args, int nargs)
@@ -344,6 +370,8 @@ int rv_db_exec(rv_db_t *db, apr_pool_t *p, int *affected, const char *sql,
         rv = apr_dbd_pbquery(db->dbd->driver, p, db->dbd->handle, &n, stmt,
                              (const void **)args);
     } while (rv && again-- && rv_db_session_lost(db, rv));
+    if (rv)
+        rv_db_failed(db, p, sql, rv);
     if (affected)
         *affected = n;
     return rv;
@@ -367,8 +395,10 @@ int rv_db_query(rv_db_t *db, apr_pool_t *p, rv_rows_t **out, const char *sql,
         rv = apr_dbd_pbselect(db->dbd->driver, p, db->dbd->handle, &res, stmt, 0,
                               (const void **)args);
     } while (rv && again-- && rv_db_session_lost(db, rv));
-    if (rv)
+    if (rv) {
+        rv_db_failed(db, p, sql, rv);
         return rv;
+    }
     rows = apr_pcalloc(p, sizeof(*rows));
     rows->ncols = apr_dbd_num_cols(db->dbd->driver, res);
     rows->names = apr_palloc(p, sizeof(char *) * (rows->ncols + 1));
