@@ -1,6 +1,7 @@
 /* rv_reconcile.c: the reconcile run and its fixes (see rv_reconcile.h). */
 #include "rv_reconcile.h"
 #include "rv_push.h"
+#include "rv_map.h"
 #include "rv_queue.h"
 #include "rv_fault.h"
 #include "rv_json.h"
@@ -460,8 +461,7 @@ rv_job_result_t rv_reconcile_end_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
     rv_api_result_clear(&res);
     rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_reconcile_finding SET fix_state = 'done',"
                " fix_message = NULL WHERE finding_id = %s", RV_ARGS(job->ref));
-    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = 'ended',"
-               " last_synced_at = NOW() WHERE reverb_listing_id = %s", RV_ARGS(lid));
+    rv_map_set_ended_by_listing(c->db, p, lid);
     memset(&le, 0, sizeof(le));
     le.ok = 1;
     le.direction = "push";
