@@ -31,19 +31,16 @@ rv_job_result_t rv_job_from_api(const rv_job_t *job, const rv_api_result_t *res)
 
 void rv_job_note_takeover(rv_db_t *db, apr_pool_t *p, const rv_job_t *job)
 {
-    rv_log_entry_t le;
+    rv_log_about_t about = { 0, NULL, NULL, NULL };
     int order = !strcmp(job->kind, "order");
     if (!job->taken_over)
         return;
-    memset(&le, 0, sizeof(le));
-    le.direction = order || !strcmp(job->kind, "pull") ? "pull" : "push";
-    le.action = job->kind;
-    le.product_id = !strcmp(job->kind, "push") ? apr_atoi64(job->ref) : 0;
-    le.order_number = order ? job->ref : NULL;
-    le.message = apr_psprintf(p, "The process working on this %s job stopped before it finished "
-                              "(Apache restarted or a process died); it is being run again "
-                              "(attempt %d).", job->kind, job->attempts);
-    rv_log_write(db, p, &le);
+    about.product_id = !strcmp(job->kind, "push") ? apr_atoi64(job->ref) : 0;
+    about.order_number = order ? job->ref : NULL;
+    rv_log_note_about(db, p, &about, order || !strcmp(job->kind, "pull") ? "pull" : "push",
+        job->kind, 0, apr_psprintf(p, "The process working on this %s job stopped before it "
+                                   "finished (Apache restarted or a process died); it is being "
+                                   "run again (attempt %d).", job->kind, job->attempts), NULL);
 }
 
 void rv_job_finish(rv_db_t *db, apr_pool_t *p, const rv_job_t *job, rv_job_result_t res)

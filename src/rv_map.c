@@ -31,6 +31,32 @@ int rv_map_set_flags_many(rv_db_t *db, apr_pool_t *p, const char *ids_json,
                       (const char **)args->elts, args->nelts);
 }
 
+int rv_map_forget_push(rv_db_t *db, apr_pool_t *p, long long product_id, const char *state)
+{
+    return rv_db_exec(db, p, NULL,
+        "UPDATE {P}reverb_product_map SET pushed_hash = NULL,"
+        " listing_state = COALESCE(NULLIF(%s, ''), listing_state) WHERE product_id = %s",
+        RV_ARGS(state ? state : "", rv_i64(p, product_id)));
+}
+
+int rv_map_link_listing(rv_db_t *db, apr_pool_t *p, long long product_id, const char *listing_id,
+                        const char *state, const char *url)
+{
+    return rv_db_exec(db, p, NULL,
+        "INSERT INTO {P}reverb_product_map (product_id, reverb_listing_id, sync_enabled,"
+        " listing_state, listing_url) VALUES (%s, %s, 1, %s, %s)"
+        " ON DUPLICATE KEY UPDATE reverb_listing_id = VALUES(reverb_listing_id),"
+        " sync_enabled = 1, listing_state = VALUES(listing_state),"
+        " listing_url = VALUES(listing_url), pushed_hash = NULL, last_error = NULL,"
+        " last_error_at = NULL", RV_ARGS(rv_i64(p, product_id), listing_id, state, url));
+}
+
+int rv_map_set_ended_by_listing(rv_db_t *db, apr_pool_t *p, const char *listing_id)
+{
+    return rv_db_exec(db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = 'ended',"
+                      " last_synced_at = NOW() WHERE reverb_listing_id = %s", RV_ARGS(listing_id));
+}
+
 int rv_map_set_error(rv_db_t *db, apr_pool_t *p, long long product_id, const char *msg)
 {
     return rv_db_exec(db, p, NULL,

@@ -2,6 +2,11 @@
  * product the module knows: its sync flags, its Reverb listing, what was
  * last pushed and agreed on, its last error). Every INSERT, UPDATE and
  * DELETE on that table goes through here; reads stay with their queries.
+ * One co-writer on purpose: the stock ledger (rv_stock_ledger.c) sets
+ * synced_quantity in the same statement that records the order's stock
+ * in reverb_order_map and moves oc_product.quantity, so the three move
+ * together or not at all (split up, a crash between them would count a
+ * sale twice or lose it).
  * Each returns rv_db_exec's 0 or -1 (database). */
 #ifndef RV_MAP_H
 #define RV_MAP_H
@@ -14,6 +19,19 @@ int rv_map_ensure(rv_db_t *db, apr_pool_t *p, long long product_id);
  * created where none is: keys are map columns, values NULL = SQL NULL. */
 int rv_map_set_flags_many(rv_db_t *db, apr_pool_t *p, const char *ids_json,
                           const char *const *keys, const char *const *values, int n);
+
+/* ---- the reconcile report's fixes ---- */
+/* Pushed again from scratch: the last push's hash forgotten; state (NULL
+ * or "": keep) is the listing state Reverb was found in. */
+int rv_map_forget_push(rv_db_t *db, apr_pool_t *p, long long product_id, const char *state);
+/* The product linked to Reverb's listing_id and synced, in the given
+ * state and url (NULL: SQL NULL), a row created where none is; the last
+ * push and error forgotten. */
+int rv_map_link_listing(rv_db_t *db, apr_pool_t *p, long long product_id, const char *listing_id,
+                        const char *state, const char *url);
+/* The listing listing_id was ended (or found gone) on Reverb, whichever
+ * product has it. */
+int rv_map_set_ended_by_listing(rv_db_t *db, apr_pool_t *p, const char *listing_id);
 
 /* ---- the push ---- */
 /* A failed push: its message as the product's last error. */

@@ -30,15 +30,9 @@ int rv_orders_import_on(rv_db_t *db, server_rec *s, const rv_settings_t *st, int
     if (rv_db_exec(db, p, &n, "INSERT IGNORE INTO {P}reverb_cache (name, value, expires_at)"
                    " VALUES ('" RV_NOTED "', '1', '2999-12-31 00:00:00')", RV_NOARGS) == 0
         && n == 1) {
-        rv_log_entry_t le;
-        memset(&le, 0, sizeof(le));
-        le.direction = "pull";
-        le.action = "order";
-        le.ok = 1;
-        le.message = "Order import is off in the settings: Reverb orders are not imported into "
+        rv_log_note(db, p, "pull", "order", 1, "Order import is off in the settings: Reverb orders are not imported into "
                      "OpenCart (this is said once, not for every order). Stock sold on Reverb "
-                     "still reaches OpenCart through the listings in both-ways mode.";
-        rv_log_write(db, p, &le);
+                     "still reaches OpenCart through the listings in both-ways mode.");
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, RVLOGNO(0161) "order import is off in the "
                      "settings: Reverb orders are not imported");
     }

@@ -108,15 +108,10 @@ static int rv_pull_load(rv_ctx_t *c, apr_pool_t *p, const char *listing_id, rv_p
 static void rv_pull_log(rv_ctx_t *c, apr_pool_t *p, const char *pid, const char *lid, int ok,
                         const char *msg)
 {
-    rv_log_entry_t le;
-    memset(&le, 0, sizeof(le));
-    le.product_id = pid ? apr_atoi64(pid) : 0;
-    le.direction = "pull";
-    le.action = "listing";
-    le.listing_id = lid;
-    le.ok = ok;
-    le.message = msg;
-    rv_log_write(c->db, p, &le);
+    rv_log_about_t about = { 0, NULL, NULL, NULL };
+    about.product_id = pid ? apr_atoi64(pid) : 0;
+    about.listing_id = lid;
+    rv_log_note_about(c->db, p, &about, "pull", "listing", ok, msg, NULL);
 }
 
 static const char *rv_price2(apr_pool_t *p, const char *v)

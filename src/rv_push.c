@@ -27,20 +27,14 @@
 static void rv_push_log(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *action,
                         const char *listing_id, const rv_api_result_t *res, const char *message)
 {
-    rv_log_entry_t le;
-    memset(&le, 0, sizeof(le));
-    le.product_id = it->prod.product_id;
-    le.direction = "push";
-    le.action = action;
-    le.sku = rv_product_sku(p, &it->prod);
-    le.listing_id = listing_id;
+    rv_log_about_t about = { 0, NULL, NULL, NULL };
+    about.product_id = it->prod.product_id;
+    about.sku = rv_product_sku(p, &it->prod);
+    about.listing_id = listing_id;
     if (res)
-        rv_log_from_result(&le, res);
+        rv_log_api_call_about(c->db, p, &about, "push", action, res, message);
     else
-        le.ok = 1;
-    if (message)
-        le.message = message;
-    rv_log_write(c->db, p, &le);
+        rv_log_note_about(c->db, p, &about, "push", action, 1, message, NULL);
 }
 
 static void rv_push_error(rv_ctx_t *c, apr_pool_t *p, const rv_item_t *it, const char *msg)

@@ -1,6 +1,7 @@
 /* rv_reconcile.c: the reconcile run and its fixes (see rv_reconcile.h). */
 #include "rv_reconcile.h"
 #include "rv_push.h"
+#include "rv_map.h"
 #include "rv_queue.h"
 #include "rv_fault.h"
 #include "rv_json.h"
@@ -419,7 +420,7 @@ rv_job_result_t rv_reconcile_end_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
 {
     rv_rows_t *rows;
     rv_api_result_t res;
-    rv_log_entry_t le;
+    rv_log_about_t about = { 0, NULL, NULL, NULL };
     json_object *body;
     const char *lid, *pid, *msg;
     if (rv_db_query(c->db, p, &rows, "SELECT listing_id, product_id, sku FROM"
@@ -429,24 +430,19 @@ rv_job_result_t rv_reconcile_end_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
     if (rows->nrows == 0 || !(lid = rv_row_get(rows, 0, "listing_id")) || !rv_listing_id_ok(lid))
         return rv_rc_result(RV_JOB_DONE, 0, NULL);
     pid = rv_row_get(rows, 0, "product_id");
+    about.product_id = pid ? apr_atoi64(pid) : 0;
+    about.sku = rv_row_get(rows, 0, "sku");
+    about.listing_id = lid;
     body = json_object_new_object();
     json_object_object_add(body, "reason", json_object_new_string("not_sold"));
     rv_reverb_call(c, p, "PUT", apr_pstrcat(p, "my/listings/", lid, "/state/end", NULL), body, &res);
     json_object_put(body);
     if (res.kind != RV_API_OK && res.kind != RV_API_NOT_FOUND) {
         rv_job_result_t r = rv_job_from_api(job, &res);
-        if (r.outcome != RV_JOB_DEFER) {
-            memset(&le, 0, sizeof(le));
-            rv_log_from_result(&le, &res);
-            le.direction = "push";
-            le.action = "end";
-            le.product_id = pid ? apr_atoi64(pid) : 0;
-            le.sku = rv_row_get(rows, 0, "sku");
-            le.listing_id = lid;
-            le.message = apr_pstrcat(p, "Reconcile: the listing could not be ended: ",
-                                     res.message ? res.message : "Reverb request failed", NULL);
-            rv_log_write(c->db, p, &le);
-        }
+        if (r.outcome != RV_JOB_DEFER)
+            rv_log_api_call_about(c->db, p, &about, "push", "end", &res,
+                apr_pstrcat(p, "Reconcile: the listing could not be ended: ",
+                            res.message ? res.message : "Reverb request failed", NULL));
         if (r.outcome == RV_JOB_FAIL)
             rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_reconcile_finding SET fix_state = 'failed',"
                        " fix_message = %s WHERE finding_id = %s",
@@ -460,16 +456,7 @@ rv_job_result_t rv_reconcile_end_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
     rv_api_result_clear(&res);
     rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_reconcile_finding SET fix_state = 'done',"
                " fix_message = NULL WHERE finding_id = %s", RV_ARGS(job->ref));
-    rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_product_map SET listing_state = 'ended',"
-               " last_synced_at = NOW() WHERE reverb_listing_id = %s", RV_ARGS(lid));
-    memset(&le, 0, sizeof(le));
-    le.ok = 1;
-    le.direction = "push";
-    le.action = "end";
-    le.product_id = pid ? apr_atoi64(pid) : 0;
-    le.sku = rv_row_get(rows, 0, "sku");
-    le.listing_id = lid;
-    le.message = msg;
-    rv_log_write(c->db, p, &le);
+    rv_map_set_ended_by_listing(c->db, p, lid);
+    rv_log_note_about(c->db, p, &about, "push", "end", 1, msg, NULL);
     return rv_rc_result(RV_JOB_DONE, 0, NULL);
 }

@@ -8,7 +8,7 @@
 #include "rv_settings.h"
 #include "rv_api.h"
 #include "rv_queue.h"
-#include "rv_synclog.h"   /* rv_log_entry_t, rv_log_write: the sync log's writer */
+#include "rv_synclog.h"   /* rv_log_api_call, rv_log_note: the sync log's writer */
 
 typedef struct {
     server_rec *s;

@@ -8,31 +8,36 @@
 #include "rv_db.h"
 #include "rv_api.h"
 
+/* What an entry is about: each field may be 0 / NULL (the column stays
+ * empty). */
 typedef struct {
-    long long product_id;          /* 0: none */
-    const char *direction;         /* "push" | "pull" */
-    int ok;
-    const char *action;            /* create, update, end, lookup, order, ... */
-    const char *message;
+    long long product_id;
     const char *sku, *listing_id, *order_number;
-    const char *errors_json;       /* Reverb's errors object */
-    long http_status;
-} rv_log_entry_t;
+} rv_log_about_t;
 
-/* Writes one entry (a failure is logged at WARNING and returned). */
-int rv_log_write(rv_db_t *db, apr_pool_t *p, const rv_log_entry_t *e);
+/* Entries are built only here: every writer of the table calls one of
+ * these four. Each writes one entry (direction "push" | "pull"; action
+ * create, update, end, lookup, order, ...); a failure is logged at
+ * WARNING and returned. */
 
-/* A log entry from an API result (message/errors/status copied). */
-void rv_log_from_result(rv_log_entry_t *e, const rv_api_result_t *res);
-
-/* The common entry about one API call: direction and action, success from
- * the result, the message given (the result's own when NULL). */
+/* The entry about one API call: success from the result, the message
+ * given (the result's own when NULL), Reverb's status and errors. */
 int rv_log_api_call(rv_db_t *db, apr_pool_t *p, const char *direction, const char *action,
                     const rv_api_result_t *res, const char *message);
+int rv_log_api_call_about(rv_db_t *db, apr_pool_t *p, const rv_log_about_t *about,
+                          const char *direction, const char *action,
+                          const rv_api_result_t *res, const char *message);
 
-/* The common entry about something done without an API call. */
+/* The entry about something done without an API call. */
 int rv_log_note(rv_db_t *db, apr_pool_t *p, const char *direction, const char *action,
                 int ok, const char *message);
+/* The same with its subject (NULL: none) and, when res is given, the
+ * HTTP status and errors of the call it followed; ok and message are
+ * the caller's (a call's outcome judged otherwise, e.g. a 404 on a
+ * delete counts as done). */
+int rv_log_note_about(rv_db_t *db, apr_pool_t *p, const rv_log_about_t *about,
+                      const char *direction, const char *action, int ok, const char *message,
+                      const rv_api_result_t *res);
 
 /* The newest error entry's message, or NULL. */
 const char *rv_synclog_last_error(rv_db_t *db, apr_pool_t *p);

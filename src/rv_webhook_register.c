@@ -54,26 +54,21 @@ static int rv_regs_remove_stale(rv_ctx_t *c, apr_pool_t *p, json_object *regs,
         const char *u = rv_json_str(r, "url"), *id;
         long long num;
         rv_api_result_t res;
-        rv_log_entry_t le;
+        int gone;
         if (!u || strncmp(u, base, strlen(base)) || !strcmp(u, url)
             || rv_json_int(r, "id", &num) || num <= 0)
             continue;
         id = rv_i64(p, num);
         rv_reverb_call(c, p, "DELETE", apr_pstrcat(p, "webhooks/registrations/", id, NULL),
                        NULL, &res);
-        memset(&le, 0, sizeof(le));
-        le.direction = "push";
-        le.action = "webhook";
-        rv_log_from_result(&le, &res);
-        le.message = res.kind == RV_API_OK || res.kind == RV_API_NOT_FOUND
+        gone = res.kind == RV_API_OK || res.kind == RV_API_NOT_FOUND;   /* gone either way */
+        rv_log_note_about(c->db, p, NULL, "push", "webhook", gone, gone
             ? apr_pstrcat(p, "Removed an old webhook registration for ",
                           rv_json_str(r, "topic") ? rv_json_str(r, "topic") : "?",
                           " (its secret key had been replaced)", NULL)
             : apr_pstrcat(p, "An old webhook registration could not be removed: ",
-                          res.message ? res.message : rv_api_kind_name(res.kind), NULL);
-        le.ok = res.kind == RV_API_OK || res.kind == RV_API_NOT_FOUND;   /* gone either way */
-        rv_log_write(c->db, p, &le);
-        removed += le.ok;
+                          res.message ? res.message : rv_api_kind_name(res.kind), NULL), &res);
+        removed += gone;
         rv_api_result_clear(&res);
     }
     return removed;

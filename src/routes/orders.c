@@ -135,22 +135,16 @@ static int rv_ship_one(rv_req_t *q, rv_ctx_t *c, const char *num, const char *pr
     apr_pool_t *p = q->r->pool;
     json_object *body = json_object_new_object();
     rv_api_result_t res;
-    rv_log_entry_t le;
+    rv_log_about_t about = { 0, NULL, NULL, NULL };
     json_object_object_add(body, "provider", json_object_new_string(provider));
     json_object_object_add(body, "tracking_number", json_object_new_string(tracking));
     json_object_object_add(body, "send_notification", json_object_new_boolean(1));
     rv_reverb_call(c, p, "POST", apr_pstrcat(p, "my/orders/selling/", rv_url_escape(p, num),
                                              "/ship", NULL), body, &res);
     json_object_put(body);
-    memset(&le, 0, sizeof(le));
-    le.direction = "push";
-    le.action = "ship";
-    le.order_number = num;
-    rv_log_from_result(&le, &res);
-    if (res.kind == RV_API_OK)
-        le.message = apr_psprintf(p, "Tracking sent for Reverb order #%s: %s %s", num,
-                                  provider, tracking);
-    rv_log_write(q->db, p, &le);
+    about.order_number = num;
+    rv_log_api_call_about(q->db, p, &about, "push", "ship", &res, res.kind != RV_API_OK ? NULL
+        : apr_psprintf(p, "Tracking sent for Reverb order #%s: %s %s", num, provider, tracking));
     if (res.kind != RV_API_OK) {
         *answer = rv_http_error(q->r, res.kind == RV_API_RATE_LIMITED ? HTTP_TOO_MANY_REQUESTS
                                                                       : HTTP_BAD_GATEWAY,

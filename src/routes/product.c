@@ -3,6 +3,7 @@
 #include "rv_route.h"
 #include "rv_language.h"
 #include "rv_queue.h"
+#include "rv_map.h"
 #include "rv_json.h"
 #include "rv_row_json.h"
 #include "rv_shape.h"
@@ -112,18 +113,17 @@ static int rv_product_save(rv_req_t *q, const char *pid, json_object *in, json_o
         return rv_http_error(q->r, HTTP_BAD_REQUEST, "invalid_request",
             "sync_enabled, handmade and upc_does_not_apply must be 0 or 1; "
             "condition_uuid and category_uuid must be Reverb ids.");
-    if (rv_db_exec(q->db, q->r->pool, NULL,
-            "INSERT INTO {P}reverb_product_map (product_id, sync_enabled, handmade,"
-            " upc_does_not_apply, condition_uuid, reverb_category_uuid)"
-            " VALUES (%s, %s, %s, %s, NULLIF(%s, ''), NULLIF(%s, ''))"
-            " ON DUPLICATE KEY UPDATE sync_enabled = VALUES(sync_enabled),"
-            " handmade = VALUES(handmade), upc_does_not_apply = VALUES(upc_does_not_apply),"
-            " condition_uuid = VALUES(condition_uuid),"
-            " reverb_category_uuid = VALUES(reverb_category_uuid)",
-            RV_ARGS(pid, sync, hand, upc, cond ? cond : "", cat ? cat : ""))
-        || rv_product_options_save(q, pid, &opts))
-        return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
-                             "The product settings could not be saved.");
+    {
+        static const char *const keys[] = { "sync_enabled", "handmade", "upc_does_not_apply",
+                                             "condition_uuid", "reverb_category_uuid" };
+        const char *vals[] = { sync, hand, upc, cond && *cond ? cond : NULL,
+                               cat && *cat ? cat : NULL };
+        if (rv_map_set_flags_many(q->db, q->r->pool, apr_pstrcat(q->r->pool, "[", pid, "]", NULL),
+                                  keys, vals, 5)
+            || rv_product_options_save(q, pid, &opts))
+            return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
+                                 "The product settings could not be saved.");
+    }
     /* the worker decides: create/update when on, end the listing when off */
     rv_queue_add(q->db, q->r->pool, "push", pid, RV_PRIO_NORMAL, 0);
     return DECLINED;

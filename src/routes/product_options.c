@@ -4,6 +4,7 @@
 #include "rv_listing_routes.h"
 #include "rv_json.h"
 #include "rv_shipping.h"
+#include "rv_map.h"
 
 #include "apr_strings.h"
 
@@ -84,15 +85,22 @@ const char *rv_product_options_parse(apr_pool_t *p, json_object *in, rv_product_
 
 int rv_product_options_save(rv_req_t *q, const char *pid, const rv_product_options_t *o)
 {
-    if (!o->given_offers && !o->given_local && !o->given_profile)
+    const char *keys[3], *vals[3];
+    int n = 0;
+    if (o->given_offers) {
+        keys[n] = "offers_enabled";
+        vals[n++] = o->offers;
+    }
+    if (o->given_local) {
+        keys[n] = "local_pickup";
+        vals[n++] = o->local;
+    }
+    if (o->given_profile) {
+        keys[n] = "shipping_profile_id";
+        vals[n++] = o->profile;
+    }
+    if (!n)
         return 0;
-    return rv_db_exec(q->db, q->r->pool, NULL,
-        "UPDATE {P}reverb_product_map SET"
-        " offers_enabled = IF(%s = '1', NULLIF(%s, ''), offers_enabled),"
-        " local_pickup = IF(%s = '1', NULLIF(%s, ''), local_pickup),"
-        " shipping_profile_id = IF(%s = '1', NULLIF(%s, ''), shipping_profile_id)"
-        " WHERE product_id = %s",
-        RV_ARGS(o->given_offers ? "1" : "0", o->offers ? o->offers : "",
-                o->given_local ? "1" : "0", o->local ? o->local : "",
-                o->given_profile ? "1" : "0", o->profile ? o->profile : "", pid));
+    return rv_map_set_flags_many(q->db, q->r->pool, apr_pstrcat(q->r->pool, "[", pid, "]", NULL),
+                                 keys, vals, n);
 }

@@ -9,6 +9,7 @@
 #include "routes/rv_reconcile_routes.h"
 #include "rv_products.h"
 #include "rv_reconcile.h"
+#include "rv_map.h"
 #include "rv_queue.h"
 #include "rv_push.h"
 #include "rv_json.h"
@@ -51,10 +52,7 @@ static const char *rv_rc_push(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i
     /* the push compares with what it last sent: forget that, so it sends
      * again; a state found on Reverb is recorded first, so the push relists
      * an ended listing or ends one the shop no longer sells */
-    if (rv_db_exec(q->db, p, NULL,
-            "UPDATE {P}reverb_product_map SET pushed_hash = NULL, listing_state ="
-            " IF(%s = 'state' AND %s <> '', %s, listing_state) WHERE product_id = %s",
-            RV_ARGS(kind, now ? now : "", now ? now : "", pid))
+    if (rv_map_forget_push(q->db, p, apr_atoi64(pid), kind && !strcmp(kind, "state") ? now : NULL)
         || rv_push_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
         return NULL;
     return "push_queued";
@@ -78,13 +76,7 @@ static const char *rv_rc_link(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i
         return NULL;
     lstate = l->nrows ? rv_row_get(l, 0, "state") : NULL;
     url = l->nrows ? rv_listing_link(p, rv_row_get(l, 0, "url"), lid) : NULL;
-    if (rv_db_exec(q->db, p, NULL,
-            "INSERT INTO {P}reverb_product_map (product_id, reverb_listing_id, sync_enabled,"
-            " listing_state, listing_url) VALUES (%s, %s, 1, %s, %s)"
-            " ON DUPLICATE KEY UPDATE reverb_listing_id = VALUES(reverb_listing_id),"
-            " sync_enabled = 1, listing_state = VALUES(listing_state),"
-            " listing_url = VALUES(listing_url), pushed_hash = NULL, last_error = NULL,"
-            " last_error_at = NULL", RV_ARGS(pid, lid, lstate, url))
+    if (rv_map_link_listing(q->db, p, apr_atoi64(pid), lid, lstate, url)
         || rv_push_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
         return NULL;
     *state = "queued";
