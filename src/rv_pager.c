@@ -20,27 +20,38 @@ rv_api_kind_t rv_page_get(rv_ctx_t *c, apr_pool_t *p, const char *path, const ch
     return pg->res.kind;
 }
 
+typedef struct {
+    rv_ctx_t *c;
+    apr_pool_t *p;
+    const char *key;
+    rv_page_fn fn;
+    void *baton;
+    rv_page_t *last;
+} rv_pager_t;
+
+/* rv_pages_walk's step: one page read and handed to the reader. */
+static int rv_pager_step(void *baton, const char *path, const char **next)
+{
+    rv_pager_t *g = baton;
+    int stop;
+    if (rv_page_get(g->c, g->p, path, g->key, g->last) != RV_API_OK)
+        return RV_PAGES_FAILED;         /* g->last keeps why, for the caller */
+    stop = g->fn(g->baton, g->p, g->last);
+    rv_api_result_clear(&g->last->res);
+    *next = g->last->next;
+    return stop ? RV_PAGES_STOPPED : 0;
+}
+
 rv_pages_why_t rv_pages_each(rv_ctx_t *c, apr_pool_t *p, const char *first, const char *key,
                              int max_pages, rv_page_fn fn, void *baton, int *pages,
                              rv_page_t *last)
 {
-    const char *path = first;
-    *pages = 0;
+    rv_pager_t g = { c, p, key, fn, baton, last };
+    const char *left;
+    rv_pages_why_t why;
     memset(last, 0, sizeof(*last));
-    while (path) {
-        if (*pages >= max_pages) {
-            last->next = path;
-            return RV_PAGES_CAP;
-        }
-        (*pages)++;
-        if (rv_page_get(c, p, path, key, last) != RV_API_OK)
-            return RV_PAGES_FAILED;
-        if (fn(baton, p, last)) {
-            rv_api_result_clear(&last->res);
-            return RV_PAGES_STOPPED;
-        }
-        rv_api_result_clear(&last->res);
-        path = last->next;
-    }
-    return RV_PAGES_END;
+    why = rv_pages_walk(first, max_pages, rv_pager_step, &g, pages, &left);
+    if (why == RV_PAGES_CAP)
+        last->next = left;
+    return why;
 }

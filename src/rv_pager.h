@@ -8,6 +8,7 @@
 #define RV_PAGER_H
 
 #include "rv_reverb.h"
+#include "rv_pages.h"
 
 /* One page of a collection. */
 typedef struct {
@@ -27,17 +28,11 @@ rv_api_kind_t rv_page_get(rv_ctx_t *c, apr_pool_t *p, const char *path, const ch
 /* Called with every page read; 0 goes on, anything else stops the loop. */
 typedef int (*rv_page_fn)(void *baton, apr_pool_t *p, rv_page_t *pg);
 
-typedef enum {
-    RV_PAGES_END,       /* the last page was read */
-    RV_PAGES_CAP,       /* max_pages read and more remain: last->next is the first not read */
-    RV_PAGES_FAILED,    /* a page could not be read: last holds why (caller clears last->res) */
-    RV_PAGES_STOPPED    /* the callback stopped the loop */
-} rv_pages_why_t;
-
 /* From `first`, every page while there is a next one, at most max_pages
- * requests; fn with each page read. *pages: the requests made (the failed
- * one included). last: the last page's state (see rv_pages_why_t); its res
- * is freed except on RV_PAGES_FAILED. */
+ * requests (rv_pages_walk); fn with each page read. *pages: the requests
+ * made (the failed one included). last: the last page's state, its res
+ * freed except on RV_PAGES_FAILED (then it holds why: the caller clears
+ * it); on RV_PAGES_CAP last->next is the first page not read. */
 rv_pages_why_t rv_pages_each(rv_ctx_t *c, apr_pool_t *p, const char *first, const char *key,
                              int max_pages, rv_page_fn fn, void *baton, int *pages,
                              rv_page_t *last);
