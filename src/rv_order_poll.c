@@ -12,6 +12,7 @@
 #include "rv_queue.h"
 #include "rv_json.h"
 #include "rv_shape.h"
+#include "rv_pager.h"
 #include "rv_isotime.h"
 
 #include "http_log.h"
@@ -138,44 +139,40 @@ static void rv_poll_order(rv_ctx_t *c, apr_pool_t *pp, json_object *oj, rv_poll_
     }
 }
 
-/* One page of the list: 0 read (*next: the next page's path or NULL), -1
- * Reverb could not be read, 1 held back by the shared rate limit. */
-static int rv_poll_page(rv_ctx_t *c, apr_pool_t *p, const char *path, rv_poll_t *w,
-                        rv_order_counts_t *n, const char **next)
+/* One page of the list: each order handled in a pool of its own. */
+typedef struct { rv_ctx_t *c; rv_poll_t *w; rv_order_counts_t *n; } rv_poll_baton_t;
+
+static int rv_poll_page(void *baton, apr_pool_t *p, rv_page_t *pg)
 {
-    rv_api_result_t res;
-    json_object *orders;
-    const char *bad = NULL;
-    size_t i, cnt;
+    rv_poll_baton_t *b = baton;
+    size_t i, cnt = rv_json_len(pg->items);
     apr_pool_t *pp;
-    if (rv_reverb_call(c, p, "GET", path, NULL, &res) == RV_API_OK
-        && rv_shape_page(p, res.json, "orders", &orders, next, &bad)) {
-        rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
-                     "Reverb's order list could not be read: ", bad, NULL), NULL);
-        rv_api_result_clear(&res);
-        return -1;
-    }
-    if (res.kind != RV_API_OK) {
-        int deferred = rv_api_deferred(&res);
-        if (deferred)       /* not an error: the next cycle polls */
-            ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0018) "order poll held back by "
-                         "the rate limit (ReverbRateLimit); the next cycle polls");
-        else
-            rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
-                         "Reverb's order list could not be read: ",
-                         res.message ? res.message : "request failed", NULL), &res);
-        rv_api_result_clear(&res);
-        return deferred ? 1 : -1;
-    }
-    cnt = rv_json_len(orders);
     apr_pool_create(&pp, p);
     for (i = 0; i < cnt; i++) {
         apr_pool_clear(pp);
-        rv_poll_order(c, pp, rv_json_idx(orders, i), w, n);
+        rv_poll_order(b->c, pp, rv_json_idx(pg->items, i), b->w, b->n);
     }
     apr_pool_destroy(pp);
-    rv_api_result_clear(&res);
     return 0;
+}
+
+/* A page could not be read: -1 logged as an error, 1 held back by the
+ * shared rate limit (not an error: the next cycle polls). */
+static int rv_poll_failed(rv_ctx_t *c, apr_pool_t *p, rv_page_t *pg)
+{
+    int deferred = !pg->bad && rv_api_deferred(&pg->res);
+    if (pg->bad)
+        rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
+                     "Reverb's order list could not be read: ", pg->bad, NULL), NULL);
+    else if (deferred)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s, RVLOGNO(0018) "order poll held back by "
+                     "the rate limit (ReverbRateLimit); the next cycle polls");
+    else
+        rv_order_log(c, p, NULL, NULL, 0, 0, apr_pstrcat(p,
+                     "Reverb's order list could not be read: ",
+                     pg->res.message ? pg->res.message : "request failed", NULL), &pg->res);
+    rv_api_result_clear(&pg->res);
+    return deferred ? 1 : -1;
 }
 
 /* The page cap stopped this cycle: the next one reads on from the oldest
@@ -220,18 +217,20 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
     const char *resume = rv_setting(c->settings, RV_RESUME_KEY, "");
     rv_poll_t w;
     const char *path = rv_poll_start(c, p, resume, &w);
-    int pages = 0, rc;
+    rv_poll_baton_t b = { c, &w, n };
+    rv_page_t last;
+    int pages;
 
-    while (path && pages < RV_POLL_MAX_PAGES) {
-        const char *next = NULL;
-        pages++;
-        if ((rc = rv_poll_page(c, p, path, &w, n, &next)) != 0)
-            return rc;
-        path = next;
-    }
-    if (path)
+    switch (rv_pages_each(c, p, path, "orders", RV_POLL_MAX_PAGES, rv_poll_page, &b, &pages,
+                          &last)) {
+    case RV_PAGES_FAILED:
+        return rv_poll_failed(c, p, &last);
+    case RV_PAGES_CAP:
         rv_poll_cut(c, p, &w, pages);
-    else
+        break;
+    default:
         rv_poll_finish(c, p, &w, resume);
+        break;
+    }
     return 0;
 }

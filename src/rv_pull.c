@@ -34,12 +34,16 @@
 #include "rv_settings_listing.h"
 #include "rv_fault.h"
 #include "rv_shoptime.h"
+#include "rv_pager.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
 #include <stdlib.h>
 
 APLOG_USE_MODULE(reverb);
+
+/* pages the both-ways poll reads per cycle at most (50 listings each) */
+#define RV_PULL_MAX_PAGES 10000
 
 #define RV_PULL_WAIT_FOR_ORDERS_MS 3000
 
@@ -471,41 +475,42 @@ static int rv_pull_poll_one(rv_ctx_t *c, apr_pool_t *lp, json_object *l)
     return 0;
 }
 
+/* One page of the poll: each listing compared in a pool of its own. */
+typedef struct { rv_ctx_t *c; int *queued; } rv_pull_poll_t;
+
+static int rv_pull_poll_page(void *baton, apr_pool_t *p, rv_page_t *pg)
+{
+    rv_pull_poll_t *b = baton;
+    size_t i, n = rv_json_len(pg->items);
+    apr_pool_t *lp;
+    apr_pool_create(&lp, p);
+    for (i = 0; i < n; i++) {
+        apr_pool_clear(lp);
+        if (rv_pull_poll_one(b->c, lp, rv_json_idx(pg->items, i)))
+            (*b->queued)++;
+    }
+    apr_pool_destroy(lp);
+    return 0;
+}
+
 /* Cron, both-ways mode: listings/update webhooks only report state and
  * inventory, so price and description edits are found here. One request
  * per 50 listings; a listing whose values differ from the last agreed ones
  * gets a pull job (which reads it again and merges). */
 int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
 {
-    const char *path = "my/listings?state=all&per_page=50";
-    rv_api_result_t res;
-    int pages = 0;
+    rv_pull_poll_t b = { c, queued };
+    rv_page_t last;
+    int pages;
     *queued = 0;
     if (strcmp(rv_setting(c->settings, "sync_mode", "one_way"), "both_ways"))
         return 0;
-    while (path && pages++ < 10000) {
-        json_object *ls;
-        const char *next, *bad = NULL;
-        size_t i, n;
-        apr_pool_t *lp;
-        if (rv_reverb_call(c, p, "GET", path, NULL, &res) != RV_API_OK
-            || rv_shape_page(p, res.json, "listings", &ls, &next, &bad)) {
-            if (bad)
-                rv_pull_log(c, p, NULL, NULL, 0, apr_pstrcat(p,
-                    "Reverb's listings could not be checked for changes: ", bad, NULL));
-            rv_api_result_clear(&res);
-            return -1;
-        }
-        n = rv_json_len(ls);
-        apr_pool_create(&lp, p);
-        for (i = 0; i < n; i++) {
-            apr_pool_clear(lp);
-            if (rv_pull_poll_one(c, lp, rv_json_idx(ls, i)))
-                (*queued)++;
-        }
-        apr_pool_destroy(lp);
-        path = next;
-        rv_api_result_clear(&res);
-    }
-    return 0;
+    if (rv_pages_each(c, p, "my/listings?state=all&per_page=50", "listings", RV_PULL_MAX_PAGES,
+                      rv_pull_poll_page, &b, &pages, &last) != RV_PAGES_FAILED)
+        return 0;
+    if (last.bad)
+        rv_pull_log(c, p, NULL, NULL, 0, apr_pstrcat(p,
+            "Reverb's listings could not be checked for changes: ", last.bad, NULL));
+    rv_api_result_clear(&last.res);
+    return -1;
 }

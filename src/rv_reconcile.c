@@ -6,6 +6,7 @@
 #include "rv_fault.h"
 #include "rv_json.h"
 #include "rv_shape.h"
+#include "rv_pager.h"
 #include "rv_text.h"
 #include "core/rv_reconcile.h"
 
@@ -334,41 +335,40 @@ static rv_job_result_t rv_rc_compare(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
     return rv_rc_result(RV_JOB_DONE, 0, NULL);
 }
 
-/* One page of the seller's listings read and stored: 0 (*next: the page
- * after it, NULL at the end), or 1 with *out what the job returns now. */
+/* One page of the seller's listings read (the shared page step) and stored:
+ * 0 (*next: the page after it, NULL at the end), or 1 with *out what the
+ * job returns now. The run's own loop (rv_reconcile_job) keeps the cursor
+ * in reverb_reconcile_run between claims, so it does not use rv_pages_each. */
 static int rv_rc_read_page(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, const char *path,
                            const char **next, rv_job_result_t *out)
 {
-    rv_api_result_t res;
-    json_object *ls;
-    const char *bad = NULL;
+    rv_page_t pg;
     long long total = -1;
     *next = NULL;
-    if (rv_reverb_call(c, p, "GET", path, NULL, &res) == RV_API_OK
-        && rv_shape_page(p, res.json, "listings", &ls, next, &bad)) {
-        rv_api_result_clear(&res);
-        res.kind = RV_API_NETWORK;      /* a 2xx of the wrong shape: tried again */
-        res.message = apr_pstrcat(p, "Reverb's list of listings could not be read: ", bad, NULL);
-    }
-    if (res.kind != RV_API_OK) {
-        rv_job_result_t r = rv_job_from_api(job, &res);
+    if (rv_page_get(c, p, path, "listings", &pg) != RV_API_OK) {
+        rv_job_result_t r;
+        if (pg.bad)             /* a 2xx of the wrong shape: tried again */
+            pg.res.message = apr_pstrcat(p, "Reverb's list of listings could not be read: ",
+                                         pg.bad, NULL);
+        r = rv_job_from_api(job, &pg.res);
         if (r.outcome == RV_JOB_FAIL)
-            rv_rc_fail_run(c, p, job->ref, res.message ? res.message
-                                                       : "Reverb did not answer.");
+            rv_rc_fail_run(c, p, job->ref, pg.res.message ? pg.res.message
+                                                          : "Reverb did not answer.");
         else if (c->lease_lost)
             r = rv_rc_result(RV_JOB_DEFER, 1000, "taken over by another process");
-        r.error = res.message ? apr_pstrdup(p, res.message) : "Reverb request failed";
-        rv_api_result_clear(&res);
+        r.error = pg.res.message ? apr_pstrdup(p, pg.res.message) : "Reverb request failed";
+        rv_api_result_clear(&pg.res);
         *out = r;
         return 1;
     }
-    rv_json_int(res.json, "total", &total);
-    if (rv_rc_store_page(c, p, job->ref, ls, *next, total)) {
-        rv_api_result_clear(&res);
+    *next = pg.next;
+    rv_json_int(pg.res.json, "total", &total);
+    if (rv_rc_store_page(c, p, job->ref, pg.items, *next, total)) {
+        rv_api_result_clear(&pg.res);
         *out = rv_rc_result(RV_JOB_RETRY, 5000, "database error while storing listings");
         return 1;
     }
-    rv_api_result_clear(&res);
+    rv_api_result_clear(&pg.res);
     return 0;
 }
 

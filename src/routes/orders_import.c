@@ -11,40 +11,45 @@
 #include "rv_orders.h"
 #include "rv_settings_listing.h"
 #include "rv_jobs.h"
-#include "rv_queue.h"
 #include "rv_job.h"
-#include "rv_worker.h"
 
 #include "apr_strings.h"
 #include <unistd.h>
 
 #define RV_IMPORT_MAX_JOBS 200
 
+typedef struct { rv_ctx_t *c; rv_order_counts_t *n; } rv_import_t;
+
+/* One claimed order job: synced, and the queue told DONE, RETRY (a
+ * retryable failure before the last attempt, in 2 s) or FAIL. */
+static rv_job_result_t rv_import_run(void *baton, apr_pool_t *p, const rv_job_t *job)
+{
+    rv_import_t *b = baton;
+    const char *why = NULL;
+    int rc = rv_order_sync(b->c, p, job->ref, b->n, &why, NULL);
+    rv_job_result_t r = { RV_JOB_DONE, 0, NULL };
+    if (rc == 0)
+        return r;
+    r.outcome = rc > 0 && job->attempts < RV_JOB_MAX_ATTEMPTS ? RV_JOB_RETRY : RV_JOB_FAIL;
+    r.delay_ms = r.outcome == RV_JOB_RETRY ? 2000 : 0;
+    r.error = why;
+    return r;
+}
+
 /* Runs the queued order jobs (whatever webhooks or earlier attempts
- * queued), at most RV_IMPORT_MAX_JOBS. */
+ * queued), at most RV_IMPORT_MAX_JOBS, each claimed for 60 s in a pool of
+ * its own. */
 static void rv_orders_import_drain(rv_ctx_t *c, rv_db_t *db, apr_pool_t *p, rv_order_counts_t *n)
 {
     const char *owner = apr_psprintf(p, "admin-import:%d:%" APR_TIME_T_FMT, (int)getpid(),
                                      apr_time_now());
-    rv_job_t job;
+    rv_import_t b = { c, n };
     int guard = 0;
     while (guard++ < RV_IMPORT_MAX_JOBS) {
         apr_pool_t *jp;
         int got;
         apr_pool_create(&jp, p);
-        got = rv_queue_claim_kind(db, jp, owner, 60, "order", &job);
-        if (got == 1) {
-            const char *why = NULL;
-            int rc;
-            rv_job_note_takeover(db, jp, &job);
-            rc = rv_order_sync(c, jp, job.ref, n, &why, NULL);
-            if (rc == 0)
-                rv_queue_done(db, jp, &job);
-            else if (rc > 0 && job.attempts < RV_JOB_MAX_ATTEMPTS)
-                rv_queue_retry(db, jp, &job, 2000, why);
-            else
-                rv_queue_fail(db, jp, &job, why);
-        }
+        got = rv_job_step(db, jp, owner, 60, "order", rv_import_run, &b);
         apr_pool_destroy(jp);
         if (got != 1)
             break;
