@@ -2,14 +2,14 @@
  * it: every mapped product with the body the push would send (for the
  * reconcile view) and one product's listing preview (for the admin). Nothing
  * is sent or written. */
-#include "rv_push.h"
+#include "rv_catalogue_view.h"
 #include "rv_catalogue.h"
 #include "rv_text.h"
 
 /* ---- the reconcile view reads the catalogue as the push does ---- */
 
 typedef struct {
-    rv_push_view_fn fn;
+    rv_catalogue_view_fn fn;
     void (*batch_end)(rv_ctx_t *c, apr_pool_t *p, void *baton);
     void *baton;
 } rv_view_baton_t;
@@ -19,7 +19,7 @@ static void rv_view_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_i
 {
     rv_view_baton_t *b = baton;
     const char *err = NULL;
-    rv_push_view_t v = { it->prod.product_id, rv_product_sku(p, &it->prod), it->prod.name,
+    rv_catalogue_view_t v = { it->prod.product_id, rv_product_sku(p, &it->prod), it->prod.name,
                          it->listing_id, it->listing_state, it->prod.quantity, it->prod.status,
                          it->has_product, rv_item_eligible(it), e->opts.sync_stock,
                          rv_listing_build(p, &it->prod, &e->opts, 0, &err) };
@@ -35,7 +35,7 @@ static void rv_view_batch_end(rv_ctx_t *c, apr_pool_t *p, void *baton)
         b->batch_end(c, p, b->baton);
 }
 
-int rv_push_view_each(rv_ctx_t *c, apr_pool_t *p, rv_push_view_fn fn,
+int rv_catalogue_view_each(rv_ctx_t *c, apr_pool_t *p, rv_catalogue_view_fn fn,
                       void (*batch_end)(rv_ctx_t *c, apr_pool_t *p, void *baton), void *baton)
 {
     rv_view_baton_t b = { fn, batch_end, baton };
@@ -44,7 +44,7 @@ int rv_push_view_each(rv_ctx_t *c, apr_pool_t *p, rv_push_view_fn fn,
 
 /* ---- the admin's preview ---- */
 
-int rv_push_preview(rv_ctx_t *c, apr_pool_t *p, long long product_id, rv_push_preview_t *out)
+int rv_catalogue_preview(rv_ctx_t *c, apr_pool_t *p, long long product_id, rv_catalogue_preview_t *out)
 {
     rv_push_env_t *e = rv_catalogue_env(c, p);
     rv_item_t *it;

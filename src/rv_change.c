@@ -5,7 +5,7 @@
  * products whose inputs have not moved since they were last found
  * unchanged are not even mapped (source_hash, rv_catalogue.c). Queues the
  * push jobs; new products are matched with one prefetch when cheaper. */
-#include "rv_push.h"
+#include "rv_change.h"
 #include "rv_catalogue.h"
 #include "rv_jobs.h"
 #include "rv_queue.h"
@@ -18,7 +18,7 @@
 
 APLOG_USE_MODULE(reverb);
 
-int rv_push_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, int priority)
+int rv_change_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, int priority)
 {
     return rv_queue_add(db, p, "push", rv_i64(p, product_id), priority, 0);
 }
@@ -35,9 +35,9 @@ typedef struct {
     json_object *fresh;         /* queued products with no listing id yet */
 } rv_detect_t;
 
-/* see rv_push_match_new */
+/* see rv_change_match_new */
 #define RV_MATCH_MIN 3
-#define RV_MATCH_HOLD_S RV_PUSH_MATCH_HOLD_S
+#define RV_MATCH_HOLD_S RV_CHANGE_MATCH_HOLD_S
 
 static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
 {
@@ -115,7 +115,7 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
         d->counts->queued++;
     }
     else if (want) {
-        rv_push_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
+        rv_change_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
         d->counts->queued++;
     }
     if (!want || unmappable)
@@ -128,7 +128,7 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
  * jobs join a 'match' run and wait for its prefetch, which releases them;
  * if it never does (it failed), they run after RV_MATCH_HOLD_S and look
  * their SKU up as usual. */
-void rv_push_match_new(rv_db_t *db, server_rec *s, apr_pool_t *p, json_object *fresh)
+void rv_change_match_new(rv_db_t *db, server_rec *s, apr_pool_t *p, json_object *fresh)
 {
     size_t n = json_object_array_length(fresh);
     const char *known, *run, *refs = rv_json_dump(p, fresh);
@@ -165,7 +165,7 @@ struct rv_detect_pass {
     rv_detect_t d;
 };
 
-rv_detect_pass_t *rv_push_detect_begin(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
+rv_detect_pass_t *rv_change_detect_begin(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
 {
     rv_detect_pass_t *pass = apr_pcalloc(p, sizeof(*pass));
     memset(out, 0, sizeof(*out));
@@ -177,12 +177,12 @@ rv_detect_pass_t *rv_push_detect_begin(rv_ctx_t *c, apr_pool_t *p, rv_detect_cou
     return pass;
 }
 
-const char *rv_push_detect_fingerprint(const rv_detect_pass_t *pass)
+const char *rv_change_detect_fingerprint(const rv_detect_pass_t *pass)
 {
     return pass->e->fingerprint;
 }
 
-void rv_push_detect_inputs(const rv_detect_pass_t *pass, const char **language_id,
+void rv_change_detect_inputs(const rv_detect_pass_t *pass, const char **language_id,
                            const char **customer_group_id, const char **attr_ids)
 {
     *language_id = pass->e->language_id;
@@ -190,7 +190,7 @@ void rv_push_detect_inputs(const rv_detect_pass_t *pass, const char **language_i
     *attr_ids = pass->e->attrs->ids;
 }
 
-int rv_push_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
+int rv_change_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
                         const char *ids_json)
 {
     rv_load_part_t part = { upto, ids_json };
@@ -198,23 +198,23 @@ int rv_push_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
                              rv_detect_flush, &pass->d);
 }
 
-void rv_push_detect_end(rv_detect_pass_t *pass, int ok)
+void rv_change_detect_end(rv_detect_pass_t *pass, int ok)
 {
     if (ok)
-        rv_push_match_new(pass->c->db, pass->c->s, pass->p, pass->d.fresh);
+        rv_change_match_new(pass->c->db, pass->c->s, pass->p, pass->d.fresh);
     json_object_put(pass->d.fresh);
     pass->d.fresh = NULL;
 }
 
-int rv_push_detect_changes(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
+int rv_change_detect_all(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out)
 {
-    rv_detect_pass_t *pass = rv_push_detect_begin(c, p, out);
-    int rv = rv_push_detect_part(pass, 0, 0, NULL);
-    rv_push_detect_end(pass, rv == 0);
+    rv_detect_pass_t *pass = rv_change_detect_begin(c, p, out);
+    int rv = rv_change_detect_part(pass, 0, 0, NULL);
+    rv_change_detect_end(pass, rv == 0);
     return rv;
 }
 
-int rv_push_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
+int rv_change_refresh_hash(rv_ctx_t *c, apr_pool_t *p, long long product_id)
 {
     rv_push_env_t *e = rv_catalogue_env(c, p);
     rv_item_t *it = rv_catalogue_load_one(c, p, e, product_id);

@@ -22,7 +22,7 @@
  *  6. when no worker serves this database (ReverbWorker Off here, or its
  *     heartbeat is old), due jobs are run for a few seconds in this request. */
 #include "rv_cron_cycle.h"
-#include "rv_push.h"
+#include "rv_pull.h"
 #include "rv_orders.h"
 #include "rv_order_switch.h"
 #include "rv_worker.h"

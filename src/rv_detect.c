@@ -70,9 +70,9 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
                           const rv_detect_counts_t *counts, rv_detect_info_t *info)
 {
     long long after = 0;
-    rv_scan_range_in_t in = { store_id, rv_push_detect_fingerprint(pass), NULL, NULL, NULL,
+    rv_scan_range_in_t in = { store_id, rv_change_detect_fingerprint(pass), NULL, NULL, NULL,
                               NULL, NULL };
-    rv_push_detect_inputs(pass, &in.language_id, &in.customer_group_id, &in.attr_ids);
+    rv_change_detect_inputs(pass, &in.language_id, &in.customer_group_id, &in.attr_ids);
     rv_scan_range_load(db, p, &in);
     for (;;) {
         apr_pool_t *sp;
@@ -99,7 +99,7 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
             u = rv_detect_next_upto(db, sp, a, 0);
             if (u <= a || u > upto)
                 u = upto;
-            if (rv_push_detect_part(pass, a, u, NULL)) {
+            if (rv_change_detect_part(pass, a, u, NULL)) {
                 apr_pool_destroy(sp);
                 return -1;
             }
@@ -151,7 +151,7 @@ static int rv_detect_incremental(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t
             ids = apr_pstrcat(sp, ids, k > i ? "," : "",
                               rv_i64(sp, rv_row_int(rows, k, "product_id", 0)), NULL);
         ids = apr_pstrcat(sp, ids, "]", NULL);
-        rv = rv_push_detect_part(pass, 0, 0, ids);
+        rv = rv_change_detect_part(pass, 0, 0, ids);
         apr_pool_destroy(sp);
         if (rv)
             return -1;
@@ -219,8 +219,8 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
     memset(out, 0, sizeof(*out));
     if (!(mark = rv_detect_marks(db, p, store, offset)))
         return -1;
-    pass = rv_push_detect_begin(c, p, out);
-    kind = rv_scan_plan(rv_row_get(mark, 0, "full_fp"), rv_push_detect_fingerprint(pass),
+    pass = rv_change_detect_begin(c, p, out);
+    kind = rv_scan_plan(rv_row_get(mark, 0, "full_fp"), rv_change_detect_fingerprint(pass),
                         rv_row_get(mark, 0, "since_full") ? rv_row_int(mark, 0, "since_full", -1)
                                                           : -1,
                         c->conf->full_scan_s);
@@ -233,7 +233,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
         rv = rv_detect_incremental(pass, db, p, mark, &looked);
     else
         rv = rv_detect_full(pass, db, p, c->conf->store_id, out, info);
-    rv_push_detect_end(pass, rv == 0);
+    rv_change_detect_end(pass, rv == 0);
     info->looked_at = kind == RV_SCAN_INCREMENTAL ? looked : -1;
     if (rv) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, c->s, RVLOGNO(0100)
@@ -241,7 +241,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
                      "cycle starts again from the same point", info->scan);
         return -1;
     }
-    rv = rv_detect_move_marks(c, p, kind, mark, rv_push_detect_fingerprint(pass), store, out,
+    rv = rv_detect_move_marks(c, p, kind, mark, rv_change_detect_fingerprint(pass), store, out,
                               info);
     return rv ? -1 : 0;
 }

@@ -3,7 +3,7 @@
 #ifndef RV_DETECT_H
 #define RV_DETECT_H
 
-#include "rv_push.h"
+#include "rv_change.h"
 
 typedef struct {
     const char *scan;   /* "incremental", or why the full scan ran: "first", "settings", "due" */
@@ -11,7 +11,7 @@ typedef struct {
     int ranges, ranges_skipped; /* full scan: id ranges, of which unchanged (rv_scan_range.c) */
 } rv_detect_info_t;
 
-/* Queues what changed (as rv_push_detect_changes does), reading only what
+/* Queues what changed (as rv_change_detect_all does), reading only what
  * can have changed since the last cycle unless a full scan is due; moves
  * the watermarks when it finished. 0 or -1 (database). */
 int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_detect_info_t *info);

@@ -1,8 +1,8 @@
 /* rv_full_sync.c: the full sync's prefetch job: reads every seller listing
  * into reverb_listing_seen (SKU -> id), then queues every product it may
  * have to push or end as part of the run (reverb_sync_run); for a 'match'
- * run (rv_push_match_new) it releases the held pushes instead. */
-#include "rv_push.h"
+ * run (rv_change_match_new) it releases the held pushes instead. */
+#include "rv_change.h"
 #include "rv_catalogue.h"
 #include "rv_listing_read.h"
 #include "rv_push_job.h"
@@ -50,7 +50,7 @@ static void rv_queue_for_run(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
     }
 }
 
-/* A 'match' run (rv_push_match_new) only releases its held pushes; the
+/* A 'match' run (rv_change_match_new) only releases its held pushes; the
  * total tells those pushes to trust the prefetch ("absent means absent"). */
 static rv_job_result_t rv_match_release(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
 {

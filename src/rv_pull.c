@@ -22,7 +22,8 @@
  * - A description is only rewritten when its plain text really changed. */
 #include "rv_jobs.h"
 #include "rv_order_status.h"
-#include "rv_push.h"
+#include "rv_change.h"
+#include "rv_pull.h"
 #include "rv_queue.h"
 #include "rv_map.h"
 #include "rv_catalogue.h"
@@ -180,7 +181,7 @@ static int rv_pull_nothing_unpushed(rv_ctx_t *c, apr_pool_t *p, const rv_pull_ro
     const char *now = NULL;
     if (!r->pushed_hash || rv_db_begin(c->db))
         return 0;
-    if (rv_push_refresh_hash(c, p, apr_atoi64(r->product_id)) == 0)
+    if (rv_change_refresh_hash(c, p, apr_atoi64(r->product_id)) == 0)
         now = rv_db_value(c->db, p, "SELECT pushed_hash FROM {P}reverb_product_map"
                           " WHERE product_id = %s", RV_ARGS(r->product_id));
     rv_db_rollback(c->db);
@@ -393,10 +394,10 @@ static void rv_pull_apply(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job, json_
         /* OpenCart now equals Reverb and had nothing else to send: the
          * pulled values count as pushed (no ping-pong) */
         if (!m.reverb_differs && clean)
-            rv_push_refresh_hash(c, p, apr_atoi64(r->product_id));
+            rv_change_refresh_hash(c, p, apr_atoi64(r->product_id));
     }
     if (m.reverb_differs)
-        rv_push_enqueue_product(c->db, p, apr_atoi64(r->product_id), RV_PRIO_NORMAL);
+        rv_change_enqueue_product(c->db, p, apr_atoi64(r->product_id), RV_PRIO_NORMAL);
 }
 
 rv_job_result_t rv_pull_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)

@@ -10,7 +10,6 @@
  * One-of-a-kind items (Reverb ignores their inventory) sold out in OpenCart
  * have their live listing ended and, back in stock, relisted: the same
  * listing, publish: true (rv_push_sold_out). */
-#include "rv_push.h"
 #include "rv_catalogue.h"
 #include "rv_listing_read.h"
 #include "rv_push_job.h"

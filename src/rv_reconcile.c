@@ -1,6 +1,6 @@
 /* rv_reconcile.c: the reconcile run and its fixes (see rv_reconcile.h). */
 #include "rv_reconcile.h"
-#include "rv_push.h"
+#include "rv_catalogue_view.h"
 #include "rv_map.h"
 #include "rv_queue.h"
 #include "rv_fault.h"
@@ -191,7 +191,7 @@ typedef struct {
 } rv_rc_pass_t;
 
 static void rv_rc_add(rv_ctx_t *c, apr_pool_t *p, rv_rc_pass_t *pass, const char *kind,
-                      const char *reason, const rv_push_view_t *v, const char *lid,
+                      const char *reason, const rv_catalogue_view_t *v, const char *lid,
                       const char *shop, const char *reverb, const char *url, const char *fix)
 {
     if (rv_db_exec(c->db, p, NULL,
@@ -205,7 +205,7 @@ static void rv_rc_add(rv_ctx_t *c, apr_pool_t *p, rv_rc_pass_t *pass, const char
 }
 
 /* One mapped product against its listing. */
-static void rv_rc_product(rv_ctx_t *c, apr_pool_t *p, const rv_push_view_t *v, void *baton)
+static void rv_rc_product(rv_ctx_t *c, apr_pool_t *p, const rv_catalogue_view_t *v, void *baton)
 {
     rv_rc_pass_t *pass = baton;
     rv_rows_t *rows;
@@ -281,7 +281,7 @@ static int rv_rc_unlinked(rv_ctx_t *c, apr_pool_t *p, rv_rc_pass_t *pass)
             " ORDER BY l.listing_id", RV_ARGS(pass->run)))
         return -1;
     for (i = 0; i < rows->nrows; i++) {
-        rv_push_view_t v;
+        rv_catalogue_view_t v;
         rv_rc_product_t prod;
         const char *why;
         memset(&v, 0, sizeof(v));
@@ -306,7 +306,7 @@ static rv_job_result_t rv_rc_compare(rv_ctx_t *c, apr_pool_t *p, const rv_job_t 
     /* a comparison taken over from a dead process starts over */
     if (rv_db_exec(c->db, p, NULL, "DELETE FROM {P}reverb_reconcile_finding WHERE run_id = %s",
                    RV_ARGS(job->ref))
-        || rv_push_view_each(c, p, rv_rc_product, rv_rc_batch_end, &pass))
+        || rv_catalogue_view_each(c, p, rv_rc_product, rv_rc_batch_end, &pass))
         return rv_rc_result(RV_JOB_RETRY, 5000, "database error while comparing the products");
     if (c->lease_lost)
         return rv_rc_result(RV_JOB_DEFER, 1000, "taken over by another process");

@@ -9,7 +9,7 @@
  * whose process died is taken over by the lease mechanism and goes on from
  * the last stored page. It gives the queue back after a few pages, so other
  * work runs in between. Then it compares every mapped product, through the
- * push's own listing builder (rv_push_view_each), with what Reverb has, and
+ * push's own listing builder (rv_catalogue_view_each), with what Reverb has, and
  * writes the findings ({P}reverb_reconcile_finding).
  * Fixes: "push" (the product is pushed again), "link" (the listing becomes
  * the product's, by SKU), "end" (job kind "reconcile_end", ref the finding

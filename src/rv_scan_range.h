@@ -8,7 +8,7 @@
 
 /* What the products' detection digest depends on besides their rows (the
  * settings' fingerprint, the language, customer group and attribute ids
- * the mapping reads: see rv_push_detect_inputs). */
+ * the mapping reads: see rv_change_detect_inputs). */
 typedef struct {
     int store_id;
     const char *fingerprint, *language_id, *customer_group_id, *attr_ids;

@@ -16,7 +16,7 @@
  * from the language file. 400 for a missing or malformed product_id, 404
  * for a product the shop does not have. */
 #include "rv_route.h"
-#include "rv_push.h"
+#include "rv_catalogue_view.h"
 #include "rv_query.h"
 
 #include "http_protocol.h"
@@ -27,7 +27,7 @@ static void rv_note(json_object *notes, const char *code)
     json_object_array_add(notes, json_object_new_string(code));
 }
 
-static json_object *rv_preview_json(const rv_push_preview_t *pv, long long product_id)
+static json_object *rv_preview_json(const rv_catalogue_preview_t *pv, long long product_id)
 {
     json_object *out = json_object_new_object(), *prod = json_object_new_object();
     json_object *fields = json_object_new_object(), *notes = json_object_new_array();
@@ -67,7 +67,7 @@ int rv_route_listing_preview(rv_req_t *q)
     apr_pool_t *p = q->r->pool;
     const char *arg = rv_query_get(p, q->r->args, "product_id");
     rv_ctx_t *c = apr_pcalloc(p, sizeof(*c));     /* no API client: nothing is sent */
-    rv_push_preview_t pv;
+    rv_catalogue_preview_t pv;
     long long id;
     json_object *out;
 
@@ -78,7 +78,7 @@ int rv_route_listing_preview(rv_req_t *q)
     c->conf = q->conf;
     c->db = q->db;
     c->settings = q->settings;
-    if (rv_push_preview(c, p, id, &pv))
+    if (rv_catalogue_preview(c, p, id, &pv))
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The preview could not be made (database error).");
     if (!pv.found)

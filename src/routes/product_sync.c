@@ -1,7 +1,7 @@
 /* routes/product_sync.c: POST admin/product/{id}/sync: queue one product's
  * push now. */
 #include "rv_route.h"
-#include "rv_push.h"
+#include "rv_change.h"
 #include "rv_queue.h"
 #include "rv_map.h"
 #include "rv_http.h"
@@ -18,7 +18,7 @@ int rv_route_product_sync(rv_req_t *q)
         return rv_http_error(q->r, HTTP_NOT_FOUND, "not_found", "No such product.");
     /* a product never toggled gets its map row, so the push can report why it is skipped */
     rv_map_ensure(q->db, p, q->id);
-    if (rv_push_enqueue_product(q->db, p, q->id, RV_PRIO_NOW))
+    if (rv_change_enqueue_product(q->db, p, q->id, RV_PRIO_NOW))
         return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                              "The product could not be queued (database error).");
     out = json_object_new_object();

@@ -15,7 +15,7 @@
  * on its product form. The pushes themselves run in the background. */
 #include "rv_products.h"
 #include "rv_queue.h"
-#include "rv_push.h"
+#include "rv_change.h"
 #include "rv_map.h"
 #include "rv_json.h"
 #include "rv_query.h"
@@ -323,7 +323,7 @@ static int rv_bulk_queue(rv_req_t *q, const char *action, const char *src, long 
             return -1;
         *fresh_ids = rv_row_get(rows, 0, "ids");
         if (*fresh_ids && rv_queue_hold_for_run(q->db, p, "push", *fresh_ids, 0,
-                                                RV_PUSH_MATCH_HOLD_S) < 0)
+                                                RV_CHANGE_MATCH_HOLD_S) < 0)
             return -1;
     }
     return 0;
@@ -333,7 +333,7 @@ static void rv_bulk_match_fresh(rv_req_t *q, const char *fresh_ids)
 {
     json_object *fresh = rv_json_parse(fresh_ids, strlen(fresh_ids), NULL);
     if (fresh && json_object_is_type(fresh, json_type_array))
-        rv_push_match_new(q->db, q->r->server, q->r->pool, fresh);
+        rv_change_match_new(q->db, q->r->server, q->r->pool, fresh);
     if (fresh)
         json_object_put(fresh);
 }

@@ -21,7 +21,6 @@
 #include "rv_products.h"
 #include "rv_reconcile.h"
 #include "rv_queue.h"
-#include "rv_push.h"
 #include "rv_json.h"
 #include "rv_row_json.h"
 #include "rv_query.h"

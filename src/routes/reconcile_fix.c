@@ -11,7 +11,7 @@
 #include "rv_reconcile.h"
 #include "rv_map.h"
 #include "rv_queue.h"
-#include "rv_push.h"
+#include "rv_change.h"
 #include "rv_json.h"
 #include "rv_row_json.h"
 #include "rv_query.h"
@@ -53,7 +53,7 @@ static const char *rv_rc_push(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i
      * again; a state found on Reverb is recorded first, so the push relists
      * an ended listing or ends one the shop no longer sells */
     if (rv_map_forget_push(q->db, p, apr_atoi64(pid), kind && !strcmp(kind, "state") ? now : NULL)
-        || rv_push_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
+        || rv_change_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
         return NULL;
     return "push_queued";
 }
@@ -77,7 +77,7 @@ static const char *rv_rc_link(rv_req_t *q, apr_pool_t *p, rv_rows_t *rows, int i
     lstate = l->nrows ? rv_row_get(l, 0, "state") : NULL;
     url = l->nrows ? rv_listing_link(p, rv_row_get(l, 0, "url"), lid) : NULL;
     if (rv_map_link_listing(q->db, p, apr_atoi64(pid), lid, lstate, url)
-        || rv_push_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
+        || rv_change_enqueue_product(q->db, p, apr_atoi64(pid), RV_PRIO_NOW))
         return NULL;
     *state = "queued";
     return "linked";

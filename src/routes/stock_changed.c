@@ -11,7 +11,7 @@
  * are ignored (cron's content scan stays the safety net for every other
  * way stock can change). */
 #include "rv_route.h"
-#include "rv_push.h"
+#include "rv_change.h"
 #include "rv_queue.h"
 #include "rv_json.h"
 
@@ -62,7 +62,7 @@ int rv_route_stock_changed(rv_req_t *q)
     }
     json_object_put(clean);
     for (i = 0; i < (size_t)rows->nrows; i++) {
-        if (rv_push_enqueue_product(q->db, p, rv_row_int(rows, (int)i, "product_id", 0),
+        if (rv_change_enqueue_product(q->db, p, rv_row_int(rows, (int)i, "product_id", 0),
                                     RV_PRIO_ORDER))
             return rv_http_error(q->r, HTTP_SERVICE_UNAVAILABLE, "database_unavailable",
                                  "The products could not be queued (database error).");
