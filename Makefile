@@ -23,7 +23,7 @@ build-asan:
 unit:
 	@$(MAKE) --no-print-directory -C tests/unit
 	@mkdir -p build && $(PY) scripts/arch-metrics.py --check > build/arch-metrics.txt || { cat build/arch-metrics.txt; exit 1; }
-	@echo "architecture: no include cycle, every route handler in src/routes/"
+	@echo "architecture: no include cycle, every route handler in src/routes/, ARCHITECTURE.md names every file"
 
 unit-valgrind:
 	@$(MAKE) --no-print-directory -C tests/unit valgrind

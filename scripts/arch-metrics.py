@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Architecture figures for docs/ARCHITECTURE.md: files, lines, functions over
-60 lines, include cycles between engine files, engine files that include the
-route header. Reads the tree as text; `--check` fails (exit 1) on any cycle or
-on an engine file outside src/routes/ that defines a route handler."""
+60 lines, include cycles between engine files, route handlers outside
+src/routes/, and whether docs/ARCHITECTURE.md names every source file (and
+only files that exist). Reads the tree as text; `--check` fails (exit 1) on
+any cycle, misplaced handler, or file the document and the tree disagree on."""
 import glob
 import os
 import re
@@ -93,6 +94,11 @@ def main():
             continue
         for name in re.findall(r"^int (rv_route_\w+)\(", open(p).read(), re.M):
             route_defs.append((rel(p), name))
+    doc = open(os.path.join(ROOT, "docs", "ARCHITECTURE.md")).read()
+    named = set(re.findall(r"`(?:routes/|core/|src/)?([a-z_0-9]+\.c)`", doc))
+    on_disk = {os.path.basename(p) for p in cfiles}
+    undocumented = sorted(rel(p) for p in cfiles if os.path.basename(p) not in named)
+    stale = sorted(named - on_disk)
     biggest = sorted(((len(open(p).read().splitlines()), rel(p)) for p in cfiles), reverse=True)[:5]
     print("files (.c + .h): %d (%d .c)" % (len(sources()), len(cfiles)))
     print("lines: %d" % total)
@@ -106,7 +112,13 @@ def main():
     print("route handlers outside src/routes/: %d" % len(route_defs))
     for f, n in route_defs:
         print("  %s %s" % (f, n))
-    if "--check" in sys.argv and (cyc or route_defs):
+    print("source files not in docs/ARCHITECTURE.md: %d" % len(undocumented))
+    for f in undocumented:
+        print("  " + f)
+    print("files docs/ARCHITECTURE.md names that do not exist: %d" % len(stale))
+    for f in stale:
+        print("  " + f)
+    if "--check" in sys.argv and (cyc or route_defs or undocumented or stale):
         return 1
     return 0
 

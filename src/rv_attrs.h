@@ -4,7 +4,7 @@
  * texts (oc_product_attribute, the listing's language) loaded with the
  * product rows, and the shop's attribute names for the settings page.
  *
- * The catalogue loader (rv_push.c) selects RV_ATTRS_COLUMN(id) next to the
+ * The catalogue loader (rv_catalogue.c) selects RV_ATTRS_COLUMN(id) next to the
  * product's own columns, so change detection's digest covers the mapped
  * attributes' texts, and puts the settings' part (rv_attrs_t.fingerprint)
  * into its settings fingerprint: an attribute edit, a mapping change and a

@@ -20,7 +20,7 @@ int rv_oc_version(rv_db_t *db, apr_pool_t *p);
  * RV_OC_ORDER_INSERT_EXTRA more at the end (transaction_id, language_code). */
 typedef enum {
     RV_OC_COUNTRY,          /* (iso_code_2) -> country_id, name, address_format */
-    RV_OC_ORDER_INSERT,     /* the oc_order row; see rv_orders.c */
+    RV_OC_ORDER_INSERT,     /* the oc_order row; see rv_order_rows.c */
     RV_OC_ORDER_PRODUCT,    /* (order_id, product_id, name, model, quantity, price, total) */
     RV_OC_ORDER_TOTALS,     /* (order_id, sub_total, order_id, shipping title, shipping) */
     RV_OC_ORDER_TOTAL_TAX,  /* (order_id, title, value) */

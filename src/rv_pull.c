@@ -7,7 +7,7 @@
  *   sides: OpenCart's value is kept (pushed next) and the conflict logged.
  * - Stock merges as deltas. synced_quantity is Reverb's inventory at the
  *   last agreement. An imported Reverb sale lowers it together with
- *   OpenCart's stock (rv_orders.c), so the sale shows on neither side as a
+ *   OpenCart's stock (rv_stock_ledger.c), so the sale shows on neither side as a
  *   change and is never subtracted twice; a sale whose order is known but
  *   not imported yet (kept for retry, or being imported) is added back to
  *   Reverb's side until its import takes the stock. While order jobs are
