@@ -330,6 +330,9 @@ static int rv_db_args_match(rv_db_t *db, const char *sql, int nargs)
     return 0;
 }
 
+#define RV_ER_LOCK_WAIT_TIMEOUT 1205
+#define RV_ER_LOCK_DEADLOCK 1213
+
 /* A statement that failed for good is logged at ERROR under its label: the
  * statement's first words (verb and table, never a value: values travel as
  * arguments and are not logged). */
@@ -351,8 +354,11 @@ static void rv_db_failed(rv_db_t *db, apr_pool_t *p, const char *sql, int rv)
         label[o++] = sql[i];
     }
     label[o] = '\0';
-    ap_log_error(APLOG_MARK, APLOG_ERR, 0, db->s, RVLOGNO(0245) "statement failed (%s...): %s",
-                 label, rv_db_error(db, rv));
+    /* InnoDB's transient refusals (a deadlock, a lock wait timeout) are the
+     * caller's to retry - a claim tries again next round - so a warning */
+    ap_log_error(APLOG_MARK, rv == RV_ER_LOCK_DEADLOCK || rv == RV_ER_LOCK_WAIT_TIMEOUT
+                 ? APLOG_WARNING : APLOG_ERR, 0, db->s,
+                 RVLOGNO(0245) "statement failed (%s...): %s", label, rv_db_error(db, rv));
     (void)p;
 }
 
