@@ -121,11 +121,9 @@ json_object *rv_reconcile_run_json(rv_db_t *db, apr_pool_t *p, long long run_id)
     json_object_object_add(o, "products_checked",
                            json_object_new_int64(rv_row_int(rows, 0, "products_checked", 0)));
     json_object_object_add(o, "findings", json_object_new_int64(rv_row_int(rows, 0, "findings", 0)));
-    json_object_object_add(o, "error", rv_row_get(rows, 0, "error")
-                           ? json_object_new_string(rv_row_get(rows, 0, "error")) : NULL);
+    rv_json_set_str(o, "error", rv_row_get(rows, 0, "error"));
     json_object_object_add(o, "started_at", json_object_new_string(rv_row_get(rows, 0, "started_at")));
-    json_object_object_add(o, "finished_at", rv_row_get(rows, 0, "finished_at")
-                           ? json_object_new_string(rv_row_get(rows, 0, "finished_at")) : NULL);
+    rv_json_set_str(o, "finished_at", rv_row_get(rows, 0, "finished_at"));
     return o;
 }
 

@@ -172,8 +172,7 @@ static json_object *rv_hooks_answer(const rv_hooks_ctx_t *h, const char *url, co
                                     json_object *list, json_object *missing)
 {
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "webhook_url",
-                           url && h->can_modify ? json_object_new_string(url) : NULL);
+    rv_json_set_str(out, "webhook_url", url && h->can_modify ? url : NULL);
     if (!url)
         json_object_object_add(out, "address_problem", json_object_new_string(url_err));
     else if (!strncmp(url, "http://", 7))

@@ -16,6 +16,7 @@
  * from the language file. 400 for a missing or malformed product_id, 404
  * for a product the shop does not have. */
 #include "rv_route.h"
+#include "rv_json.h"
 #include "rv_catalogue_view.h"
 #include "rv_query.h"
 
@@ -36,8 +37,7 @@ static json_object *rv_preview_json(const rv_catalogue_preview_t *pv, long long 
     json_object_object_add(prod, "name", json_object_new_string(pv->name ? pv->name : ""));
     json_object_object_add(prod, "sku", json_object_new_string(pv->sku ? pv->sku : ""));
     json_object_object_add(prod, "sync_enabled", json_object_new_boolean(pv->sync_enabled));
-    json_object_object_add(prod, "listing_id",
-                           pv->listing_id ? json_object_new_string(pv->listing_id) : NULL);
+    rv_json_set_str(prod, "listing_id", pv->listing_id);
     json_object_object_add(out, "product", prod);
     json_object_object_add(out, "action", json_object_new_string(pv->create ? "create" : "update"));
     for (f = 0; f < RV_FM_N; f++)
@@ -45,7 +45,7 @@ static json_object *rv_preview_json(const rv_catalogue_preview_t *pv, long long 
                                json_object_new_string(pv->fields[f] ? pv->fields[f] : ""));
     json_object_object_add(out, "fields", fields);
     json_object_object_add(out, "listing", pv->body ? json_object_get(pv->body) : NULL);
-    json_object_object_add(out, "error", pv->error ? json_object_new_string(pv->error) : NULL);
+    rv_json_set_str(out, "error", pv->error);
     if (!pv->sync_enabled)
         rv_note(notes, "sync_off");
     if (!pv->in_category)

@@ -16,6 +16,7 @@
 #include "rv_route.h"
 #include "rv_orders.h"
 #include "rv_json.h"
+#include "rv_row_json.h"
 #include "rv_order_status.h"
 
 #include "http_log.h"
@@ -23,10 +24,18 @@
 
 APLOG_USE_MODULE(reverb);
 
-static json_object *rv_str_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : NULL;
-}
+/* One Reverb order of the panel, and the last shipment: column tables
+ * (core/rv_json.c's rule: SQL NULL is JSON null). */
+static const rv_col_t rv_order_cols[] = {
+    { "order_number", RV_COL_STR, "reverb_order_number" },
+    { "status", RV_COL_STR, "reverb_status" },
+    { "tracking_number", RV_COL_STR, "shipped_tracking" },
+};
+static const rv_col_t rv_shipped_cols[] = {
+    { "provider", RV_COL_STR, "shipped_provider" },
+    { "tracking_number", RV_COL_STR, "shipped_tracking" },
+    { "shipped_at", RV_COL_TIME, NULL },
+};
 
 /* The panel's data: 0 with *info (NULL when the order is not from Reverb),
  * -1 on a database error. */
@@ -54,10 +63,8 @@ static int rv_order_panel(rv_db_t *db, apr_pool_t *p, long long order_id, json_o
         json_object *one = json_object_new_object();
         json_object_array_add(nums, json_object_new_string(num));
         json_object_array_add(links, json_object_new_string(link));
-        json_object_object_add(one, "order_number", json_object_new_string(num));
-        json_object_object_add(one, "status", rv_str_or_null(rv_row_get(rows, i, "reverb_status")));
-        json_object_object_add(one, "link", json_object_new_string(link));
-        json_object_object_add(one, "tracking_number", rv_str_or_null(rv_row_get(rows, i, "shipped_tracking")));
+        rv_row_json(p, one, rows, i, rv_order_cols, RV_NCOLS(rv_order_cols));
+        rv_json_set_str(one, "link", link);
         json_object_array_add(orders, one);
         if (rv_row_get(rows, i, "shipped_tracking"))
             last_shipped = i;
@@ -70,9 +77,7 @@ static int rv_order_panel(rv_db_t *db, apr_pool_t *p, long long order_id, json_o
     json_object_object_add(*info, "orders", orders);
     if (last_shipped >= 0) {
         json_object *sh = json_object_new_object();
-        json_object_object_add(sh, "provider", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_provider")));
-        json_object_object_add(sh, "tracking_number", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_tracking")));
-        json_object_object_add(sh, "shipped_at", rv_str_or_null(rv_row_get(rows, last_shipped, "shipped_at")));
+        rv_row_json(p, sh, rows, last_shipped, rv_shipped_cols, RV_NCOLS(rv_shipped_cols));
         json_object_object_add(*info, "shipped", sh);
     }
     else {

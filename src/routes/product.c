@@ -152,7 +152,7 @@ int rv_route_product(rv_req_t *q)
     json_object_object_add(out, "product", cur);
     {   /* the tab shows the last sync in the shop's time zone, as the grid does */
         const char *tz = rv_oc_config(q->db, q->r->pool, q->conf->store_id, "config_timezone");
-        json_object_object_add(out, "timezone", tz && *tz ? json_object_new_string(tz) : NULL);
+        rv_json_set_str(out, "timezone", tz && *tz ? tz : NULL);
     }
     return rv_http_json(q->r, HTTP_OK, out);
 }
