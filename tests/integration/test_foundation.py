@@ -1,7 +1,7 @@
 """Issue 2: routing, errors, schema, settings, keys, MPMs, database outages."""
 import json
 
-from harness.apache import Apache
+from harness.apache import Apache, DB_AWAY_ERRORS
 from harness.util import request, wait_until
 
 MIB = 1024 * 1024
@@ -160,6 +160,8 @@ def test_database_down_is_503_and_recovers(db, admin, apache):
     # time (the event MPM adds one under load) also logs AH00636 at crit
     a.expect_errors(r"\[dbd:(error|crit)\]")
     apache.expect_errors(r"\[dbd:(error|crit)\]")   # the module's server sees it go too
+    a.expect_errors(DB_AWAY_ERRORS)                  # a statement run while it is away
+    apache.expect_errors(DB_AWAY_ERRORS)
     a.start()
     try:
         assert admin.get(a, "/reverb/admin/status").status == 200

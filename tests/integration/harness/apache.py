@@ -20,6 +20,11 @@ PRELOAD = os.environ.get("REVERB_LD_PRELOAD", "")
 BAD_LINE = re.compile(r"\[(?:[a-z_]+:)?(error|crit|alert|emerg)\]|AddressSanitizer|runtime error:|"
                       r"Segmentation fault|exit signal|LeakSanitizer")
 
+# A statement that failed because the test took MariaDB away (RV0245 is logged
+# at ERROR): tests that stop or kill the database expect these.
+DB_AWAY_ERRORS = (r"RV0245: .*(Can't connect|Lost connection|server has gone away"
+                  r"|Connection was killed)")
+
 TEMPLATE = """
 ServerRoot        "{root}"
 DefaultRuntimeDir "{root}/run"
