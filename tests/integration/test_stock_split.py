@@ -94,3 +94,23 @@ def test_an_unclear_sale_takes_the_stock_and_asks_the_owner(db, fake, server, ad
     assert qty(db, 5201) == 9
     msgs = log_messages(admin, server)
     assert any("Check the stock of product 5201" in m for m in msgs), msgs
+
+
+def test_a_failed_statement_is_logged_at_error_with_its_label(db, fake, server, admin):
+    """RV0245: a statement that fails for good is an ERROR line naming the statement by its
+    first words; the values it carried (the order number here) are not in the line."""
+    merge_base(db, 5201, 10)
+    db.execute(TRIGGER)
+    fake.seed_order(order_number="7309", sku="ORD-1", quantity=1)
+    assert webhook(server, db, {"order_number": "7309"}).status == 202
+    wait_until(lambda: [ln for ln in server.error_log().splitlines()
+                        if "RV0245" in ln and "forced late failure" in ln],
+               timeout=30, what="the failed statement's log line")
+    line = [ln for ln in server.error_log().splitlines()
+            if "RV0245" in ln and "forced late failure" in ln][0]
+    assert "[reverb:error]" in line and "statement failed (UPDATE {P}" in line, line
+    assert "7309" not in line, line
+    db.execute("DROP TRIGGER rv_test_late_failure")
+    wait_until(lambda: map_row(db, "7309")[1:3] == ("imported", 1), timeout=60, interval=0.2,
+               what="the import to finish")
+    wait_drained(admin, server)
