@@ -139,21 +139,13 @@ static void rv_poll_order(rv_ctx_t *c, apr_pool_t *pp, json_object *oj, rv_poll_
     }
 }
 
-/* One page of the list: each order handled in a pool of its own. */
+/* Each order of the list, in a pool of its own. */
 typedef struct { rv_ctx_t *c; rv_poll_t *w; rv_order_counts_t *n; } rv_poll_baton_t;
 
-static int rv_poll_page(void *baton, apr_pool_t *p, rv_page_t *pg)
+static void rv_poll_item(void *baton, apr_pool_t *p, json_object *oj)
 {
     rv_poll_baton_t *b = baton;
-    size_t i, cnt = rv_json_len(pg->items);
-    apr_pool_t *pp;
-    apr_pool_create(&pp, p);
-    for (i = 0; i < cnt; i++) {
-        apr_pool_clear(pp);
-        rv_poll_order(b->c, pp, rv_json_idx(pg->items, i), b->w, b->n);
-    }
-    apr_pool_destroy(pp);
-    return 0;
+    rv_poll_order(b->c, p, oj, b->w, b->n);
 }
 
 /* A page could not be read: -1 logged as an error, 1 held back by the
@@ -221,8 +213,8 @@ int rv_orders_poll(rv_ctx_t *c, apr_pool_t *p, rv_order_counts_t *n)
     rv_page_t last;
     int pages;
 
-    switch (rv_pages_each(c, p, path, "orders", RV_POLL_MAX_PAGES, rv_poll_page, &b, &pages,
-                          &last)) {
+    switch (rv_pages_each_item(c, p, path, "orders", RV_POLL_MAX_PAGES, rv_poll_item, &b,
+                               &pages, &last)) {
     case RV_PAGES_FAILED:
         return rv_poll_failed(c, p, &last);
     case RV_PAGES_CAP:

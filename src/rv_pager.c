@@ -55,3 +55,28 @@ rv_pages_why_t rv_pages_each(rv_ctx_t *c, apr_pool_t *p, const char *first, cons
         last->next = left;
     return why;
 }
+
+/* rv_pages_each_item: the page callback that hands out the items. */
+typedef struct { rv_page_item_fn fn; void *baton; } rv_items_t;
+
+static int rv_items_page(void *baton, apr_pool_t *p, rv_page_t *pg)
+{
+    rv_items_t *it = baton;
+    size_t i, n = rv_json_len(pg->items);
+    apr_pool_t *ip;
+    apr_pool_create(&ip, p);
+    for (i = 0; i < n; i++) {
+        apr_pool_clear(ip);
+        it->fn(it->baton, ip, rv_json_idx(pg->items, i));
+    }
+    apr_pool_destroy(ip);
+    return 0;
+}
+
+rv_pages_why_t rv_pages_each_item(rv_ctx_t *c, apr_pool_t *p, const char *first,
+                                  const char *key, int max_pages, rv_page_item_fn fn, void *baton,
+                                  int *pages, rv_page_t *last)
+{
+    rv_items_t it = { fn, baton };
+    return rv_pages_each(c, p, first, key, max_pages, rv_items_page, &it, pages, last);
+}

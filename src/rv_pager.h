@@ -37,4 +37,13 @@ rv_pages_why_t rv_pages_each(rv_ctx_t *c, apr_pool_t *p, const char *first, cons
                              int max_pages, rv_page_fn fn, void *baton, int *pages,
                              rv_page_t *last);
 
+/* Called with every item of every page, in a pool of its own (cleared
+ * between items). */
+typedef void (*rv_page_item_fn)(void *baton, apr_pool_t *p, json_object *item);
+
+/* rv_pages_each, with fn called per item of each page's `key` array. */
+rv_pages_why_t rv_pages_each_item(rv_ctx_t *c, apr_pool_t *p, const char *first,
+                                  const char *key, int max_pages, rv_page_item_fn fn, void *baton,
+                                  int *pages, rv_page_t *last);
+
 #endif

@@ -476,22 +476,14 @@ static int rv_pull_poll_one(rv_ctx_t *c, apr_pool_t *lp, json_object *l)
     return 0;
 }
 
-/* One page of the poll: each listing compared in a pool of its own. */
+/* Each listing of the poll, compared in a pool of its own. */
 typedef struct { rv_ctx_t *c; int *queued; } rv_pull_poll_t;
 
-static int rv_pull_poll_page(void *baton, apr_pool_t *p, rv_page_t *pg)
+static void rv_pull_poll_item(void *baton, apr_pool_t *p, json_object *l)
 {
     rv_pull_poll_t *b = baton;
-    size_t i, n = rv_json_len(pg->items);
-    apr_pool_t *lp;
-    apr_pool_create(&lp, p);
-    for (i = 0; i < n; i++) {
-        apr_pool_clear(lp);
-        if (rv_pull_poll_one(b->c, lp, rv_json_idx(pg->items, i)))
-            (*b->queued)++;
-    }
-    apr_pool_destroy(lp);
-    return 0;
+    if (rv_pull_poll_one(b->c, p, l))
+        (*b->queued)++;
 }
 
 /* Cron, both-ways mode: listings/update webhooks only report state and
@@ -506,8 +498,9 @@ int rv_pull_poll(rv_ctx_t *c, apr_pool_t *p, int *queued)
     *queued = 0;
     if (strcmp(rv_setting(c->settings, "sync_mode", "one_way"), "both_ways"))
         return 0;
-    if (rv_pages_each(c, p, "my/listings?state=all&per_page=50", "listings", RV_PULL_MAX_PAGES,
-                      rv_pull_poll_page, &b, &pages, &last) != RV_PAGES_FAILED)
+    if (rv_pages_each_item(c, p, "my/listings?state=all&per_page=50", "listings",
+                           RV_PULL_MAX_PAGES, rv_pull_poll_item, &b, &pages, &last)
+        != RV_PAGES_FAILED)
         return 0;
     if (last.bad)
         rv_pull_log(c, p, NULL, NULL, 0, apr_pstrcat(p,
