@@ -32,12 +32,14 @@ const char *rv_order_rows_status_for(rv_ctx_t *c, apr_pool_t *p, const char *rev
 int rv_order_rows_committed(rv_ctx_t *c, apr_pool_t *p, const char *status_id)
 {
     static const char *const keys[] = { "config_processing_status", "config_complete_status" };
+    apr_table_t *cf;
     int found_setting = 0, hit = 0;
     size_t k, i;
     if (!status_id)
         return 0;
+    cf = rv_oc_configs(c->db, p, c->conf->store_id, keys, 2);
     for (k = 0; k < 2 && !hit; k++) {
-        const char *v = rv_oc_config(c->db, p, c->conf->store_id, keys[k]);
+        const char *v = apr_table_get(cf, keys[k]);
         json_object *arr = v ? rv_json_parse(v, strlen(v), NULL) : NULL;
         if (arr && json_object_is_type(arr, json_type_array)) {
             found_setting = 1;
@@ -158,17 +160,21 @@ const char *rv_order_rows_create(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o
                                       const rv_order_oc_t *s, const char *currency_id,
                                       const char *currency_value, const char *status_id)
 {
+    static const char *const keys[] = { "config_language", "config_invoice_prefix",
+        "config_customer_group_id", "config_name", "config_url", "config_timezone" };
+    apr_table_t *cf = rv_oc_configs(c->db, p, c->conf->store_id, keys, 6);
     rv_address_t a;
-    const char *lang_code = rv_oc_config(c->db, p, c->conf->store_id, "config_language");
+    const char *lang_code = apr_table_get(cf, "config_language");
     const char *lang = rv_language_store(c->db, p, c->conf->store_id);
-    const char *prefix = rv_oc_config(c->db, p, c->conf->store_id, "config_invoice_prefix");
-    const char *group = rv_oc_config(c->db, p, c->conf->store_id, "config_customer_group_id");
-    const char *name = rv_oc_config(c->db, p, c->conf->store_id, "config_name");
+    const char *prefix = apr_table_get(cf, "config_invoice_prefix");
+    const char *group = apr_table_get(cf, "config_customer_group_id");
+    const char *name = apr_table_get(cf, "config_name");
     const char *url = rv_setting(c->settings, "store_url", "");
     const char *method = o->local_pickup ? "Local pickup (Reverb)" : "Shipping (Reverb)";
-    const char *now = rv_shop_now(c->db, p, c->conf->store_id);   /* OpenCart's dates: shop time */
+    /* OpenCart's dates: shop time */
+    const char *now = rv_shop_now_in(p, apr_table_get(cf, "config_timezone"));
 
-    if (!*url && !(url = rv_oc_config(c->db, p, c->conf->store_id, "config_url")))
+    if (!*url && !(url = apr_table_get(cf, "config_url")))
         url = "";
     rv_address(c, p, o, s, &a);
     {

@@ -149,12 +149,37 @@ int rv_setting_field_on(const rv_settings_t *st, const char *field)
 
 const char *rv_oc_config(rv_db_t *db, apr_pool_t *p, int store_id, const char *key)
 {
-    const char *v = rv_db_value(db, p,
-        "SELECT value FROM {P}setting WHERE store_id = %s AND code = 'config' AND `key` = %s",
+    /* the store's own row before store 0's, in one statement */
+    return rv_db_value(db, p,
+        "SELECT value FROM {P}setting WHERE code = 'config' AND store_id IN (0, %s)"
+        " AND `key` = %s ORDER BY store_id DESC LIMIT 1",
         RV_ARGS(apr_itoa(p, store_id), key));
-    if (!v && store_id != 0)
-        return rv_oc_config(db, p, 0, key);
-    return v;
+}
+
+apr_table_t *rv_oc_configs(rv_db_t *db, apr_pool_t *p, int store_id, const char *const *keys,
+                           int n)
+{
+    apr_table_t *t = apr_table_make(p, n);
+    const char **args = apr_palloc(p, sizeof(*args) * (size_t)(n + 1));
+    const char *in = "%s";
+    rv_rows_t *rows;
+    int i;
+    if (n < 1 || n > RV_OC_CONFIGS_MAX)
+        return t;
+    args[0] = apr_itoa(p, store_id);
+    for (i = 0; i < n; i++) {
+        args[i + 1] = keys[i];
+        if (i)
+            in = apr_pstrcat(p, in, ", %s", NULL);
+    }
+    /* store 0's rows first, so the store's own replace them */
+    if (rv_db_query(db, p, &rows, apr_pstrcat(p, "SELECT `key`, value FROM {P}setting"
+                    " WHERE code = 'config' AND store_id IN (0, %s) AND `key` IN (", in, ")"
+                    " ORDER BY store_id", NULL), args, n + 1) == 0)
+        for (i = 0; i < rows->nrows; i++)
+            if (rows->rows[i][0] && rows->rows[i][1])
+                apr_table_set(t, rows->rows[i][0], rows->rows[i][1]);
+    return t;
 }
 
 /* ---- the shop's public address ---- */

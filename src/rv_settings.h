@@ -35,6 +35,12 @@ int rv_setting_field_on(const rv_settings_t *st, const char *field);
 
 /* An OpenCart config value (code 'config') of the store, e.g. config_currency. */
 const char *rv_oc_config(rv_db_t *db, apr_pool_t *p, int store_id, const char *key);
+/* Several of them in one statement: key -> value, the store's own before
+ * store 0's; a key with no row is absent (so is every key on a database
+ * error). At most RV_OC_CONFIGS_MAX keys. */
+#define RV_OC_CONFIGS_MAX 16
+apr_table_t *rv_oc_configs(rv_db_t *db, apr_pool_t *p, int store_id, const char *const *keys,
+                           int n);
 /* Random hex string of 2*nbytes characters. */
 const char *rv_random_hex(apr_pool_t *p, int nbytes);
 

@@ -8,7 +8,11 @@
 
 const char *rv_shop_now(rv_db_t *db, apr_pool_t *p, int store_id)
 {
-    const char *zone = rv_oc_config(db, p, store_id, "config_timezone");
+    return rv_shop_now_in(p, rv_oc_config(db, p, store_id, "config_timezone"));
+}
+
+const char *rv_shop_now_in(apr_pool_t *p, const char *zone)
+{
     long long now = (long long)apr_time_sec(apr_time_now());
     long offset = 0;
     char buf[RV_TZ_BUF];

@@ -12,5 +12,7 @@
 /* "YYYY-MM-DD HH:MM:SS" now in config_timezone (UTC when it is unset or
  * unknown, as PHP falls back to UTC). */
 const char *rv_shop_now(rv_db_t *db, apr_pool_t *p, int store_id);
+/* The same for a config_timezone value already read (NULL: UTC). */
+const char *rv_shop_now_in(apr_pool_t *p, const char *zone);
 
 #endif
