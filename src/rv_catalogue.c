@@ -1,9 +1,10 @@
 /* rv_catalogue.c: loading the catalogue (see rv_catalogue.h).
  *
  * Products are loaded set-wise (one query for one product or for a batch
- * of the whole catalogue) and mapped by the core (rv_product.c). Each row
- * carries `fp`, a digest of everything its listing is built from, so change
- * detection (rv_change.c) can skip unchanged products inside MariaDB. */
+ * of the whole catalogue) and mapped by the core (rv_product.c). In
+ * detection mode each row's digest of everything its listing is built from
+ * is taken here (rv_item_fp), so change detection (rv_change.c) skips
+ * unchanged products without mapping them. */
 #include "rv_catalogue.h"
 #include "rv_json.h"
 #include "rv_language.h"

@@ -1,7 +1,7 @@
 /* rv_detect.c: which products a cron cycle compares, and when it reads the
  * whole catalogue (docs/ARCHITECTURE.md, "Change detection").
  *
- * The comparison itself (the inputs' digest in MariaDB, then the listing
+ * The comparison itself (the inputs' digest, then the listing
  * body in C) is rv_catalogue.c's and rv_change.c's; this file decides what it is given:
  *  - the incremental check, every cycle: the products that can have changed
  *    since the last check: product.date_modified, orders placed and order
