@@ -1,9 +1,10 @@
 /* rv_catalogue.c: loading the catalogue (see rv_catalogue.h).
  *
  * Products are loaded set-wise (one query for one product or for a batch
- * of the whole catalogue) and mapped by the core (rv_product.c). Each row
- * carries `fp`, a digest of everything its listing is built from, so change
- * detection (rv_change.c) can skip unchanged products inside MariaDB. */
+ * of the whole catalogue) and mapped by the core (rv_product.c). In
+ * detection mode each row's digest of everything its listing is built from
+ * is taken here (rv_item_fp), so change detection (rv_change.c) skips
+ * unchanged products without mapping them. */
 #include "rv_catalogue.h"
 #include "rv_json.h"
 #include "rv_language.h"
@@ -13,6 +14,7 @@
 #include "rv_settings_listing.h"
 
 #include "apr_strings.h"
+#include "apr_escape.h"
 
 /* ---- settings into mapping options ---- */
 
@@ -102,15 +104,15 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
 /* ---- loading ---- */
 
 /* One row per mapped product with everything its listing is built from
- * (images and category ids as lists), and `fp`, a digest of all of it plus
- * the settings' fingerprint. In detection mode only products whose fp
- * differs from the source_hash stored when they were last found unchanged
- * come back: an unchanged catalogue costs one pass inside MariaDB, no
- * mapping or hashing here. Parameters: settings fingerprint, customer
- * group, the shop's time twice, attribute ids, language, attribute ids
- * (RV_ATTRS_COLUMN), (rv_load_ids_sql: the ids), language, product id
- * (0: all) twice, after-id, up-to-id, detection flag. */
-#define RV_NUL(x) "IFNULL(" x ", 0x00)"
+ * (images and category ids as lists). Each subquery appears once in the
+ * select list and nothing refers to its column again, so MariaDB runs it
+ * once per row (a digest over the columns in SQL ran every subquery twice:
+ * half of a detection pass). The inputs' digest is taken here in C from
+ * the columns read (rv_item_fp); in detection mode a product whose digest
+ * equals the source_hash stored when it was last found unchanged is not
+ * mapped or hashed. Parameters: customer group, the shop's time twice,
+ * attribute ids, language, attribute ids (RV_ATTRS_COLUMN), (rv_load_ids_sql:
+ * the ids), language, product id (0: all) twice, after-id, up-to-id. */
 /* The columns, over rm (the map row), p, pd and m, for the product whose id
  * is the SQL expression ID. Parameters: customer group, the shop's time
  * twice, then RV_ATTRS_COLUMN's three. */
@@ -132,24 +134,14 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
     "   FROM {P}product_to_category pc WHERE pc.product_id = " ID ") AS categories," \
     RV_ATTRS_COLUMN(ID)
 static const char *rv_load_sql =
-    "SELECT t.*, MD5(CONCAT_WS(0x1f, %s, " RV_NUL("t.reverb_listing_id") ", t.sync_enabled,"
-    "   " RV_NUL("t.condition_uuid") ", " RV_NUL("t.reverb_category_uuid") ", t.handmade,"
-    "   t.upc_does_not_apply, " RV_NUL("t.pushed_hash") ", " RV_NUL("t.photos_hash") ","
-    "   " RV_NUL("t.listing_state") ", " RV_NUL("t.pid") ", " RV_NUL("t.model") ", " RV_NUL("t.sku") ","
-    "   " RV_NUL("t.upc") ", " RV_NUL("t.ean") ", " RV_NUL("t.mpn") ", " RV_NUL("t.quantity") ","
-    "   " RV_NUL("t.price") ", " RV_NUL("t.status") ", " RV_NUL("t.image") ", " RV_NUL("t.name") ","
-    "   " RV_NUL("t.description") ", " RV_NUL("t.manufacturer") ", " RV_NUL("t.special") ","
-    "   " RV_NUL("t.images") ", " RV_NUL("t.categories") ", " RV_NUL("t.offers_enabled") ","
-    "   " RV_NUL("t.shipping_profile_id") ", " RV_NUL("t.local_pickup") ", " RV_NUL("t.attrs") ")) AS fp"
-    " FROM (SELECT" RV_LOAD_COLS("rm.product_id")
+    "SELECT" RV_LOAD_COLS("rm.product_id")
     " FROM {P}reverb_product_map rm"
     " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
     " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
     " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
     " WHERE (%s = '0' OR rm.product_id = %s) AND rm.product_id > %s AND rm.product_id <= %s"
-    "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)) t"
-    " HAVING %s = '0' OR t.source_hash IS NULL OR t.source_hash <> fp"
-    " ORDER BY t.product_id LIMIT " APR_STRINGIFY(RV_LOAD_BATCH);
+    "   AND (rm.sync_enabled = 1 OR rm.reverb_listing_id IS NOT NULL)"
+    " ORDER BY rm.product_id LIMIT " APR_STRINGIFY(RV_LOAD_BATCH);
 #define RV_ID_MAX "2147483647"
 
 /* rv_load_sql for the products in a JSON array of ids (its placeholder
@@ -194,7 +186,6 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     it->listing_state = rv_row_get(r, i, "listing_state");
     it->pushed_hash = rv_row_get(r, i, "pushed_hash");
     it->photos_hash = rv_row_get(r, i, "photos_hash");
-    it->source_fp = rv_row_get(r, i, "fp");
     it->source_hash = rv_row_get(r, i, "source_hash");
     pr->name = rv_row_get(r, i, "name");
     pr->description = rv_row_get(r, i, "description");
@@ -216,6 +207,31 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
     pr->offers_enabled = rv_row_get(r, i, "offers_enabled");
     pr->shipping_profile_id = rv_row_get(r, i, "shipping_profile_id");
     pr->local_pickup = rv_row_get(r, i, "local_pickup");
+}
+
+/* The inputs' digest of row i (32 hex digits): the settings' fingerprint
+ * and every column read but source_hash itself, each as its length and
+ * bytes (SQL NULL: a length no text has), so no two rows collide by how
+ * their values are cut. */
+static const char *rv_item_fp(apr_pool_t *p, const rv_push_env_t *e, const rv_rows_t *rows,
+                              int i)
+{
+    rv_sha256_ctx c;
+    unsigned char d[32];
+    int j;
+    rv_sha256_init(&c);
+    rv_sha256_update(&c, e->fingerprint, strlen(e->fingerprint) + 1);
+    for (j = 0; j < rows->ncols; j++) {
+        const char *v = rows->rows[i][j];
+        unsigned long long len = v ? (unsigned long long)strlen(v) : ~0ULL;
+        if (!strcmp(rows->names[j], "source_hash"))
+            continue;
+        rv_sha256_update(&c, &len, sizeof(len));
+        if (v)
+            rv_sha256_update(&c, v, (size_t)len);
+    }
+    rv_sha256_final(&c, d);
+    return apr_pescape_hex(p, d, 16, 0);
 }
 
 static rv_item_t *rv_item_of_row(apr_pool_t *p, const rv_push_env_t *e, const rv_rows_t *rows,
@@ -253,22 +269,28 @@ apr_hash_t *rv_catalogue_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env
     upto = part && part->upto > 0 ? rv_i64(p, part->upto) : RV_ID_MAX;
     if (part && part->ids_json)
         rv = rv_db_query(c->db, p, &rows, rv_load_ids_sql(p),
-                         RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                         RV_ARGS(e->customer_group_id, shop_now, shop_now,
                                  e->attrs->ids, e->language_id, e->attrs->ids,
                                  part->ids_json, e->language_id, pid, pid,
-                                 rv_i64(p, after), upto, changed_only ? "1" : "0"));
+                                 rv_i64(p, after), upto));
     else
         rv = rv_db_query(c->db, p, &rows, rv_load_sql,
-                         RV_ARGS(e->fingerprint, e->customer_group_id, shop_now, shop_now,
+                         RV_ARGS(e->customer_group_id, shop_now, shop_now,
                                  e->attrs->ids, e->language_id, e->attrs->ids,
                                  e->language_id, pid, pid,
-                                 rv_i64(p, after), upto, changed_only ? "1" : "0"));
+                                 rv_i64(p, after), upto));
     if (rv)
         return NULL;
     for (i = 0; i < rows->nrows; i++) {
-        rv_item_t *it = rv_item_of_row(p, e, rows, i);
+        const char *fp = changed_only ? rv_item_fp(p, e, rows, i) : NULL;
+        const char *was = rv_row_get(rows, i, "source_hash");
+        rv_item_t *it;
+        *last = rv_row_int(rows, i, "product_id", 0);
+        if (fp && was && !strcmp(fp, was))
+            continue;           /* nothing it is built from moved since it was found unchanged */
+        it = rv_item_of_row(p, e, rows, i);
+        it->source_fp = fp;
         apr_hash_set(items, rv_i64(p, it->prod.product_id), APR_HASH_KEY_STRING, it);
-        *last = it->prod.product_id;
     }
     *count = rows->nrows;
     return items;
@@ -299,7 +321,7 @@ int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, i
                              const rv_load_part_t *part, long long after,
                              rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
 {
-    int count;
+    int count, own = !(part && part->in_txn);
     do {
         apr_pool_t *bp;
         apr_hash_t *items;
@@ -310,7 +332,8 @@ int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, i
             apr_pool_destroy(bp);
             return -1;
         }
-        rv_db_begin(c->db);
+        if (own)
+            rv_db_begin(c->db);
         for (hi = apr_hash_first(bp, items); hi; hi = apr_hash_next(hi)) {
             rv_item_t *it = apr_hash_this_val(hi);
             rv_item_resolve(it, e);
@@ -318,10 +341,11 @@ int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, i
         }
         if (batch_end)
             batch_end(c, bp, baton);
-        if (rv_db_commit(c->db))
+        if (own && rv_db_commit(c->db))
             rv_db_rollback(c->db);
         apr_pool_destroy(bp);
-    } while (count == RV_LOAD_BATCH);
+        /* a full batch ending at the part's bound: nothing after it to read */
+    } while (count == RV_LOAD_BATCH && !(part && part->upto > 0 && after >= part->upto));
     return 0;
 }
 

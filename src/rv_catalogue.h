@@ -43,10 +43,12 @@ typedef struct {
 rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p);
 
 /* A part of the catalogue: ids in (after, upto] (upto 0: no bound), and
- * when ids_json is set only those ids (a JSON array). */
+ * when ids_json is set only those ids (a JSON array); in_txn: the batches
+ * are read in the caller's transaction (rv_catalogue_each_part opens none). */
 typedef struct {
     long long upto;
     const char *ids_json;
+    int in_txn;
 } rv_load_part_t;
 
 /* product_id 0: the next batch of mapped products after `after` (by id),
@@ -70,8 +72,9 @@ typedef void (*rv_item_fn)(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, r
                            void *baton);
 typedef void (*rv_batch_end_fn)(rv_ctx_t *c, apr_pool_t *p, void *baton);
 /* Calls fn for every mapped product (resolved), a batch at a time, each
- * batch in one transaction (fn's writes commit together, not one by one);
- * changed_only: see rv_catalogue_load_part. 0 or -1 (database). */
+ * batch in one transaction (fn's writes commit together, not one by one;
+ * none with part->in_txn); changed_only: see rv_catalogue_load_part. 0 or
+ * -1 (database). */
 int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
                            const rv_load_part_t *part, long long after,
                            rv_item_fn fn, rv_batch_end_fn batch_end, void *baton);

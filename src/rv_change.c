@@ -28,11 +28,20 @@ int rv_change_enqueue_product(rv_db_t *db, apr_pool_t *p, long long product_id, 
  * per statement (a load batch: one statement each). */
 #define RV_HASH_CHUNK RV_LOAD_BATCH
 
+/* A push decided while the writes wait (rv_change_detect_defer). */
+typedef struct {
+    long long product_id;
+    int fresh;                  /* new on Reverb: held for the match */
+} rv_detect_push_t;
+
 typedef struct {
     rv_detect_counts_t *counts;
     const char *ids[RV_HASH_CHUNK], *fps[RV_HASH_CHUNK];
     int n;
     json_object *fresh;         /* queued products with no listing id yet */
+    apr_pool_t *defer;          /* set: writes wait in these two, allocated there */
+    apr_array_header_t *keeps;  /* const char * id, fp, id, fp, ... */
+    apr_array_header_t *pushes; /* rv_detect_push_t */
 } rv_detect_t;
 
 /* see rv_change_match_new */
@@ -44,7 +53,7 @@ static void rv_detect_flush(rv_ctx_t *c, apr_pool_t *p, void *baton)
     rv_detect_t *d = baton;
     char *json, *at;
     int i;
-    if (!d->n)
+    if (!d->n || d->defer)
         return;
     /* one statement for the batch: [[id, "digest"], ...] as one JSON value
      * (ids are digits, digests hex: nothing to escape, checked anyway);
@@ -70,6 +79,11 @@ static void rv_detect_keep(rv_ctx_t *c, apr_pool_t *p, rv_detect_t *d, const rv_
 {
     if (!it->source_fp || (it->source_hash && !strcmp(it->source_fp, it->source_hash)))
         return;
+    if (d->defer) {
+        APR_ARRAY_PUSH(d->keeps, const char *) = rv_i64(d->defer, it->prod.product_id);
+        APR_ARRAY_PUSH(d->keeps, const char *) = apr_pstrdup(d->defer, it->source_fp);
+        return;
+    }
     d->ids[d->n] = rv_i64(p, it->prod.product_id);
     d->fps[d->n++] = it->source_fp;
     if (d->n == RV_HASH_CHUNK)
@@ -95,6 +109,25 @@ static rv_push_need_t rv_detect_need(apr_pool_t *p, const rv_push_env_t *e, cons
     return rv_push_need(&in);
 }
 
+/* Queues one product's push: a new one (no listing yet) held until the
+ * pass decides how to match them all. */
+static void rv_detect_push(rv_ctx_t *c, apr_pool_t *p, rv_detect_t *d, long long product_id,
+                           int fresh)
+{
+    if (d->defer) {
+        rv_detect_push_t *q = apr_array_push(d->pushes);
+        q->product_id = product_id;
+        q->fresh = fresh;
+    }
+    else if (!fresh)
+        rv_change_enqueue_product(c->db, p, product_id, RV_PRIO_NORMAL);
+    /* a job already live (e.g. a bulk enable waiting for its own match)
+     * is left to whoever queued it */
+    else if (rv_queue_add_held(c->db, p, "push", rv_i64(p, product_id), RV_PRIO_NORMAL,
+                               RV_MATCH_HOLD_S) == 1)
+        json_object_array_add(d->fresh, json_object_new_string(rv_i64(p, product_id)));
+}
+
 static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv_item_t *it,
                           void *baton)
 {
@@ -104,18 +137,9 @@ static void rv_detect_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, rv
     d->counts->checked++;
     if (need == RV_NEED_END)
         d->counts->ended++;
-    if (want && !it->listing_id && rv_item_eligible(it) && !unmappable) {
-        /* new on Reverb: held until the pass decides how to match them all */
-        /* a job already live (e.g. a bulk enable waiting for its own
-         * match) is left to whoever queued it */
-        if (rv_queue_add_held(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_NORMAL,
-                              RV_MATCH_HOLD_S) == 1)
-            json_object_array_add(d->fresh,
-                                  json_object_new_string(rv_i64(p, it->prod.product_id)));
-        d->counts->queued++;
-    }
-    else if (want) {
-        rv_change_enqueue_product(c->db, p, it->prod.product_id, RV_PRIO_NORMAL);
+    if (want) {
+        rv_detect_push(c, p, d, it->prod.product_id,
+                       !it->listing_id && rv_item_eligible(it) && !unmappable);
         d->counts->queued++;
     }
     if (!want || unmappable)
@@ -190,10 +214,49 @@ void rv_change_detect_inputs(const rv_detect_pass_t *pass, const char **language
     *attr_ids = pass->e->attrs->ids;
 }
 
+void rv_change_detect_defer(rv_detect_pass_t *pass, apr_pool_t *p)
+{
+    rv_detect_t *d = &pass->d;
+    d->defer = p;
+    d->keeps = apr_array_make(p, RV_HASH_CHUNK * 2, sizeof(const char *));
+    d->pushes = apr_array_make(p, 16, sizeof(rv_detect_push_t));
+}
+
+int rv_change_detect_write(rv_detect_pass_t *pass)
+{
+    rv_detect_t *d = &pass->d;
+    apr_pool_t *p = d->defer;
+    int i, rv;
+    if (!p)
+        return 0;
+    d->defer = NULL;
+    if ((rv = rv_db_begin(pass->c->db)))
+        return rv;
+    for (i = 0; i < d->pushes->nelts; i++) {
+        rv_detect_push_t *q = &APR_ARRAY_IDX(d->pushes, i, rv_detect_push_t);
+        rv_detect_push(pass->c, p, d, q->product_id, q->fresh);
+    }
+    for (i = 0; i + 1 < d->keeps->nelts; i += 2) {
+        d->ids[d->n] = APR_ARRAY_IDX(d->keeps, i, const char *);
+        d->fps[d->n++] = APR_ARRAY_IDX(d->keeps, i + 1, const char *);
+        if (d->n == RV_HASH_CHUNK)
+            rv_detect_flush(pass->c, p, d);
+    }
+    rv_detect_flush(pass->c, p, d);
+    if ((rv = rv_db_commit(pass->c->db)))
+        rv_db_rollback(pass->c->db);
+    return rv;
+}
+
+void rv_change_detect_drop(rv_detect_pass_t *pass)
+{
+    pass->d.defer = NULL;
+}
+
 int rv_change_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
                         const char *ids_json)
 {
-    rv_load_part_t part = { upto, ids_json };
+    rv_load_part_t part = { upto, ids_json, pass->d.defer != NULL };
     return rv_catalogue_each_part(pass->c, pass->p, pass->e, 1, &part, after, rv_detect_one,
                              rv_detect_flush, &pass->d);
 }

@@ -27,6 +27,14 @@ void rv_change_detect_inputs(const rv_detect_pass_t *pass, const char **language
 int rv_change_detect_part(rv_detect_pass_t *pass, long long after, long long upto,
                         const char *ids_json);
 void rv_change_detect_end(rv_detect_pass_t *pass, int ok);
+/* The parts that follow read in the caller's transaction (rv_detect.c: one
+ * consistent snapshot per id range) and write nothing: the pushes they
+ * decide and the digests they keep wait in p until rv_change_detect_write
+ * writes them, in a transaction of their own (so no lock is held while the
+ * parts read), or rv_change_detect_drop forgets them. 0 or a database error. */
+void rv_change_detect_defer(rv_detect_pass_t *pass, apr_pool_t *p);
+int rv_change_detect_write(rv_detect_pass_t *pass);
+void rv_change_detect_drop(rv_detect_pass_t *pass);
 /* Push jobs of new products (no listing id yet; a JSON array of product ids
  * as strings), queued held for RV_CHANGE_MATCH_HOLD_S: matched with one
  * prefetch of the seller's listings when that costs fewer requests than one

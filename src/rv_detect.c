@@ -1,7 +1,7 @@
 /* rv_detect.c: which products a cron cycle compares, and when it reads the
  * whole catalogue (docs/ARCHITECTURE.md, "Change detection").
  *
- * The comparison itself (the inputs' digest in MariaDB, then the listing
+ * The comparison itself (the inputs' digest, then the listing
  * body in C) is rv_catalogue.c's and rv_change.c's; this file decides what it is given:
  *  - the incremental check, every cycle: the products that can have changed
  *    since the last check: product.date_modified, orders placed and order
@@ -60,12 +60,56 @@ static long long rv_detect_next_upto(rv_db_t *db, apr_pool_t *p, long long after
     return hi ? apr_atoi64(hi) : 0;
 }
 
+/* One range's digest and comparison, read in one consistent snapshot
+ * (REPEATABLE READ: every statement of the transaction sees the database
+ * as its first did), so the digest is of exactly the rows compared: one
+ * digest, not one before and one after. The transaction reads only
+ * (consistent reads take no row lock); the pushes and digests the
+ * comparison decides are written after it, in a short transaction of
+ * their own. 1: skipped unchanged, 0 compared, -1 database error. */
+static int rv_detect_range(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *sp,
+                           const rv_scan_range_in_t *in, const rv_detect_counts_t *counts,
+                           long long after, long long upto)
+{
+    const char *digest;
+    long long a, u;
+    int queued = counts->queued;
+    if (rv_db_plain(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") || rv_db_begin(db))
+        return -1;
+    digest = rv_scan_range_digest(db, sp, in, after, upto);
+    if (digest && rv_scan_range_same(in, sp, after, upto, digest)) {
+        rv_db_commit(db);
+        return 1;
+    }
+    rv_change_detect_defer(pass, sp);
+    for (a = after; a < upto; a = u) {
+        u = rv_detect_next_upto(db, sp, a, 0);
+        if (u <= a || u > upto)
+            u = upto;
+        if (rv_change_detect_part(pass, a, u, NULL)) {
+            rv_change_detect_drop(pass);
+            rv_db_rollback(db);
+            return -1;
+        }
+    }
+    if (rv_db_commit(db)) {
+        rv_change_detect_drop(pass);
+        rv_db_rollback(db);
+        return -1;
+    }
+    if (rv_change_detect_write(pass))
+        return -1;
+    /* nothing to send in the snapshot the digest is of */
+    if (digest && counts->queued == queued)
+        rv_scan_range_store(db, sp, in, after, upto, digest);
+    return 0;
+}
+
 /* The whole catalogue in ranges of RV_DIGEST_RANGE map rows. A range whose
  * rows' digest (rv_scan_range.c, one statement) equals the one stored when
  * its products were last found with nothing to send is skipped; else its
- * products are compared RV_SCAN_RANGE a statement, and when none was
- * queued the range's digest is stored, if it was the same before and after
- * they were compared (nothing moved meanwhile). */
+ * products are compared RV_SCAN_RANGE a statement (rv_detect_range), and
+ * when none was queued the range's digest is stored. */
 static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, int store_id,
                           const rv_detect_counts_t *counts, rv_detect_info_t *info)
 {
@@ -76,9 +120,8 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
     rv_scan_range_load(db, p, &in);
     for (;;) {
         apr_pool_t *sp;
-        const char *before, *now;
-        long long upto, a, u;
-        int queued;
+        long long upto;
+        int rv;
         apr_pool_create(&sp, p);
         upto = rv_detect_next_upto(db, sp, after, 1);
         if (upto <= after) {
@@ -87,27 +130,12 @@ static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, in
             return 0;       /* past the last one (or MAX of nothing: NULL) */
         }
         info->ranges++;
-        before = rv_scan_range_digest(db, sp, &in, after, upto);
-        if (before && rv_scan_range_same(&in, sp, after, upto, before)) {
-            info->ranges_skipped++;
-            apr_pool_destroy(sp);
-            after = upto;
-            continue;
-        }
-        queued = counts->queued;
-        for (a = after; a < upto; a = u) {
-            u = rv_detect_next_upto(db, sp, a, 0);
-            if (u <= a || u > upto)
-                u = upto;
-            if (rv_change_detect_part(pass, a, u, NULL)) {
-                apr_pool_destroy(sp);
-                return -1;
-            }
-        }
-        if (before && counts->queued == queued
-            && (now = rv_scan_range_digest(db, sp, &in, after, upto)) && !strcmp(now, before))
-            rv_scan_range_store(db, sp, &in, after, upto, before);
+        rv = rv_detect_range(pass, db, sp, &in, counts, after, upto);
         apr_pool_destroy(sp);
+        if (rv < 0)
+            return -1;
+        if (rv == 1)
+            info->ranges_skipped++;
         after = upto;
     }
 }

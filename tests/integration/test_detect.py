@@ -203,3 +203,39 @@ def test_the_first_cycle_reads_everything(db, fake, lone):
     db.execute("DELETE FROM oc_reverb_detect")
     j = cycle(db, lone)
     assert j["detect_scan"] == "first" and j["products_candidates"] == -1, j
+
+
+def test_a_first_pass_queues_exactly_what_changed_and_stores_the_range_digests(db, fake, lone):
+    """A first pass over products new to it (every kept digest forgotten, as
+    after an upgrade) compares each id range in one snapshot and writes after
+    it: it queues exactly the products that need a push, keeps the others'
+    digests, and stores the digest of a range with nothing to send, so the
+    next full scan compares nothing."""
+    ids = synced_and_quiet(db, fake, lone)
+    db.execute("DELETE FROM oc_reverb_detect")
+    db.execute("DELETE FROM oc_reverb_cache WHERE name LIKE 'scan:%'")
+    db.execute("UPDATE oc_reverb_product_map SET source_hash = NULL, updated_at = updated_at")
+    db.execute("UPDATE oc_product SET quantity = quantity + 2 WHERE product_id IN (%s, %s)",
+               (ids[3], ids[7]))
+    db.execute("DELETE FROM oc_reverb_job")
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "first" and j["products_checked"] == N, j
+    assert j["products_queued"] == 2, j
+    queued = {int(r[0]) for r in db.query("SELECT ref FROM oc_reverb_job WHERE kind = 'push'")}
+    assert queued >= {ids[3], ids[7]} and queued <= {ids[3], ids[7]}, queued
+    kept = db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE product_id BETWEEN %s AND %s"
+                    " AND source_hash IS NOT NULL", (ids[0], ids[-1]))
+    assert kept == N - 2, kept
+    # both pushed (cron runs the jobs: no worker here); then, nothing to send
+    # anywhere, a first pass stores every range's digest itself
+    wait_until(lambda: cycle(db, lone)["products_queued"] == 0 and db.value(
+        "SELECT COUNT(*) FROM oc_reverb_job WHERE state IN ('pending', 'running')") == 0,
+        timeout=60, interval=0.2, what="the two pushes")
+    db.execute("DELETE FROM oc_reverb_detect")
+    db.execute("DELETE FROM oc_reverb_cache WHERE name LIKE 'scan:%'")
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "first" and j["products_queued"] == 0, j
+    db.execute("UPDATE oc_reverb_detect SET full_at = full_at - INTERVAL 61 MINUTE")
+    j = cycle(db, lone)
+    assert j["detect_scan"] == "due" and j["scan_ranges_unchanged"] == j["scan_ranges"] >= 1, j
+    assert j["products_checked"] == 0 and j["products_queued"] == 0, j
