@@ -50,6 +50,7 @@ test('before a token: Test connection sends nothing, the pickers and the mapping
   assert.match(await page.textContent('#reverb-settings select[name=default_condition] + .help-block'),
     /loaded once a working token is saved/);
   // so does the shipping profile picker, in plain (not error) text
+  await page.waitForFunction(() => (document.querySelector('.reverb-profile-note') || {}).textContent);
   assert.match(await page.textContent('.reverb-profile-note'), /^Reverb's list is loaded once a working token is saved\.$/);
   assert.equal(await page.locator('.reverb-profile-note.text-danger').count(), 0);
   assert.deepEqual(await page.locator('.reverb-status-name').allTextContents(),
