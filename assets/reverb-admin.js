@@ -274,6 +274,7 @@
       tokenInput.value = ''; tokenInput.placeholder = r.settings.token_masked;
       self.alert('success', s('text_saved'));
       self.loaded.map = false;
+      self.profilesPromise = null;      /* the shipping profiles of the (new) token's account */
       /* what depends on the saved token and address (conditions, webhooks,
        * cron URL) is fetched again, as a reload would */
       var pane = f.parentNode;
@@ -603,7 +604,7 @@
    * message with Reverb's errors as "field: message" lines. */
   App.prototype.logRow = function (e) {
     var self = this, s = this.s.bind(this);
-    var msg = [h('span', { 'class': 'reverb-log-message', text: e.message || '' })];
+    var msg = [h('span', { 'class': 'reverb-log-message', text: this.logMessage(e) })];
     if (e.error_lines && e.error_lines.length) {
       msg.push(h('ul', { 'class': 'reverb-errors list-unstyled' }, e.error_lines.map(function (l) { return h('li', { text: l }); })));
     }
@@ -624,6 +625,20 @@
       h('td', { 'class': 'reverb-nowrap reverb-log-kind', text: s('log_kind_' + kind) }),
       h('td', { 'class': 'reverb-nowrap reverb-log-status', 'data-status': e.status, text: s('log_status_' + e.status) }),
       h('td', {}, msg)]);
+  };
+
+  /* The engine writes an order's status change as Reverb's codes ("Reverb order
+   * #9001: paid -> shipped"); the store owner reads the statuses as words, the
+   * ones the order panel and the status mapping use. */
+  App.prototype.logMessage = function (e) {
+    var m = e.kind === 'order' && /^Reverb order #(\S+): ([a-z_?]+) -> ([a-z_]+)(?: \(its OpenCart order (\d+) was deleted\))?$/.exec(e.message || '');
+    if (!m) return e.message || '';
+    var self = this, word = function (code) {
+      var k = 'text_order_status_' + code;
+      return self.t[k] ? self.t[k] : code;
+    };
+    var text = fmt(this.s(m[2] === '?' ? 'log_order_now' : 'log_order_changed'), { number: m[1], from: word(m[2]), to: word(m[3]) });
+    return m[4] ? text + ' ' + fmt(this.s('log_order_deleted'), { order_id: m[4] }) : text;
   };
 
   App.prototype.loadLog = function (body, pager, status, direction, product) {
@@ -978,8 +993,24 @@
       ui.report.style.display = running ? 'none' : '';
       if (!running) self.rcRender();
       var waiting = r.findings.some(function (f) { return f.fix_state === 'queued'; });
+      if (st.waiting && st.waiting.length && !running) self.rcWaitDone(r.findings);
       if (running || waiting) self.rcTimer = setTimeout(function () { self.rcPoll(); }, 1000);
     }).catch(function (e) { self.rcAlert('danger', e.message); ui.start.disabled = false; });
+  };
+
+  /* The fixes the tab alert said it was waiting for: once none of them is
+   * queued, the alert says how they ended (not "Waiting for Reverb" next to
+   * rows that read "Fixed."). A fix not on the shown page is not waited for. */
+  App.prototype.rcWaitDone = function (findings) {
+    var s = this.s.bind(this), st = this.rc, byId = {};
+    findings.forEach(function (f) { byId[f.finding_id] = f; });
+    var mine = st.waiting.map(function (fid) { return byId[fid]; }).filter(function (f) { return f; });
+    if (mine.some(function (f) { return f.fix_state === 'queued'; })) return;
+    st.waiting = null;
+    if (!mine.length) return;
+    var failed = mine.filter(function (f) { return f.fix_state === 'failed'; });
+    if (!failed.length) this.rcAlert('success', mine.length === 1 ? s('rc_outcome_done') : fmt(s('rc_outcome_done_n'), { n: mine.length }));
+    else this.rcAlert('danger', fmt(s('rc_outcome_failed'), { n: failed.length, s: failed[0].fix_message || '' }));
   };
 
   function rcState(s, v) {
@@ -1067,6 +1098,9 @@
         var o = r.results[0].outcome;
         self.rcAlert(o === 'link_conflict' ? 'warning' : 'success', s('rc_outcome_' + o));
       } else self.rcAlert('success', fmt(s('rc_fixes_sent'), r));
+      /* a "Waiting for Reverb" alert is answered once those fixes are done */
+      st.waiting = r.results.filter(function (x) { return /_queued$/.test(x.outcome); })
+        .map(function (x) { return x.finding_id; });
       st.selected = {};
       return self.rcPoll();
     }).catch(function (e) { self.rcAlert('danger', e.message); })
@@ -1111,16 +1145,36 @@
         lastError.textContent = q.last_error || '';
       };
       showState(p);
-      /* after "Sync now" the worker does the push: show its result when it is there */
-      var watch = function (before, left) {
-        if (left <= 0) return;
+      /* after "Sync now" the worker does the push: its log entry (newer than the
+       * one before the press) is the outcome; the queued alert is replaced by it,
+       * so the page says what happened: listed, a draft and why, or the refusal */
+      var newestLog = function () {
+        return self.api('GET', 'log?per_page=1&product_id=' + id).then(function (r) {
+          return r.entries && r.entries.length ? r.entries[0] : null;
+        }).catch(function () { return null; });
+      };
+      var outcome = function (e, q) {
+        var word = q.listing_state ? self.t['prod_state_' + (q.listing_state === 'sold_out' ? 'sold' : q.listing_state)] || q.listing_state : '';
+        var link = reverbLink(q.listing_url, q.listing_id), a;
+        self.clearAlerts();
+        if (e.status === 'error') {
+          a = self.alert('danger', e.message || q.last_error || '');
+          if (e.error_lines && e.error_lines.length)
+            a.appendChild(h('ul', { 'class': 'reverb-errors list-unstyled' }, e.error_lines.map(function (l) { return h('li', { text: l }); })));
+          return;
+        }
+        if (q.listing_state === 'draft') a = self.alert('info', fmt(s('text_sync_draft'), { id: q.listing_id }));
+        else if (q.listing_state === 'live') a = self.alert('success', fmt(s('text_sync_live'), { id: q.listing_id }));
+        else a = self.alert('success', fmt(s('text_sync_done'), { id: q.listing_id || '-', state: word, s: e.message || '' }));
+        if (link) a.appendChild(h('a', { href: link, target: '_blank', rel: 'noopener', 'class': 'alert-link', text: ' ' + s('text_view_on_reverb') }));
+      };
+      var watch = function (beforeLog, left) {
+        if (left <= 0) { self.clearAlerts(); self.alert('warning', s('text_sync_slow')); return; }
         setTimeout(function () {
-          self.api('GET', 'product/' + id).then(function (r) {
-            var q = r.product;
-            if (q.last_synced_at !== before.last_synced_at || q.last_error !== before.last_error
-                || q.listing_id !== before.listing_id) showState(q);
-            else watch(before, left - 1);
-          }).catch(function () {});
+          newestLog().then(function (e) {
+            if (!e || e.log_id === beforeLog) return watch(beforeLog, left - 1);
+            return self.api('GET', 'product/' + id).then(function (r) { showState(r.product); outcome(e, r.product); });
+          }).catch(function () { watch(beforeLog, left - 1); });
         }, 1000);
       };
       box.appendChild(formGroup(s('text_listing'), listing));
@@ -1136,11 +1190,12 @@
           onclick: function () { self.clearAlerts(); save().then(function () { self.alert('success', s('text_saved')); }).catch(function (e) { self.alert('danger', e.message); }); } }), ' ',
         h('button', { type: 'button', 'class': 'btn btn-primary', id: 'reverb-product-sync', text: s('button_sync_now'),
           onclick: function () {
-            var before;
+            var beforeLog = null;
             self.clearAlerts();
-            save().then(function (r) { before = r.product; return self.api('POST', 'product/' + id + '/sync', {}); })
+            newestLog().then(function (e) { beforeLog = e ? e.log_id : null; return save(); })
+              .then(function () { return self.api('POST', 'product/' + id + '/sync', {}); })
               .then(function () { /* an older package's language file lacks the new string */
-                self.alert('success', self.t.text_sync_queued ? s('text_sync_queued') : s('text_saved')); watch(before, 20); })
+                self.alert('success', self.t.text_sync_queued ? s('text_sync_queued') : s('text_saved')); watch(beforeLog, 30); })
               .catch(function (e) { self.alert('danger', e.message); }); } })]));
       self.root.appendChild(box);
     }).catch(function () { /* the alert is shown by guard() */ });
@@ -1176,8 +1231,11 @@
       if (!r.profiles.length) note.textContent = fmt(s(none), { s: r.currency });
       if (onList) onList(r);
     }).catch(function (e) {
-      note.className = cls('p', 'help-block text-danger reverb-profile-note');
-      note.textContent = fmt(s('text_profiles_unavailable'), { s: e.message });
+      /* before a token there is nothing to read yet: say when the list comes, as
+       * the condition picker does, not "could not be read: enter a token" in red */
+      var noToken = e && e.code === 'no_token';
+      note.className = cls('p', noToken ? 'help-block reverb-profile-note' : 'help-block text-danger reverb-profile-note');
+      note.textContent = noToken ? s('text_lookup_no_token') : fmt(s('text_profiles_unavailable'), { s: e.message });
       if (onList) onList(null);
     });
     return { select: sel, note: note };

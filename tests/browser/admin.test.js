@@ -49,6 +49,10 @@ test('before a token: Test connection sends nothing, the pickers and the mapping
   // the condition picker says why it is empty
   assert.match(await page.textContent('#reverb-settings select[name=default_condition] + .help-block'),
     /loaded once a working token is saved/);
+  // so does the shipping profile picker, in plain (not error) text
+  await page.waitForFunction(() => (document.querySelector('.reverb-profile-note') || {}).textContent);
+  assert.match(await page.textContent('.reverb-profile-note'), /^Reverb's list is loaded once a working token is saved\.$/);
+  assert.equal(await page.locator('.reverb-profile-note.text-danger').count(), 0);
   assert.deepEqual(await page.locator('.reverb-status-name').allTextContents(),
     ['Paid', 'Shipped', 'Received by the buyer', 'Cancelled', 'Refunded']);
   await shot(page, 'no-token-test-connection');
@@ -94,6 +98,8 @@ test('first token: a good test clears the old error, saving loads conditions and
     && document.querySelector('#reverb-webhooks').textContent.length > 0);
   assert.equal(await page.locator('.reverb-alert').count(), 1);
   assert.equal(await page.locator('#reverb-settings select[name=default_condition] + .help-block').count(), 0);
+  // the shipping profiles are read again with the saved token (they said "enter a token" until a reload)
+  await page.waitForFunction(() => !/token/.test(document.querySelector('.reverb-profile-note').textContent));
   await shot(page, 'first-token-saved');
   // and the category pickers, without a reload
   await page.click('a[data-tab=map]');
@@ -234,7 +240,10 @@ test('sync now shows the result of the push without a reload (here: no SKU)', as
   await page.click('#reverb-product-sync');
   assert.match(await lastAlert(page), /queued for Reverb/);
   await page.waitForFunction(() => /no SKU/.test(document.querySelector('#reverb-last-error').textContent));
+  // the one alert now says what happened, not "queued" (seen on a real 3.0.5.1 shop)
+  await page.waitForFunction(() => /no SKU/.test((document.querySelector('.reverb-alert') || {}).textContent || ''));
   assert.equal(await page.locator('.reverb-alert').count(), 1);
+  assert.ok(await page.isVisible('.reverb-alert.alert-danger'));
   await shot(page, 'product-sync-no-sku');
   // off again, so that 'sync all' below counts the 30 pedals only
   await page.uncheck('input[name=sync_enabled]');
@@ -317,7 +326,10 @@ test('page and filter the log', async (page) => {
 });
 
 /* Reverb's validation errors as the log route gives them (error_lines) */
-const LOG_412 = { total: 2, total_capped: false, page: 1, per_page: 20, timezone: 'Australia/Sydney', entries: [
+const LOG_412 = { total: 3, total_capped: false, page: 1, per_page: 20, timezone: 'Australia/Sydney', entries: [
+  // as src/rv_order_import.c words a status change: Reverb's codes
+  { log_id: 3, product_id: null, direction: 'pull', kind: 'order', status: 'success', action: 'order', message: 'Reverb order #9001: paid -> shipped',
+    reverb_order_number: '9001', order_id: 1, created_at: '2026-01-16T00:00:00Z', created_local: '2026-01-16 11:00:00' },
   { log_id: 2, product_id: 6003, product_name: 'Browser Pedal 3', direction: 'push', kind: 'listing', status: 'error', action: 'create',
     message: 'Reverb refused the listing', sku: 'BR-3-LONG-SKU-WITH-DASHES', reverb_listing_id: null, listing_url: null, order_id: null,
     errors: { price: ['must be greater than 0'], make: ["can't be blank"] },
@@ -341,6 +353,9 @@ test('log: Reverb errors as lines, not JSON; a narrow window wraps no date or SK
   assert.ok(!/[{}[\]"]/.test(await page.textContent('#reverb-log tr[data-log-id="2"] td:nth-child(6)')));
   assert.equal(await page.textContent('#reverb-log tr[data-log-id="2"] td.reverb-log-time'), '16/01/2026 10:30:00');
   assert.equal(await page.textContent('#reverb-log tr[data-log-id="1"] td:nth-child(4)'), 'Tracking');
+  // an order's status change in words from the language file, not "paid -> shipped"
+  assert.equal(await page.textContent('#reverb-log tr[data-log-id="3"] .reverb-log-message'),
+    'Reverb order #9001: Paid, waiting to be shipped \u2192 Shipped');
   for (const sel of ['td.reverb-log-time', 'td.reverb-log-sku']) {      // one line each
     const h = await page.$eval('#reverb-log tr[data-log-id="2"] ' + sel, (td) => {
       const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; });
@@ -686,6 +701,9 @@ test('reconcile tab: compare, progress, the report by kind, fix one and fix the 
   await page.waitForFunction(() => /Fixed/.test((document.querySelector('#reverb-rc-table tr[data-kind=price] .reverb-rc-status') || {}).textContent || ''),
     null, { timeout: 30000 });
   assert.equal((await fakeListings(page)).find((l) => l.sku === 'BR-3').price.amount, '43.00');
+  // the tab's alert no longer says "Waiting for Reverb" next to a row that reads "Fixed."
+  await page.waitForFunction(() => /^.?Fixed: Reverb has the shop's values now\.$/.test(((document.querySelector('.reverb-alert') || {}).textContent || '').trim()));
+  assert.equal(await page.locator('.reverb-alert').count(), 1);
   // the other two together
   await gone.locator('input[type=checkbox]').check();
   await unl.locator('input[type=checkbox]').check();
