@@ -236,7 +236,7 @@ static int rv_import_stock(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, cons
                         " AND reverb_order_number <> %s LIMIT 1", RV_ARGS(order_id, o->order_number))) {
         rv_order_rows_set_status(c, p, order_id, status_id);
         rv_order_rows_history(c, p, order_id, status_id, apr_psprintf(p,
-            "Reverb order #%s is now %s", o->order_number, o->status));
+            "Reverb order #%s is now %s", o->order_number, rv_order_status_words(o->status)));
     }
     return 0;
 }
@@ -341,7 +341,8 @@ static int rv_status_change(rv_ctx_t *c, apr_pool_t *p, const rv_order_t *o, con
         rv_order_rows_set_status(c, p, order_id, status_id);
     rv_order_rows_history(c, p, order_id, status_id, apr_psprintf(p,
         partial ? "Reverb order #%s (one item of this checkout) is now %s; its stock was put back"
-                : "Reverb order #%s is now %s", o->order_number, o->status));
+                : "Reverb order #%s is now %s", o->order_number,
+        rv_order_status_words(o->status)));
     *why = apr_psprintf(p, "Reverb order #%s: %s -> %s", o->order_number, old ? old : "?", o->status);
     return 0;
 }

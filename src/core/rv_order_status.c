@@ -42,6 +42,27 @@ int rv_order_is_shipped(const char *status)
     return status && RV_IN(status, shipped);
 }
 
+const char *rv_order_status_words(const char *status)
+{
+    /* the language file's text_order_status_* words, lower case to sit in
+     * a sentence */
+    static const char *const words[][2] = {
+        { "unpaid", "unpaid" }, { "payment_pending", "payment pending" },
+        { "pending_review", "pending review by Reverb" }, { "blocked", "blocked by Reverb" },
+        { "partially_paid", "partially paid" }, { "paid", "paid, waiting to be shipped" },
+        { "shipped", "shipped" }, { "picked_up", "picked up" },
+        { "received", "received by the buyer" }, { "refunded", "refunded" },
+        { "cancelled", "cancelled" }, { "canceled", "cancelled" },
+    };
+    size_t i;
+    if (!status)
+        return "unknown";
+    for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+        if (!strcmp(status, words[i][0]))
+            return words[i][1];
+    return status;
+}
+
 const char *rv_order_default_status(const char *reverb_status)
 {
     rv_order_class_t cls = rv_order_classify(reverb_status);

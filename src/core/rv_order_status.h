@@ -28,6 +28,13 @@ rv_order_class_t rv_order_classify(const char *status);
  * hides its tracking form once every order of a checkout is there). */
 int rv_order_is_shipped(const char *status);
 
+/* A Reverb status in plain English words, for text written into OpenCart's
+ * own tables (an order history comment): "paid" -> "paid, waiting to be
+ * shipped", "picked_up" -> "picked up"; the admin's screens translate the
+ * codes from the language file instead. An unknown status is returned as
+ * it is (NULL -> "unknown"). */
+const char *rv_order_status_words(const char *status);
+
 /* OpenCart's install-default order_status_id for a Reverb status, when the
  * shop's order_status_map has none: shipped/picked_up -> 3 (Shipped),
  * received -> 5 (Complete), refunded -> 11 (Refunded), another cancelled

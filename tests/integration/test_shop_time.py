@@ -91,3 +91,18 @@ def test_special_dated_today_in_shop_time_prices_the_listing(db, fake, server, a
     admin.post(server, "/reverb/admin/product/5361/sync", {})
     wait_until(lambda: "SPECIAL-TZ" in by_sku(fake.listings()), timeout=20, what="listing")
     assert by_sku(fake.listings())["SPECIAL-TZ"]["price"]["amount"] == "99.00", zone
+
+
+def test_a_status_change_comment_says_the_status_in_words(db, fake, server, admin):
+    """OpenCart's order history shows the store owner the comment as written:
+    Reverb's status in words ("picked up"), not its code ("picked_up")."""
+    fresh_shop(db, fake, server, admin)
+    fake.seed_order(order_number="7702", sku="ORD-1", quantity=1, price="100.00")
+    assert import_now(admin, server)["imported"] == 1
+    (oid, _, _, _), = oc_orders(db)
+    fake.edit_order("7702", status="picked_up")
+    import_now(admin, server)
+    wait_drained(admin, server)
+    comments = [r[0] for r in db.query("SELECT comment FROM oc_order_history WHERE order_id = %s"
+                                       " ORDER BY order_history_id", (oid,))]
+    assert comments[-1] == "Reverb order #7702 is now picked up", comments

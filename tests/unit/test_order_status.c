@@ -29,6 +29,16 @@ static void test_shipped(void **state)
     assert_false(rv_order_is_shipped(NULL));
 }
 
+static void test_status_words(void **state)
+{
+    (void)state;
+    assert_string_equal(rv_order_status_words("paid"), "paid, waiting to be shipped");
+    assert_string_equal(rv_order_status_words("picked_up"), "picked up");
+    assert_string_equal(rv_order_status_words("canceled"), "cancelled");
+    assert_string_equal(rv_order_status_words("layaway"), "layaway");
+    assert_string_equal(rv_order_status_words(NULL), "unknown");
+}
+
 static void test_default_status(void **state)
 {
     (void)state;
@@ -62,6 +72,7 @@ static void test_committed_default(void **state)
 static const struct CMUnitTest tests[] = {
     RV_TEST(test_cancelled_list_is_one),
     RV_TEST(test_shipped),
+    RV_TEST(test_status_words),
     RV_TEST(test_default_status),
     RV_TEST(test_committed_default),
 };
