@@ -679,6 +679,13 @@
     }
   }
 
+  /* The grid's last-sync cell: the date above the time, so the column is a
+   * date wide and the last error keeps room at 1366 px. */
+  function prodTimeLines(text) {
+    var i = text.lastIndexOf(', ');
+    return i < 0 ? [text] : [text.slice(0, i), h('br'), text.slice(i + 2)];
+  }
+
   function prodOptions(list, value, first) {
     return (first ? [h('option', { value: '', text: first })] : []).concat(list.map(function (o) {
       return h('option', { value: String(o[0]), text: o[1], selected: String(o[0]) === String(value) ? 'selected' : null });
@@ -840,12 +847,13 @@
         h('td', { 'class': 'text-center' }, [h('span', { 'class': 'label label-' + (p.quantity > 0 ? 'success' : 'warning'), text: String(p.quantity) })]),
         h('td', { 'class': 'text-center', text: p.status ? s('text_enabled') : s('text_disabled') }),
         h('td', { 'class': 'text-center reverb-prod-sync', text: p.sync_enabled ? s('prod_on') : s('prod_off') }),
-        h('td', { text: p.condition_uuid ? (condName[p.condition_uuid] || p.condition_uuid) : s('prod_default_condition') }),
+        p.condition_uuid ? h('td', { text: condName[p.condition_uuid] || p.condition_uuid })
+          : h('td', { 'class': 'text-muted', title: s('prod_default_title'), text: s('prod_default_short') }),
         h('td', { 'class': 'reverb-prod-state' }, [h('span', { 'class': 'label label-' + (PROD_STATE_CLASS[p.listing_state] || 'default'),
           'data-state': p.listing_state, text: s('prod_state_' + p.listing_state) })]),
         h('td', {}, [link]),
         h('td', { 'class': 'text-danger reverb-prod-error', text: p.last_error || '' }),
-        h('td', { 'class': 'reverb-nowrap', text: prodTime(p.last_synced_at, st.tz, self.t.prod_date_locale) })]));
+        h('td', { 'class': 'reverb-nowrap reverb-prod-synced' }, prodTimeLines(prodTime(p.last_synced_at, st.tz, self.t.prod_date_locale)))]));
     });
     var onPage = st.rows.filter(function (p) { return st.all || st.selected[p.product_id]; }).length;
     ui.pageBox.checked = st.rows.length > 0 && onPage === st.rows.length;
