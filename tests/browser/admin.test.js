@@ -531,7 +531,8 @@ test('shipping picker from the Reverb account; offers, stock buffer and order im
   await page.click('#reverb-save');
   assert.match(await lastAlert(page), /Saved/);
   await page.reload();
-  await page.waitForFunction(() => /no shipping profile: enter the rates below, in AUD/.test(document.querySelector('#reverb-settings').textContent));
+  // the reloaded page may not have built its settings tab yet: no element is no match
+  await page.waitForFunction(() => /no shipping profile: enter the rates below, in AUD/.test((document.querySelector('#reverb-settings') || {}).textContent || ''));
   assert.ok(await page.isVisible('#reverb-rates-group'));
   assert.equal(await page.textContent('label[for=reverb-rate-au]'), 'Australia (AUD)');
   assert.equal(await page.textContent('label[for=reverb-rate-xx]'), 'Everywhere else (AUD)');
@@ -564,6 +565,7 @@ test('shipping picker from the Reverb account; offers, stock buffer and order im
 });
 
 test('product tab: its own shipping profile, local pickup and offers', async (page) => {
+  await fakeProfiles(PROFILES);      // whatever an earlier test left on the fake
   await page.goto(BASE + '/pages/product.html');
   await page.waitForSelector('#reverb-product');
   await page.waitForFunction(() => document.querySelectorAll('#reverb-product #reverb-shipping-profile-id option').length === 3);
@@ -844,6 +846,7 @@ test('oc4: log links to the 4.0 order page; a refused setting sits in its Bootst
 });
 
 test('oc4: the shipping picker and switches in Bootstrap 5 markup', async (page, context) => {
+  await fakeProfiles(PROFILES);
   await oc4(context);
   await page.goto(BASE + '/admin/pages4/module.html');
   await page.waitForSelector('#reverb-settings');
