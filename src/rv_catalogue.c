@@ -210,11 +210,11 @@ static void rv_item_fill(rv_item_t *it, const rv_rows_t *r, int i)
 }
 
 /* The inputs' digest of row i (32 hex digits): the settings' fingerprint
- * and every column read but source_hash itself, each as its length and
+ * and every column read but column `skip` (source_hash itself), each as its length and
  * bytes (SQL NULL: a length no text has), so no two rows collide by how
  * their values are cut. */
 static const char *rv_item_fp(apr_pool_t *p, const rv_push_env_t *e, const rv_rows_t *rows,
-                              int i)
+                              int i, int skip)
 {
     rv_sha256_ctx c;
     unsigned char d[32];
@@ -224,7 +224,7 @@ static const char *rv_item_fp(apr_pool_t *p, const rv_push_env_t *e, const rv_ro
     for (j = 0; j < rows->ncols; j++) {
         const char *v = rows->rows[i][j];
         unsigned long long len = v ? (unsigned long long)strlen(v) : ~0ULL;
-        if (!strcmp(rows->names[j], "source_hash"))
+        if (j == skip)
             continue;
         rv_sha256_update(&c, &len, sizeof(len));
         if (v)
@@ -261,7 +261,7 @@ apr_hash_t *rv_catalogue_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env
     const char *pid = rv_i64(p, product_id), *shop_now, *upto;
     apr_hash_t *items = apr_hash_make(p);
     rv_rows_t *rows;
-    int i, rv;
+    int i, j, rv;
 
     *count = 0;
     *last = after;
@@ -281,8 +281,10 @@ apr_hash_t *rv_catalogue_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env
                                  rv_i64(p, after), upto));
     if (rv)
         return NULL;
+    for (j = 0; j < rows->ncols && strcmp(rows->names[j], "source_hash"); j++)
+        ;       /* looked up once, not per row */
     for (i = 0; i < rows->nrows; i++) {
-        const char *fp = changed_only ? rv_item_fp(p, e, rows, i) : NULL;
+        const char *fp = changed_only ? rv_item_fp(p, e, rows, i, j) : NULL;
         const char *was = rv_row_get(rows, i, "source_hash");
         rv_item_t *it;
         *last = rv_row_int(rows, i, "product_id", 0);
