@@ -606,7 +606,7 @@
     var self = this, s = this.s.bind(this);
     var msg = [h('span', { 'class': 'reverb-log-message', text: this.logMessage(e) })];
     if (e.error_lines && e.error_lines.length) {
-      msg.push(h('ul', { 'class': 'reverb-errors list-unstyled' }, e.error_lines.map(function (l) { return h('li', { text: l }); })));
+      msg.push(errorList(e.error_lines));
     }
     var link = reverbLink(e.listing_url, e.reverb_listing_id);
     if (link) msg.push(' ', h('a', { href: link, target: '_blank', rel: 'noopener', text: s('text_view_on_reverb') }));
@@ -677,6 +677,11 @@
     try { return new Intl.DateTimeFormat(locale || undefined, tz ? Object.assign({ timeZone: tz }, o) : o).format(d); } catch (e) {
       return new Intl.DateTimeFormat(undefined, o).format(d);
     }
+  }
+
+  /* Reverb's errors of a log entry, a "field: message" line each. */
+  function errorList(lines) {
+    return h('ul', { 'class': 'reverb-errors list-unstyled' }, lines.map(function (l) { return h('li', { text: l }); }));
   }
 
   /* The grid's last-sync cell: the date above the time, so the column is a
@@ -1168,7 +1173,7 @@
         if (e.status === 'error') {
           a = self.alert('danger', e.message || q.last_error || '');
           if (e.error_lines && e.error_lines.length)
-            a.appendChild(h('ul', { 'class': 'reverb-errors list-unstyled' }, e.error_lines.map(function (l) { return h('li', { text: l }); })));
+            a.appendChild(errorList(e.error_lines));
           return;
         }
         if (q.listing_state === 'draft') a = self.alert('info', fmt(s('text_sync_draft'), { id: q.listing_id }));
