@@ -1,6 +1,7 @@
 /* rv_ratelimit.c: shared sliding-window limiter in the database. */
 #include "rv_ratelimit.h"
 #include "apr_atomic.h"
+#include "rv_text.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -9,7 +10,8 @@
 APLOG_USE_MODULE(reverb);
 
 /* One attempt under the lock: 0 granted, 1 full (*wait_ms set), -1 error. */
-static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int *wait_ms)
+static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int *wait_ms,
+                       long long *slot)
 {
     rv_rows_t *rows;
     long long used, pause_ms, free_ms;
@@ -30,7 +32,7 @@ static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int *wait_ms)
     }
     if (rv_db_query(db, p, &rows,
             "SELECT COUNT(*) AS used,"
-            " COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), MIN(ts) + INTERVAL "
+            " COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), MIN(LEAST(ts, NOW(6))) + INTERVAL "
             APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND), 0) DIV 1000 AS free_ms"
             " FROM {P}reverb_rate WHERE ts > NOW(6) - INTERVAL "
             APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND", RV_NOARGS))
@@ -42,11 +44,15 @@ static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int *wait_ms)
         *wait_ms = (int)(free_ms > 0 ? free_ms : 50);
         return 1;
     }
-    if (rv_db_exec(db, p, NULL, "INSERT INTO {P}reverb_rate (ts) VALUES (NOW(6))", RV_NOARGS))
+    /* in flight until rv_rate_done: counted for the whole window meanwhile */
+    if (rv_db_exec(db, p, NULL,
+            "INSERT INTO {P}reverb_rate (ts) VALUES (NOW(6) + INTERVAL %s SECOND)",
+            RV_ARGS(apr_itoa(p, inflight_s))))
         goto fail;
     /* prune now and then; the window only needs the last minute */
     id = rv_db_last_id(db, p);
-    if (id && apr_atoi64(id) % 200 == 0)
+    *slot = id ? apr_atoi64(id) : 0;
+    if (*slot > 0 && *slot % 200 == 0)
         rv_db_exec(db, p, NULL,
                    "DELETE FROM {P}reverb_rate WHERE ts < NOW(6) - INTERVAL 10 MINUTE", RV_NOARGS);
     return rv_db_commit(db) ? -1 : 0;
@@ -55,15 +61,16 @@ fail:
     return -1;
 }
 
-int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms,
-                    volatile apr_uint32_t *stop)
+int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
+                    int *wait_ms, volatile apr_uint32_t *stop, long long *slot)
 {
+    *slot = 0;
     apr_time_t deadline = apr_time_now() + apr_time_from_msec(max_wait_ms);
     for (;;) {
         apr_pool_t *sub;
         int rv, wait = 0;
         apr_pool_create(&sub, p);
-        rv = rv_rate_try(db, sub, limit, &wait);
+        rv = rv_rate_try(db, sub, limit, inflight_s, &wait, slot);
         apr_pool_destroy(sub);
         if (rv != 1)
             return rv;
@@ -74,6 +81,18 @@ int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int 
             return 1;
         apr_sleep(apr_time_from_msec(wait > 1000 ? 1000 : wait) + 1000);
     }
+}
+
+int rv_rate_done(rv_db_t *db, apr_pool_t *p, long long slot, int sent)
+{
+    if (slot <= 0)
+        return 0;
+    if (sent)
+        return rv_db_exec(db, p, NULL,
+            "UPDATE {P}reverb_rate SET ts = LEAST(ts, NOW(6)) WHERE id = %s",
+            RV_ARGS(rv_i64(p, slot)));
+    return rv_db_exec(db, p, NULL, "DELETE FROM {P}reverb_rate WHERE id = %s",
+                      RV_ARGS(rv_i64(p, slot)));
 }
 
 int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds)
@@ -93,7 +112,7 @@ int rv_rate_wait_ms(rv_db_t *db, apr_pool_t *p, int limit)
             "SELECT (SELECT GREATEST(0, COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), `until`), 0))"
             "   FROM {P}reverb_lock WHERE name = 'rate') DIV 1000 AS pause_ms,"
             " COUNT(*) AS used,"
-            " COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), MIN(ts) + INTERVAL "
+            " COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(6), MIN(LEAST(ts, NOW(6))) + INTERVAL "
             APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND), 0) AS free_us"
             " FROM {P}reverb_rate WHERE ts > NOW(6) - INTERVAL "
             APR_STRINGIFY(RV_RATE_WINDOW_S) " SECOND", RV_NOARGS)

@@ -3,24 +3,37 @@
  *
  * A sliding window: one row per granted request in {P}reverb_rate; grants
  * are serialised by locking the 'rate' row of {P}reverb_lock, so two
- * servers can never both take the last slot. The window is 61 s, one second
- * longer than Reverb's minute, to absorb network delay between the grant
- * and the request's arrival. A 429 from Reverb pauses everyone: the pause
- * end is stored in the same lock row. Times come from the database clock. */
+ * servers can never both take the last slot. The window is Reverb's
+ * minute, counted from the answer: a granted slot is stored with a time in
+ * the future (the longest a request may take, ReverbHttpTimeout + 10 s), so
+ * it counts for the whole window while the request is in flight, and
+ * rv_rate_done moves it back to the moment the answer came (Reverb counted
+ * the request when it arrived, which is earlier: never later than us). A
+ * slot whose request was never sent is given back. A 429 from Reverb
+ * pauses everyone: the pause end is stored in the same lock row. Times
+ * come from the database clock. */
 #ifndef RV_RATELIMIT_H
 #define RV_RATELIMIT_H
 
 #include "rv_db.h"
 #include "apr_atomic.h"
 
-#define RV_RATE_WINDOW_S 61
+#define RV_RATE_WINDOW_S 60
+/* Added to ReverbHttpTimeout for a slot still in flight. */
+#define RV_RATE_INFLIGHT_EXTRA_S 10
 
 /* Waits for a slot, at most max_wait_ms, and not once *stop is raised (the
- * context's stop flag: the child is exiting; NULL never stops). 0 granted,
- * 1 still no slot (*wait_ms says how long until one frees), -1 database
- * error. */
-int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int max_wait_ms, int *wait_ms,
-                    volatile apr_uint32_t *stop);
+ * context's stop flag: the child is exiting; NULL never stops). 0 granted
+ * (*slot names it for rv_rate_done; it counts as in flight for inflight_s
+ * seconds), 1 still no slot (*wait_ms says how long until one frees), -1
+ * database error. */
+int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
+                    int *wait_ms, volatile apr_uint32_t *stop, long long *slot);
+/* The granted slot's request got its answer (sent: the window counts from
+ * now) or never went out (not sent: the slot is given back). 0 or a
+ * database error; on error the slot simply stays in flight until its
+ * time, which only errs on the safe side. */
+int rv_rate_done(rv_db_t *db, apr_pool_t *p, long long slot, int sent);
 /* Reverb said 429: nobody sends for `seconds`. */
 int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds);
 /* How long until a slot may be free (0: one is free now, -1: database

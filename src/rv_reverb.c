@@ -51,10 +51,12 @@ static void rv_result_set(apr_pool_t *p, rv_api_result_t *res, rv_api_kind_t kin
 
 /* A slot from the shared rate limiter: 0, or res says why not (nothing
  * was sent; the caller treats it as DEFER). */
-static int rv_reverb_slot(rv_ctx_t *c, apr_pool_t *p, rv_api_result_t *res)
+static int rv_reverb_slot(rv_ctx_t *c, apr_pool_t *p, rv_api_result_t *res, long long *slot)
 {
     int wait_ms = 0;
-    int rv = rv_rate_acquire(c->db, p, c->conf->rate_limit, c->max_wait_ms, &wait_ms, c->stop);
+    int rv = rv_rate_acquire(c->db, p, c->conf->rate_limit,
+                             c->conf->http_timeout + RV_RATE_INFLIGHT_EXTRA_S, c->max_wait_ms,
+                             &wait_ms, c->stop, slot);
     if (rv == 0)
         return 0;
     rv_result_set(p, res, RV_API_RATE_LIMITED, rv < 0
@@ -119,9 +121,15 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
     }
     for (attempt = 1;; attempt++) {
         int pause_ms;
-        if (rv_reverb_slot(c, p, res) || rv_reverb_lease(c, p, method, path, res))
+        long long slot = 0;
+        if (rv_reverb_slot(c, p, res, &slot))
             return res->kind;
+        if (rv_reverb_lease(c, p, method, path, res)) {
+            rv_rate_done(c->db, p, slot, 0);  /* nothing went out: the slot is given back */
+            return res->kind;
+        }
         rv_api_request(c->api, p, method, path, body, res);
+        rv_rate_done(c->db, p, slot, 1);  /* the window counts from the answer */
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, c->s, RVLOGNO(0020) "%s %s -> %ld %s (%.3f s)",
                      method, path, res->http_status, rv_api_kind_name(res->kind),
                      res->elapsed_s);

@@ -2,6 +2,7 @@
 never sent twice (libcurl's silent resend on a dead keep-alive connection, lost answers);
 job leases that hold while a job runs."""
 import re
+import time
 import urllib.parse
 
 import pytest
@@ -249,6 +250,36 @@ def test_a_create_checks_its_lease_just_before_it_posts(db, fake, server, admin)
     assert db.value("SELECT lease_owner FROM oc_reverb_job WHERE kind = 'push' AND ref = '5241'") \
         == "another-host:1:claim"
     assert admin.get(server, "/reverb/admin/log?status=error").json["total"] == 0
+    # the POST's rate slot was given back: one slot per request Reverb saw, none in flight
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_rate") == len(fake.requests())
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_rate WHERE ts > NOW(6)") == 0
+
+
+def test_a_rate_slot_counts_from_the_answer_and_in_flight_until_then(db, fake, server, admin):
+    """The shared limiter counts Reverb's minute from each request's answer: while a request
+    is in flight its slot lies in the future (it counts for the whole window whatever the
+    request takes), and once the answer is in the slot is dated at the answer, not at the
+    grant. So no server can send early, and none waits longer than the window."""
+    add_product(db, 5245, "Jaguar", "RATE-5245", "1400.0000", 1)
+    configure(admin, server)
+    fake.faults([{"path_regex": "^/api/my/listings$", "kind": "hold", "times": 1}])
+    enable(admin, server, 5245)
+    wait_until(lambda: lookup_arrived(fake, "RATE-5245"), timeout=15, what="the lookup held")
+    rows = db.query("SELECT id, TIMESTAMPDIFF(MICROSECOND, NOW(6), ts) / 1e6"
+                    " FROM oc_reverb_rate WHERE ts > NOW(6) ORDER BY id DESC LIMIT 1")
+    assert rows, "the held request's slot must count as in flight"
+    slot_id, ahead = rows[0]
+    # ReverbHttpTimeout 5 s + 10 s: the longest the request may take
+    assert 12 <= float(ahead) <= 15.5, rows
+    time.sleep(1.5)
+    released_at = db.value("SELECT NOW(6)")
+    fake.release()
+    pushed(db, 5245)
+    wait_idle(admin, server)
+    answered = db.value("SELECT ts FROM oc_reverb_rate WHERE id = %s", (slot_id,))
+    assert answered >= released_at, (answered, released_at)
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_rate WHERE ts > NOW(6)") == 0
+    assert db.value("SELECT COUNT(*) FROM oc_reverb_rate") == len(fake.requests())
 
 
 def test_a_prefetch_slower_than_its_lease_runs_once(db, fake, admin):
