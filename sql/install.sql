@@ -305,10 +305,29 @@ ALTER TABLE `oc_reverb_product_map`
 
 -- v6 (limits): the incremental check finds products edited since the last
 -- cycle by OpenCart's date_modified; without an index that is a scan of
--- the whole product table every minute. The only change mod_reverb makes
--- to an OpenCart table's structure (an index: OpenCart reads and writes the
+-- the whole product table every minute. One of the two changes mod_reverb
+-- makes to an OpenCart table's structure (an index: OpenCart reads and writes the
 -- table as before; it stays if the module is removed, and is harmless).
 ALTER TABLE `oc_product`
   ADD INDEX IF NOT EXISTS `reverb_date_modified` (`date_modified`);
+
+-- v7 (webhook accept): a delivery is recorded by one autocommitted
+-- statement (the key checked in it) with queued = 0, what it names in
+-- `kind` (order|pull) and `ref`; the worker (at least once a second) and
+-- cron turn waiting deliveries into jobs in batches (index `waiting`) and
+-- mark them queued = 1. Rows from before v7 were queued when recorded.
+ALTER TABLE `oc_reverb_webhook`
+  ADD COLUMN IF NOT EXISTS `kind` VARCHAR(8) NOT NULL DEFAULT '' COMMENT 'order|pull',
+  ADD COLUMN IF NOT EXISTS `queued` TINYINT(1) NOT NULL DEFAULT 1,
+  ADD KEY IF NOT EXISTS `waiting` (`queued`, `webhook_id`);
+
+-- v7 (webhook accept): the delivery's statement finds the stored webhook
+-- key (and the order-import switch) by this index instead of reading the
+-- whole setting table for every delivery. Like reverb_date_modified on
+-- oc_product: an index only; OpenCart reads and writes the table as before,
+-- and it stays, harmless, if the module is removed. 516 bytes: within
+-- MyISAM's key limit (OpenCart 3 keeps oc_setting in MyISAM).
+ALTER TABLE `oc_setting`
+  ADD INDEX IF NOT EXISTS `reverb_store_key` (`store_id`, `key`);
 
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -5,6 +5,8 @@
  * the holder of a cycle that died is replaced when it expires).
  *
  * A cycle, in this order:
+ *  0. webhook deliveries recorded but not queued yet become jobs (the
+ *     worker does this every second; here for a shop without one);
  *  1. orders kept for retry and imports a dead process left half done are
  *     queued again;
  *  2. orders changed on Reverb since order_last_sync are read
@@ -46,6 +48,8 @@ APLOG_USE_MODULE(reverb);
 #define RV_PRUNE_BATCHES 50
 #define RV_JOB_KEEP_DAYS 7
 #define RV_WEBHOOK_KEEP_DAYS 30
+/* Webhook deliveries queued per cycle at most (RV_ACCEPT_BATCH each); the rest wait. */
+#define RV_CRON_INBOX_BATCHES 200
 
 /* One bounded DELETE (... LIMIT batch) by the module that owns the table:
  * the sync log (rv_synclog.c), finished jobs (rv_queue.c), old deliveries
@@ -159,6 +163,12 @@ rv_cron_status_t rv_cron_cycle(request_rec *r, rv_db_t *db, rv_settings_t *st, i
 
     c = rv_ctx_create(p, r->server, db, st, NULL);
     res->api = c->api != NULL;
+    {   /* webhook deliveries not queued yet (no worker runs, or it is behind) */
+        int hooks = 0;
+        if (rv_accept_queue_waiting(db, p, r->server, RV_CRON_INBOX_BATCHES, &hooks))
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RVLOGNO(0247)
+                          "webhook deliveries could not be queued; the next cycle tries again");
+    }
     if (c->api)
         rv_cron_poll_reverb(r, c, st, store_id, res);
     detect_start = apr_time_now();

@@ -14,6 +14,7 @@
 #include "rv_ratelimit.h"
 #include "rv_lock.h"
 #include "rv_job.h"
+#include "rv_accept.h"
 
 #include "http_log.h"
 #include "mod_watchdog.h"
@@ -32,6 +33,11 @@ APLOG_USE_MODULE(reverb);
  * died) is claimed again once this has passed. */
 #define RV_LEASE_S(conf) ((conf)->http_timeout * 4 + 10)
 #define RV_ROUND_BUDGET_MS 10000
+/* Webhook deliveries wait in reverb_webhook until a process queues them:
+ * the worker looks at least this often (and before a round's first claim),
+ * so a Reverb order reaches the queue within about a second. */
+#define RV_INBOX_LOOK_S 1
+#define RV_INBOX_BATCHES 40
 
 /* Child shutdown and the worker thread: Debian's mod_watchdog does not
  * stop its thread before the child exits, and exit() while the thread is
@@ -145,6 +151,7 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
     rv_settings_t *st;
     rv_ctx_t *ctx;
     rv_db_t *db = rv_db_open(p, s);
+    apr_time_t looked = 0;
     int ran = 0;
 
     if (!db)
@@ -158,8 +165,13 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
     ctx = rv_ctx_create(p, s, db, st, NULL);
     while (apr_time_now() < end && !rv_worker_stopping()) {
         apr_pool_t *jp;
-        int got;
+        int got, hooks = 0;
         apr_pool_create(&jp, p);
+        if (apr_time_now() - looked >= apr_time_from_sec(RV_INBOX_LOOK_S)) {
+            /* on error the deliveries wait for the next look */
+            rv_accept_queue_waiting(db, jp, s, RV_INBOX_BATCHES, &hooks);
+            looked = apr_time_now();
+        }
         if ((got = rv_worker_rate_wait(db, jp, conf->rate_limit, end))) {
             apr_pool_destroy(jp);
             if (got == 2)

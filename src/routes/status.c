@@ -8,6 +8,7 @@
 #include "rv_migrate.h"
 #include "rv_synclog.h"
 #include "rv_json.h"
+#include "rv_accept.h"
 
 #include "http_protocol.h"
 
@@ -16,14 +17,20 @@ int rv_route_status(rv_req_t *q)
     apr_pool_t *p = q->r->pool;
     json_object *top = json_object_new_object(), *queue = json_object_new_object(),
                 *rate = json_object_new_object(), *worker = json_object_new_object();
-    long long pending = 0, running = 0, failed = 0;
+    long long pending = 0, running = 0, failed = 0, waiting;
     const char *heartbeat = NULL, *holder = NULL;
     long long age = -1;
 
     rv_json_set_str(top, "engine", q->conf->engine ? "on" : "off");
     rv_json_set_str(top, "version", RV_VERSION);
     rv_queue_counts(q->db, p, &pending, &running, &failed);
+    /* a webhook delivery recorded but not queued yet is work waiting too */
+    waiting = rv_accept_waiting_count(q->db, p);
+    if (waiting > 0)
+        pending += waiting;
     json_object_object_add(queue, "pending", json_object_new_int64(pending));
+    json_object_object_add(queue, "deliveries_waiting",
+                           json_object_new_int64(waiting > 0 ? waiting : 0));
     json_object_object_add(queue, "running", json_object_new_int64(running));
     json_object_object_add(queue, "failed", json_object_new_int64(failed));
     json_object_object_add(top, "queue", queue);

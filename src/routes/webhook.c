@@ -3,8 +3,9 @@
  * Reverb does not sign webhooks: the secret key is in the URL (checked by
  * the statement that records the delivery, rv_accept.c: wrong or missing
  * -> 403, nothing written; no settings are read) and the body is only
- * a hint. A delivery is recorded (reverb_webhook) and queued in one
- * transaction and answered 202 {"accepted": true} at once; the job re-reads
+ * a hint. A delivery is recorded (reverb_webhook) by one autocommitted
+ * statement and answered 202 {"accepted": true} at once; the worker turns
+ * it into a job within a second (rv_accept_queue_waiting); the job re-reads
  * the order or listing from the API before it writes anything, so a forged
  * body cannot create an order, alter its amounts or move stock. The queue
  * keeps one live job per (kind, ref), and the import itself is exactly
@@ -19,7 +20,6 @@
  *    non-negative integer; a listing id must be 1..19 digits (it goes into
  *    an API path). Anything else: 400 invalid_request. */
 #include "rv_route.h"
-#include "rv_queue.h"
 #include "rv_order_switch.h"
 #include "rv_reverb.h"
 #include "rv_json.h"
@@ -144,25 +144,6 @@ static const char *rv_webhook_names(apr_pool_t *p, const char *topic, json_objec
                                    : rv_id_of(p, rv_unwrap(body, "listing"), "id");
 }
 
-/* A delivery whose key was right but arrived with the minute's new-order
- * count at the cap: queued unless the cap refuses this unknown order. */
-static int rv_webhook_at_cap(rv_req_t *q, const char *label, const char *kind, const char *ref)
-{
-    apr_pool_t *p = q->r->pool;
-    rv_keycache_store_slot(q->r->server, RV_KEY_WEBHOOK_SLOT, q->key);
-    if (!strcmp(kind, "order") && rv_accept_unknown_order_capped(q->r, q->db, ref))
-        return rv_webhook_accepted(q, 0);
-    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,
-                               RV_PRIO_ORDER, 0, 0)) {
-    case RV_ACCEPT_STORED:
-        return rv_webhook_accepted(q, 1);
-    case RV_ACCEPT_WRONG_KEY:       /* changed meanwhile */
-        return rv_webhook_refused(q);
-    default:
-        return rv_webhook_unrecorded(q);
-    }
-}
-
 int rv_route_webhook(rv_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -188,10 +169,9 @@ int rv_route_webhook(rv_req_t *q)
             : rv_webhook_refused(q);
     order = !strcmp(kind, "order");
     label = topic ? apr_pstrndup(p, topic, 64) : (order ? "orders/?" : "listings/?");
-    /* the usual case: one transaction whose first statement checks the key */
-    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref,
-                               order ? RV_PRIO_ORDER : RV_PRIO_PULL,
-                               order ? RV_UNKNOWN_ORDERS_PER_MIN : 0, order)) {
+    /* the usual case: one autocommitted statement that checks the key and
+     * records the delivery; the worker queues it within a second */
+    switch (rv_accept_delivery(q->db, p, q->conf->store_id, q->key, label, kind, ref, order)) {
     case RV_ACCEPT_STORED:
         rv_keycache_store_slot(q->r->server, RV_KEY_WEBHOOK_SLOT, q->key);
         return rv_webhook_accepted(q, 1);
@@ -200,9 +180,7 @@ int rv_route_webhook(rv_req_t *q)
     case RV_ACCEPT_WRONG_KEY:
         return rv_webhook_refused(q);
     case RV_ACCEPT_DB_ERROR:
+    default:
         return rv_webhook_unrecorded(q);
-    case RV_ACCEPT_AT_CAP:
-        break;          /* the key was right; the cap decides */
     }
-    return rv_webhook_at_cap(q, label, kind, ref);
 }

@@ -22,7 +22,7 @@ def test_status_reports_queue_rate_and_worker(apache, admin):
     assert r.json["queue"]["pending"] == 0
     assert r.json["rate"]["limit"] == 100
     assert "used_last_minute" in r.json["rate"]
-    assert r.json["schema_version"] == "6"
+    assert r.json["schema_version"] == "7"
     # the worker thread writes its heartbeat within a few rounds
     wait_until(lambda: admin.get(apache, "/reverb/admin/status").json["worker"].get("heartbeat"),
                timeout=10, what="worker heartbeat")

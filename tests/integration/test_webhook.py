@@ -1,12 +1,14 @@
 """Issue 4 §1: POST /reverb/webhook?key=…: record, queue, answer fast; refuse everything else.
 
-The server here runs without a worker, so what a delivery queued can be inspected."""
+The server here runs without a worker, so what a delivery recorded can be inspected: the
+route's one statement records it (issue 13 item 6), and a worker (or cron) queues it."""
 import concurrent.futures
 import json
 
 import pytest
 
 from harness.order_helpers import order_server, fresh_shop, webhook, all_tables, elapsed
+from harness.util import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +22,8 @@ def server(db, fake):
 @pytest.fixture(autouse=True)
 def clean(db, fake, server, admin):
     fresh_shop(db, fake, server, admin)
+    yield
+    db.execute("DELETE FROM oc_reverb_webhook")    # no delivery left waiting for later modules
 
 
 def jobs(db):
@@ -28,6 +32,10 @@ def jobs(db):
 
 def recorded(db):
     return db.query("SELECT topic, ref FROM oc_reverb_webhook ORDER BY webhook_id")
+
+
+def waiting(db):
+    return db.query("SELECT kind, ref FROM oc_reverb_webhook WHERE queued = 0 ORDER BY webhook_id")
 
 
 @pytest.mark.parametrize("body,headers,kind,ref", [
@@ -39,22 +47,50 @@ def recorded(db):
     ({"order": {"order_number": "8004"}}, {"X-Reverb-Topic": "orders/create"}, "order", "8004"),
     ({"listing": {"id": "9003"}}, {"X-Reverb-Topic": "payments/update"}, "pull", "9003"),
 ])
-def test_valid_delivery_is_recorded_and_queued(db, server, body, headers, kind, ref):
+def test_valid_delivery_is_recorded_for_the_queue(db, server, body, headers, kind, ref):
     r = webhook(server, db, body, headers=headers)
     assert r.status == 202 and r.json == {"accepted": True}, r
     assert r.headers["Content-Type"].startswith("application/json")
-    assert jobs(db) == ((kind, ref, "pending"),)
+    # recorded, with what it names, waiting for a worker or cron to queue it
+    assert waiting(db) == ((kind, ref),)
+    assert jobs(db) == ()
     (topic, got), = recorded(db)
     assert got == ref and topic == (headers["X-Reverb-Topic"] if headers else
                                     ("orders/?" if kind == "order" else "listings/?"))
 
 
-def test_duplicate_and_concurrent_deliveries_queue_one_job(db, server):
+def test_a_recorded_delivery_counts_as_pending_work_until_queued(db, server, admin):
+    """The store owner's status shows a delivery that is recorded but not yet a job as
+    pending work: nothing waits out of sight."""
+    for number in ("8041", "8042", "8042"):
+        assert webhook(server, db, {"order_number": number}).status == 202
+    st = admin.get(server, "/reverb/admin/status").json["queue"]
+    assert st["pending"] == 3 and st["deliveries_waiting"] == 3, st
+
+
+def test_deliveries_become_one_job_per_order_or_listing(db, fake, server, admin):
+    """Duplicate and concurrent deliveries are each recorded; the worker queues them in
+    batches, one job per (kind, ref) at its priority (orders before listing pulls), and
+    marks every delivery queued. Reverb's limit is paused here, so the jobs stay pending
+    and can be inspected."""
+    db.execute("UPDATE oc_reverb_lock SET `until` = NOW(3) + INTERVAL 1 HOUR WHERE name = 'rate'")
     with concurrent.futures.ThreadPoolExecutor(10) as ex:
-        codes = list(ex.map(lambda i: webhook(server, db, {"order_number": "8010"}).status, range(30)))
-    assert codes == [202] * 30
-    assert jobs(db) == (("order", "8010", "pending"),)
-    assert len(recorded(db)) == 30
+        codes = list(ex.map(lambda i: webhook(server, db, {"order_number": "8010"}).status,
+                            range(30)))
+        codes += list(ex.map(lambda i: webhook(server, db, {"listing": {"id": 9010}}).status,
+                             range(5)))
+    assert codes == [202] * 35
+    assert len(waiting(db)) == 35 and jobs(db) == ()
+    busy = order_server(db, fake)                 # the same shop, with a worker
+    try:
+        wait_until(lambda: not waiting(db), timeout=15, what="the worker to queue the deliveries")
+        assert db.query("SELECT kind, ref, state, priority FROM oc_reverb_job ORDER BY job_id") \
+            == (("order", "8010", "pending", 10), ("pull", "9010", "pending", 50))
+        assert db.value("SELECT COUNT(*) FROM oc_reverb_webhook WHERE queued = 1") == 35
+    finally:
+        busy.stop()
+        busy.destroy()
+        db.execute("UPDATE oc_reverb_lock SET `until` = NULL WHERE name = 'rate'")
 
 
 def test_answers_in_milliseconds_even_when_reverb_is_slow(db, fake, server):
