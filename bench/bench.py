@@ -321,6 +321,13 @@ def bench_sync(db, fake, web, admin, n, rate, first, goal_ratio="<= 1.05"):
                took, n + pages, rate, floor, len(served),
                (served[-1]["t"] - served[0]["t"]) if served else 0),
            goal=goal_ratio)
+    if len(served) > rate:
+        first_min = served[rate - 1]["t"] - served[0]["t"]
+        report("initial sync of %d at %d/min: the worker's pace" % (n, rate),
+               "%.1f ms per request" % (1000.0 * first_min / (rate - 1)),
+               "the first minute's %d requests went out in %.1f s; the window lets the rest"
+               " out as the first ones' minutes end, so the sync ends about that long after"
+               " the floor" % (rate, first_min))
     report("initial sync of %d at %d/min: 429s from the fake" % (n, rate),
            "%d" % (len(api) - len(served)),
            "most requests the fake served in any 60 s: %d (limit %d)" % (

@@ -60,10 +60,18 @@ static const char *rv_env_fingerprint(apr_pool_t *p, const rv_push_env_t *e,
 
 rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p)
 {
-    rv_push_env_t *e = apr_pcalloc(p, sizeof(*e));
+    rv_push_env_t *e;
     const rv_settings_t *st = c->settings;
     int store = c->conf->store_id;
 
+    /* one worker round (or request) runs many jobs with the same settings:
+     * OpenCart's config rows are read again only after RV_ENV_REUSE_S */
+    if (c->env && apr_time_now() - c->env_at < apr_time_from_sec(RV_ENV_REUSE_S))
+        return c->env;
+    if (c->pool)
+        p = c->pool;        /* it outlives the job that asked first */
+    e = apr_pcalloc(p, sizeof(*e));
+    e->zone = rv_oc_config(c->db, p, store, "config_timezone");
     e->opts.currency = rv_oc_config(c->db, p, store, "config_currency");
     e->opts.store_url = rv_setting(st, "store_url", NULL);
     e->opts.default_condition_uuid = rv_setting(st, "default_condition", NULL);
@@ -88,6 +96,10 @@ rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p)
     e->opts.fieldmap = &e->attrs->map;
     e->fingerprint = rv_env_fingerprint(p, e, st);
     apr_pool_cleanup_register(p, e, rv_env_cleanup, apr_pool_cleanup_null);
+    if (c->pool) {
+        c->env = e;
+        c->env_at = apr_time_now();
+    }
     return e;
 }
 
@@ -265,7 +277,7 @@ apr_hash_t *rv_catalogue_load_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env
 
     *count = 0;
     *last = after;
-    shop_now = rv_shop_now(c->db, p, c->conf->store_id);
+    shop_now = rv_shop_now_in(p, e->zone);
     upto = part && part->upto > 0 ? rv_i64(p, part->upto) : RV_ID_MAX;
     if (part && part->ids_json)
         rv = rv_db_query(c->db, p, &rows, rv_load_ids_sql(p),
@@ -435,7 +447,7 @@ const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t
 int rv_catalogue_load_any(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
                           long long product_id, rv_item_t **out)
 {
-    const char *shop_now = rv_shop_now(c->db, p, c->conf->store_id);
+    const char *shop_now = rv_shop_now_in(p, e->zone);
     rv_rows_t *rows;
     *out = NULL;
     if (rv_db_query(c->db, p, &rows, rv_preview_sql,

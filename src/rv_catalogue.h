@@ -32,14 +32,20 @@ typedef struct {
     const rv_attrs_t *attrs;         /* the field mapping (rv_attrs.c) */
     const char *fingerprint;         /* of everything above, and the mapping's version */
     long long stock_buffer;
+    const char *zone;                /* OpenCart's config_timezone (specials' dates) */
 } rv_push_env_t;
+
+/* How long a context reuses the environment it built (a worker round runs
+ * for at most 10 s with the settings it read at its start). */
+#define RV_ENV_REUSE_S 5
 
 /* Whole-catalogue passes read this many products at a time, each batch in
  * a pool of its own: a 100,000-product shop never sits in memory at once. */
 #define RV_LOAD_BATCH 1000
 
-/* The settings every listing is mapped with, read once per pass (freed
- * with the pool). */
+/* The settings every listing is mapped with: built once and reused by its
+ * context for RV_ENV_REUSE_S (in the context's pool; `p` only when the
+ * context has none). */
 rv_push_env_t *rv_catalogue_env(rv_ctx_t *c, apr_pool_t *p);
 
 /* A part of the catalogue: ids in (after, upto] (upto 0: no bound), and

@@ -29,6 +29,11 @@
  * database error. */
 int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
                     int *wait_ms, volatile apr_uint32_t *stop, long long *slot);
+/* Slots the last grant in this process left free in the window, read by
+ * the caller right after its grant (it may be fewer by now: another
+ * process may have taken some); the worker looks at the window before a
+ * claim only when this is low. */
+int rv_rate_room(void);
 /* The granted slot's request got its answer (sent: the window counts from
  * now) or never went out (not sent: the slot is given back). 0 or a
  * database error; on error the slot simply stays in flight until its

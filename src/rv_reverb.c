@@ -26,6 +26,7 @@ rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t
     rv_ctx_t *c = apr_pcalloc(p, sizeof(*c));
     const char *token = token_override ? token_override : rv_setting(st, "token", NULL);
     c->s = s;
+    c->pool = p;
     c->conf = rv_conf_get(s);
     c->db = db;
     c->settings = st;
@@ -57,6 +58,7 @@ static int rv_reverb_slot(rv_ctx_t *c, apr_pool_t *p, rv_api_result_t *res, long
     int rv = rv_rate_acquire(c->db, p, c->conf->rate_limit,
                              c->conf->http_timeout + RV_RATE_INFLIGHT_EXTRA_S, c->max_wait_ms,
                              &wait_ms, c->stop, slot);
+    c->rate_room = rv == 0 ? rv_rate_room() : 0;
     if (rv == 0)
         return 0;
     rv_result_set(p, res, RV_API_RATE_LIMITED, rv < 0

@@ -23,6 +23,10 @@ typedef struct {
     int lease_lost;            /* set once another claim took the job over */
     apr_time_t claimed_at;     /* just before the claim set the lease; 0: no fresh claim */
     volatile apr_uint32_t *stop;   /* raised once the child exits: long waits give up */
+    apr_pool_t *pool;          /* the context's own (a worker round, a request) */
+    void *env;                 /* rv_catalogue_env's last answer, reused for a few seconds */
+    apr_time_t env_at;
+    int rate_room;             /* slots the last grant left free in the window */
 } rv_ctx_t;
 
 /* The process's stop flag, every context's `stop`: raised by the worker's
