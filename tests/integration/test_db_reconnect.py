@@ -130,11 +130,19 @@ def test_reconnect_0_restart_costs_no_request(db, admin):
     """The example config's reconnect=0: after a MariaDB restart every pooled
     connection is dead; mod_dbd drops each one and mod_reverb asks again, so
     the first requests already succeed."""
-    a = Apache(db, dbd_extra=" reconnect=0")
+    # One child, and no room for another: a child whose child_init runs while MariaDB is
+    # down makes mod_dbd log the error string apr_dbd_mysql has just freed (a heap
+    # use-after-free inside Apache's own modules, reported by ASan; seen once on a loaded
+    # machine, when a start-up child was still in child_init as the database stopped).
+    # That is not what this test is about: the one child answers before the stop.
+    a = Apache(db, dbd_extra=" reconnect=0",
+               extra_conf="StartServers 1\nServerLimit 1\nThreadsPerChild 25\n"
+                          "MaxRequestWorkers 25\nMinSpareThreads 1\nMaxSpareThreads 25")
     a.expect_errors(DB_ERRORS)
     a.start()
     try:
         assert admin.get(a, "/reverb/admin/status").status == 200
+        assert len(a.child_pids()) == 1
         db.stop()
         assert admin.get(a, "/reverb/admin/status").status == 503
         db.start()
