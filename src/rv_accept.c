@@ -20,17 +20,25 @@
 
 APLOG_USE_MODULE(reverb);
 
+#define RV_ACCEPT_TRIES 3
+/* MariaDB error numbers, as rv_db_exec returns them */
+#define RV_ER_LOCK_WAIT_TIMEOUT 1205
+#define RV_ER_LOCK_DEADLOCK 1213
+
 rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const char *key,
                                const char *label, const char *kind, const char *ref,
                                int orders_only_if_on)
 {
-    int stored = 0;
+    int stored = 0, rv, tries = 0;
 
     if (!key || !*key)
         return RV_ACCEPT_WRONG_KEY;
     /* the key is compared as bytes (the column's collation ignores case);
-     * a wrong key inserts no row. Outside a transaction: it autocommits. */
-    if (rv_db_exec(db, p, &stored,
+     * a wrong key inserts no row. Outside a transaction: it autocommits, so
+     * a deadlock with a queueing batch (its locking read of the waiting
+     * rows) rolled back nothing but this row: tried again at once */
+again:
+    if ((rv = rv_db_exec(db, p, &stored,
             "INSERT INTO {P}reverb_webhook (topic, kind, ref, queued)"
             " SELECT %s, %s, %s, 0 FROM {P}setting"
             " WHERE store_id = %s AND `key` = 'module_reverb_webhook_key'"
@@ -39,8 +47,12 @@ rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const c
             "     AND oi.`key` = 'module_reverb_order_import' AND oi.code = 'module_reverb'"
             "     AND oi.value = '0')) LIMIT 1",
             RV_ARGS(label, kind, ref, apr_itoa(p, store_id), key,
-                    orders_only_if_on ? "1" : "0", apr_itoa(p, store_id))))
+                    orders_only_if_on ? "1" : "0", apr_itoa(p, store_id))))) {
+        if ((rv == RV_ER_LOCK_DEADLOCK || rv == RV_ER_LOCK_WAIT_TIMEOUT) && !db->in_txn
+            && ++tries < RV_ACCEPT_TRIES)
+            goto again;
         return RV_ACCEPT_DB_ERROR;
+    }
     if (stored != 1)
         return orders_only_if_on ? RV_ACCEPT_NOT_TAKEN : RV_ACCEPT_WRONG_KEY;
     return RV_ACCEPT_STORED;

@@ -14,7 +14,7 @@ from harness.apache import Apache
 from harness.order_helpers import fresh_shop, import_now, oc_orders, qty, map_row, wait_drained
 from harness.util import wait_until
 
-DB_ERRORS = (r"cannot prepare SQL|Lost connection|server has gone away|Connection was killed|dbd:error"
+DB_ERRORS = (r"cannot prepare SQL|Lost connection|[Ss]erver has gone away|Connection was killed|dbd:error"
              r"|RV0245: .*Can't connect")
 
 

@@ -66,6 +66,9 @@ def test_two_servers_faults_and_tight_limit_everything_synced_within_limit(db, f
         for pid in ids:
             enable(admin, b, pid)
         fake.faults([
+            # one create surely fails (the random ones below may miss every POST, as the
+            # order of requests depends on timing): the sync log must explain its retry
+            {"path_regex": "^/api/listings$", "kind": "503", "times": 1},
             {"path_regex": "/api/", "kind": "503", "probability": 0.07, "seed": 1},
             {"path_regex": "/api/", "kind": "429", "probability": 0.05, "seed": 2, "retry_after": 1},
             {"path_regex": "/api/", "kind": "timeout", "probability": 0.04, "seed": 3, "delay_ms": 2600},
