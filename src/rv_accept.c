@@ -21,9 +21,6 @@
 APLOG_USE_MODULE(reverb);
 
 #define RV_ACCEPT_TRIES 3
-/* MariaDB error numbers, as rv_db_exec returns them */
-#define RV_ER_LOCK_WAIT_TIMEOUT 1205
-#define RV_ER_LOCK_DEADLOCK 1213
 
 rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const char *key,
                                const char *label, const char *kind, const char *ref,
@@ -36,7 +33,7 @@ rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const c
     /* the key is compared as bytes (the column's collation ignores case);
      * a wrong key inserts no row. Outside a transaction: it autocommits, so
      * a deadlock with a queueing batch (its locking read of the waiting
-     * rows) rolled back nothing but this row: tried again at once */
+     * rows) undid nothing but this row: it runs again at once */
 again:
     if ((rv = rv_db_exec(db, p, &stored,
             "INSERT INTO {P}reverb_webhook (topic, kind, ref, queued)"
@@ -48,8 +45,7 @@ again:
             "     AND oi.value = '0')) LIMIT 1",
             RV_ARGS(label, kind, ref, apr_itoa(p, store_id), key,
                     orders_only_if_on ? "1" : "0", apr_itoa(p, store_id))))) {
-        if ((rv == RV_ER_LOCK_DEADLOCK || rv == RV_ER_LOCK_WAIT_TIMEOUT) && !db->in_txn
-            && ++tries < RV_ACCEPT_TRIES)
+        if (rv_db_retryable(db, rv) && ++tries < RV_ACCEPT_TRIES)
             goto again;
         return RV_ACCEPT_DB_ERROR;
     }
@@ -124,7 +120,7 @@ static int rv_accept_order_cap(rv_db_t *db, apr_pool_t *p, server_rec *s, json_o
 }
 
 /* One batch: 1 when it queued rows (another may wait), 0 none waited, -1. */
-static int rv_accept_queue_batch(rv_db_t *db, apr_pool_t *p, server_rec *s, int *queued)
+static int rv_accept_queue_batch(rv_db_t *db, apr_pool_t *p, server_rec *s)
 {
     rv_rows_t *rows;
     json_object *ids = NULL, *orders = NULL, *pulls = NULL;
@@ -147,13 +143,14 @@ static int rv_accept_queue_batch(rv_db_t *db, apr_pool_t *p, server_rec *s, int 
     pulls = json_object_new_array();
     for (i = 0; i < rows->nrows; i++) {
         const char *id = rv_row_get(rows, i, "webhook_id"), *kind = rv_row_get(rows, i, "kind"),
-                   *ref = rv_row_get(rows, i, "ref");
+                   *ref = rv_row_get(rows, i, "ref"), *key;
         json_object_array_add(ids, json_object_new_int64(apr_atoi64(id)));
         if (!kind || !ref || !*ref)
             continue;
-        if (apr_hash_get(seen, apr_pstrcat(p, kind, ":", ref, NULL), APR_HASH_KEY_STRING))
+        key = apr_pstrcat(p, kind, ":", ref, NULL);
+        if (apr_hash_get(seen, key, APR_HASH_KEY_STRING))
             continue;   /* the same order or listing twice in one batch: one job */
-        apr_hash_set(seen, apr_pstrcat(p, kind, ":", ref, NULL), APR_HASH_KEY_STRING, "");
+        apr_hash_set(seen, key, APR_HASH_KEY_STRING, "");
         if (!strcmp(kind, "order"))
             json_object_array_add(orders, json_object_new_string(ref));
         else if (!strcmp(kind, "pull"))
@@ -173,7 +170,6 @@ static int rv_accept_queue_batch(rv_db_t *db, apr_pool_t *p, server_rec *s, int 
             " SET w.queued = 1", RV_ARGS(json_object_to_json_string(ids))))
         goto done;
     if (rv_db_commit(db) == 0) {
-        *queued += rows->nrows;
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
                      RVLOGNO(0246) "queued %d webhook deliveries (%d orders, %d listings)",
                      rows->nrows, (int)json_object_array_length(orders),
@@ -192,15 +188,18 @@ done:
     return rv;
 }
 
-int rv_accept_queue_waiting(rv_db_t *db, apr_pool_t *p, server_rec *s, int max_batches,
-                            int *queued)
+int rv_accept_queue_waiting(rv_db_t *db, apr_pool_t *p, server_rec *s, int max_batches)
 {
     int b, rv = 0;
-    *queued = 0;
+    /* the usual look finds nothing: one read by the `waiting` index, no
+     * transaction (the worker looks every second) */
+    if (!rv_db_value(db, p, "SELECT 1 FROM {P}reverb_webhook WHERE queued = 0 LIMIT 1",
+                     RV_NOARGS))
+        return 0;
     for (b = 0; b < max_batches; b++) {
         apr_pool_t *sub;
         apr_pool_create(&sub, p);
-        rv = rv_accept_queue_batch(db, sub, s, queued);
+        rv = rv_accept_queue_batch(db, sub, s);
         apr_pool_destroy(sub);
         if (rv <= 0)
             break;

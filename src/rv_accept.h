@@ -48,11 +48,10 @@ rv_accept_t rv_accept_delivery(rv_db_t *db, apr_pool_t *p, int store_id, const c
 /* Turns waiting deliveries into jobs (order: RV_PRIO_ORDER, pull:
  * RV_PRIO_PULL; one job per (kind, ref) as always), RV_ACCEPT_BATCH per
  * transaction, oldest first, skipping rows another process is queueing,
- * until none wait (at most `max_batches`). *queued: deliveries marked
- * queued (capped ones included). 0, or -1 on a database error (the batch
- * is rolled back and waits for the next look). */
-int rv_accept_queue_waiting(rv_db_t *db, apr_pool_t *p, server_rec *s, int max_batches,
-                            int *queued);
+ * until none wait (at most `max_batches`). When none wait, one read and no
+ * transaction. 0, or -1 on a database error (the batch is rolled back and
+ * waits for the next look; a failed first read looks like none waiting). */
+int rv_accept_queue_waiting(rv_db_t *db, apr_pool_t *p, server_rec *s, int max_batches);
 /* Deliveries recorded but not queued yet; -1 on database error. */
 long long rv_accept_waiting_count(rv_db_t *db, apr_pool_t *p);
 

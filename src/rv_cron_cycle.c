@@ -163,12 +163,10 @@ rv_cron_status_t rv_cron_cycle(request_rec *r, rv_db_t *db, rv_settings_t *st, i
 
     c = rv_ctx_create(p, r->server, db, st, NULL);
     res->api = c->api != NULL;
-    {   /* webhook deliveries not queued yet (no worker runs, or it is behind) */
-        int hooks = 0;
-        if (rv_accept_queue_waiting(db, p, r->server, RV_CRON_INBOX_BATCHES, &hooks))
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RVLOGNO(0247)
-                          "webhook deliveries could not be queued; the next cycle tries again");
-    }
+    /* webhook deliveries not queued yet (no worker runs, or it is behind) */
+    if (rv_accept_queue_waiting(db, p, r->server, RV_CRON_INBOX_BATCHES))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, RVLOGNO(0247)
+                      "webhook deliveries could not be queued; the next cycle tries again");
     if (c->api)
         rv_cron_poll_reverb(r, c, st, store_id, res);
     detect_start = apr_time_now();

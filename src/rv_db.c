@@ -330,8 +330,10 @@ static int rv_db_args_match(rv_db_t *db, const char *sql, int nargs)
     return 0;
 }
 
-#define RV_ER_LOCK_WAIT_TIMEOUT 1205
-#define RV_ER_LOCK_DEADLOCK 1213
+int rv_db_retryable(const rv_db_t *db, int rv)
+{
+    return rv == RV_ER_LOCK_DEADLOCK && !db->in_txn;
+}
 
 /* A statement that failed for good is logged at ERROR under its label: the
  * statement's first words (verb and table, never a value: values travel as

@@ -65,6 +65,13 @@ int rv_db_begin(rv_db_t *db);
 int rv_db_commit(rv_db_t *db);
 void rv_db_rollback(rv_db_t *db);
 const char *rv_db_error(rv_db_t *db, int rv);
+/* InnoDB's transient refusals, as the calls above return them. */
+#define RV_ER_LOCK_WAIT_TIMEOUT 1205
+#define RV_ER_LOCK_DEADLOCK 1213
+/* 1 when `rv` is a deadlock outside a transaction: InnoDB undid only that
+ * statement at once, and running it again is safe. (A lock wait timeout
+ * has already waited innodb_lock_wait_timeout: not worth a second wait.) */
+int rv_db_retryable(const rv_db_t *db, int rv);
 /* The server's id of the session now (CONNECTION_ID()), "" if unknown.
  * After a reconnect it changes; named locks belong to one session. */
 const char *rv_db_session(rv_db_t *db, apr_pool_t *p);

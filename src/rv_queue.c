@@ -11,7 +11,6 @@ APLOG_USE_MODULE(reverb);
  * same job (the unique live_key index and the row, locked in opposite
  * orders) may be chosen as the victim. Outside a transaction only that
  * statement was undone: it is run again. */
-#define RV_ER_LOCK_DEADLOCK 1213
 #define RV_DEADLOCK_TRIES 3
 
 static int rv_queue_upsert(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
@@ -28,8 +27,7 @@ int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref
 {
     int rv, tries = 0;
     while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id, affected))
-               == RV_ER_LOCK_DEADLOCK
-           && !db->in_txn && ++tries < RV_DEADLOCK_TRIES)
+           && rv_db_retryable(db, rv) && ++tries < RV_DEADLOCK_TRIES)
         ;
     return rv;
 }

@@ -9,16 +9,9 @@
 
 APLOG_USE_MODULE(reverb);
 
-static volatile apr_uint32_t rv_room;
-
-int rv_rate_room(void)
-{
-    return (int)apr_atomic_read32(&rv_room);
-}
-
 /* One attempt under the lock: 0 granted, 1 full (*wait_ms set), -1 error. */
 static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int *wait_ms,
-                       long long *slot)
+                       rv_rate_grant_t *grant)
 {
     rv_rows_t *rows;
     long long used, pause_ms, free_ms;
@@ -47,22 +40,21 @@ static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, in
     used = rv_row_int(rows, 0, "used", 0);
     free_ms = rv_row_int(rows, 0, "free_ms", 0);
     if (used >= limit) {
-        apr_atomic_set32(&rv_room, 0);
         rv_db_commit(db);
         *wait_ms = (int)(free_ms > 0 ? free_ms : 50);
         return 1;
     }
-    apr_atomic_set32(&rv_room, (apr_uint32_t)(limit - used - 1));
-    /* in flight until rv_rate_done: counted for the whole window meanwhile */
-    /* RETURNING: the slot's id in the same round trip */
+    /* in flight until rv_rate_done: counted for the whole window meanwhile;
+     * RETURNING gives the slot's id in the same round trip */
     if (rv_db_query(db, p, &rows,
             "INSERT INTO {P}reverb_rate (ts) VALUES (NOW(6) + INTERVAL %s SECOND) RETURNING id",
             RV_ARGS(apr_itoa(p, inflight_s))))
         goto fail;
     id = rows->nrows > 0 ? rv_row_get(rows, 0, "id") : NULL;
-    *slot = id ? apr_atoi64(id) : 0;
+    grant->slot = id ? apr_atoi64(id) : 0;
+    grant->room = (int)(limit - used - 1);
     /* prune now and then; the window only needs the last minute */
-    if (*slot > 0 && *slot % 200 == 0)
+    if (grant->slot > 0 && grant->slot % 200 == 0)
         rv_db_exec(db, p, NULL,
                    "DELETE FROM {P}reverb_rate WHERE ts < NOW(6) - INTERVAL 10 MINUTE", RV_NOARGS);
     return rv_db_commit(db) ? -1 : 0;
@@ -72,15 +64,16 @@ fail:
 }
 
 int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
-                    int *wait_ms, volatile apr_uint32_t *stop, long long *slot)
+                    int *wait_ms, volatile apr_uint32_t *stop, rv_rate_grant_t *grant)
 {
-    *slot = 0;
     apr_time_t deadline = apr_time_now() + apr_time_from_msec(max_wait_ms);
+    grant->slot = 0;
+    grant->room = 0;
     for (;;) {
         apr_pool_t *sub;
         int rv, wait = 0;
         apr_pool_create(&sub, p);
-        rv = rv_rate_try(db, sub, limit, inflight_s, &wait, slot);
+        rv = rv_rate_try(db, sub, limit, inflight_s, &wait, grant);
         apr_pool_destroy(sub);
         if (rv != 1)
             return rv;

@@ -22,18 +22,21 @@
 /* Added to ReverbHttpTimeout for a slot still in flight. */
 #define RV_RATE_INFLIGHT_EXTRA_S 10
 
+/* A granted slot: its row (for rv_rate_done) and how many slots the window
+ * still had free after it (fewer by now if another process took some: the
+ * worker looks at the window before a claim only when this is low). */
+typedef struct {
+    long long slot;
+    int room;
+} rv_rate_grant_t;
+
 /* Waits for a slot, at most max_wait_ms, and not once *stop is raised (the
  * context's stop flag: the child is exiting; NULL never stops). 0 granted
- * (*slot names it for rv_rate_done; it counts as in flight for inflight_s
- * seconds), 1 still no slot (*wait_ms says how long until one frees), -1
- * database error. */
+ * (*grant filled; the slot counts as in flight for inflight_s seconds), 1
+ * still no slot (*wait_ms says how long until one frees), -1 database
+ * error. */
 int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
-                    int *wait_ms, volatile apr_uint32_t *stop, long long *slot);
-/* Slots the last grant in this process left free in the window, read by
- * the caller right after its grant (it may be fewer by now: another
- * process may have taken some); the worker looks at the window before a
- * claim only when this is low. */
-int rv_rate_room(void);
+                    int *wait_ms, volatile apr_uint32_t *stop, rv_rate_grant_t *grant);
 /* The granted slot's request got its answer (sent: the window counts from
  * now) or never went out (not sent: the slot is given back). 0 or a
  * database error; on error the slot simply stays in flight until its

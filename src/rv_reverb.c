@@ -55,10 +55,12 @@ static void rv_result_set(apr_pool_t *p, rv_api_result_t *res, rv_api_kind_t kin
 static int rv_reverb_slot(rv_ctx_t *c, apr_pool_t *p, rv_api_result_t *res, long long *slot)
 {
     int wait_ms = 0;
+    rv_rate_grant_t grant;
     int rv = rv_rate_acquire(c->db, p, c->conf->rate_limit,
                              c->conf->http_timeout + RV_RATE_INFLIGHT_EXTRA_S, c->max_wait_ms,
-                             &wait_ms, c->stop, slot);
-    c->rate_room = rv == 0 ? rv_rate_room() : 0;
+                             &wait_ms, c->stop, &grant);
+    *slot = grant.slot;
+    c->rate_room = grant.room;
     if (rv == 0)
         return 0;
     rv_result_set(p, res, RV_API_RATE_LIMITED, rv < 0

@@ -175,11 +175,11 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
     ctx = rv_ctx_create(p, s, db, st, NULL);
     while (apr_time_now() < end && !rv_worker_stopping()) {
         apr_pool_t *jp;
-        int got, hooks = 0;
+        int got;
         apr_pool_create(&jp, p);
         if (apr_time_now() - looked >= apr_time_from_sec(RV_INBOX_LOOK_S)) {
             /* on error the deliveries wait for the next look */
-            rv_accept_queue_waiting(db, jp, s, RV_INBOX_BATCHES, &hooks);
+            rv_accept_queue_waiting(db, jp, s, RV_INBOX_BATCHES);
             looked = apr_time_now();
         }
         if ((got = rv_worker_rate_wait(ctx, db, jp, conf->rate_limit, end))) {
