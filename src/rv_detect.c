@@ -49,13 +49,12 @@ static long rv_detect_shop_offset(rv_db_t *db, apr_pool_t *p, int store_id)
     return offset;
 }
 
-/* The highest map id of the next n map rows after `after` (0: none). */
-#define RV_NEXT_UPTO_SQL(N) "SELECT MAX(product_id) FROM (SELECT product_id" \
-    " FROM {P}reverb_product_map WHERE product_id > %s ORDER BY product_id LIMIT " N ") r"
-static long long rv_detect_next_upto(rv_db_t *db, apr_pool_t *p, long long after, int digest)
+/* The highest map id of the next RV_SCAN_RANGE map rows after `after` (0: none). */
+static long long rv_detect_next_upto(rv_db_t *db, apr_pool_t *p, long long after)
 {
-    const char *hi = rv_db_value(db, p, digest ? RV_NEXT_UPTO_SQL(APR_STRINGIFY(RV_DIGEST_RANGE))
-                                               : RV_NEXT_UPTO_SQL(APR_STRINGIFY(RV_SCAN_RANGE)),
+    const char *hi = rv_db_value(db, p, "SELECT MAX(product_id) FROM (SELECT product_id"
+                                 " FROM {P}reverb_product_map WHERE product_id > %s"
+                                 " ORDER BY product_id LIMIT " APR_STRINGIFY(RV_SCAN_RANGE) ") r",
                                  RV_ARGS(rv_i64(p, after)));
     return hi ? apr_atoi64(hi) : 0;
 }
@@ -83,7 +82,7 @@ static int rv_detect_range(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *sp,
     }
     rv_change_detect_defer(pass, sp);
     for (a = after; a < upto; a = u) {
-        u = rv_detect_next_upto(db, sp, a, 0);
+        u = rv_detect_next_upto(db, sp, a);
         if (u <= a || u > upto)
             u = upto;
         if (rv_change_detect_part(pass, a, u, NULL)) {
@@ -105,39 +104,72 @@ static int rv_detect_range(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *sp,
     return 0;
 }
 
-/* The whole catalogue in ranges of RV_DIGEST_RANGE map rows. A range whose
- * rows' digest (rv_scan_range.c, one statement) equals the one stored when
- * its products were last found with nothing to send is skipped; else its
- * products are compared RV_SCAN_RANGE a statement (rv_detect_range), and
- * when none was queued the range's digest is stored. */
-static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, int store_id,
-                          const rv_detect_counts_t *counts, rv_detect_info_t *info)
+/* The ranges' bounds: every RV_DIGEST_RANGE-th map id and the last one,
+ * after a 0 (*n ranges, bounds[0..n]); -1 on a database error. */
+static int rv_detect_bounds(rv_db_t *db, apr_pool_t *p, long long **bounds, int *n)
 {
-    long long after = 0;
+    rv_rows_t *rows;
+    int i;
+    *n = 0;
+    if (rv_db_query(db, p, &rows,
+            "SELECT product_id FROM (SELECT product_id, ROW_NUMBER() OVER (ORDER BY product_id)"
+            " AS k FROM {P}reverb_product_map) m WHERE k % " APR_STRINGIFY(RV_DIGEST_RANGE)
+            " = 0 UNION SELECT MAX(product_id) FROM {P}reverb_product_map ORDER BY 1",
+            RV_NOARGS))
+        return -1;
+    *bounds = apr_palloc(p, sizeof(**bounds) * (size_t)(rows->nrows + 1));
+    (*bounds)[0] = 0;
+    for (i = 0; i < rows->nrows; i++) {
+        long long b = rows->rows[i][0] ? apr_atoi64(rows->rows[i][0]) : 0;
+        if (b > (*bounds)[*n])      /* MAX of no rows: NULL */
+            (*bounds)[++*n] = b;
+    }
+    return 0;
+}
+
+/* The whole catalogue in ranges of RV_DIGEST_RANGE map rows. When digests
+ * are stored, every range's digest is first read at once (each table read
+ * once in order: rv_scan_range_all) and a range whose digest equals the
+ * stored one is skipped; any other range is compared in its own snapshot
+ * (rv_detect_range: its digest again, then its products RV_SCAN_RANGE a
+ * statement), and when none was queued its digest is stored. */
+static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, server_rec *s,
+                          int store_id, const rv_detect_counts_t *counts, rv_detect_info_t *info)
+{
+    long long *bounds;
+    const char **all = NULL;
+    int n, r;
     rv_scan_range_in_t in = { store_id, rv_change_detect_fingerprint(pass), NULL, NULL, NULL,
                               NULL, NULL };
     rv_change_detect_inputs(pass, &in.language_id, &in.customer_group_id, &in.attr_ids);
+    if (rv_detect_bounds(db, p, &bounds, &n))
+        return -1;
     rv_scan_range_load(db, p, &in);
-    for (;;) {
+    /* nothing stored (a first pass): every range is compared anyway */
+    if (n > 0 && apr_hash_count(in.stored) > 0
+        && !(all = rv_scan_range_all(db, p, &in, bounds, n)))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, RVLOGNO(0248)
+                     "full catalogue scan: the ranges' digests could not be read in one pass"
+                     " (a database error); each of the %d ranges is compared on its own", n);
+    for (r = 0; r < n; r++) {
         apr_pool_t *sp;
-        long long upto;
         int rv;
-        apr_pool_create(&sp, p);
-        upto = rv_detect_next_upto(db, sp, after, 1);
-        if (upto <= after) {
-            apr_pool_destroy(sp);
-            rv_scan_range_prune(db, p, &in);
-            return 0;       /* past the last one (or MAX of nothing: NULL) */
-        }
         info->ranges++;
-        rv = rv_detect_range(pass, db, sp, &in, counts, after, upto);
+        if (all && rv_scan_range_same(&in, p, bounds[r], bounds[r + 1], all[r])) {
+            info->ranges_skipped++;
+            info->ranges_at_once++;
+            continue;
+        }
+        apr_pool_create(&sp, p);
+        rv = rv_detect_range(pass, db, sp, &in, counts, bounds[r], bounds[r + 1]);
         apr_pool_destroy(sp);
         if (rv < 0)
             return -1;
         if (rv == 1)
             info->ranges_skipped++;
-        after = upto;
     }
+    rv_scan_range_prune(db, p, &in);
+    return 0;
 }
 
 /* What may have changed since the marks of the last check; *n the number
@@ -260,7 +292,7 @@ int rv_detect_cycle(rv_ctx_t *c, apr_pool_t *p, rv_detect_counts_t *out, rv_dete
     if (kind == RV_SCAN_INCREMENTAL)
         rv = rv_detect_incremental(pass, db, p, mark, &looked);
     else
-        rv = rv_detect_full(pass, db, p, c->conf->store_id, out, info);
+        rv = rv_detect_full(pass, db, p, c->s, c->conf->store_id, out, info);
     rv_change_detect_end(pass, rv == 0);
     info->looked_at = kind == RV_SCAN_INCREMENTAL ? looked : -1;
     if (rv) {

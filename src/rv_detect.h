@@ -9,6 +9,7 @@ typedef struct {
     const char *scan;   /* "incremental", or why the full scan ran: "first", "settings", "due" */
     int looked_at;      /* incremental: the products it compared; -1 on a full scan */
     int ranges, ranges_skipped; /* full scan: id ranges, of which unchanged (rv_scan_range.c) */
+    int ranges_at_once;         /* of those, found unchanged by the one-pass read */
 } rv_detect_info_t;
 
 /* Queues what changed (as rv_change_detect_all does), reading only what

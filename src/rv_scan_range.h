@@ -21,12 +21,18 @@ typedef struct {
 void rv_scan_range_load(rv_db_t *db, apr_pool_t *p, rv_scan_range_in_t *in);
 
 /* A digest of every row in product ids (after, upto] that a product's
- * detection inputs come from (map rows, product, description, specials
- * with whether each is active at the shop's time, images, categories,
- * mapped attributes, every manufacturer), read table by table in id
- * order, no join; NULL on a database error. */
+ * detection inputs come from (product, description, specials with whether
+ * each is active at the shop's time, images, categories, mapped
+ * attributes, every manufacturer), read table by table by index, no join;
+ * NULL on a database error. */
 const char *rv_scan_range_digest(rv_db_t *db, apr_pool_t *p, const rv_scan_range_in_t *in,
                                  long long after, long long upto);
+
+/* The same digest for each of the n ranges (bounds[r], bounds[r + 1]]
+ * (bounds holds n + 1 ids, rising), every table read once in id order:
+ * n digests, or NULL on a database error. */
+const char **rv_scan_range_all(rv_db_t *db, apr_pool_t *p, const rv_scan_range_in_t *in,
+                               const long long *bounds, int n);
 
 /* 1 when the digest stored for this range equals `digest`, else 0. */
 int rv_scan_range_same(const rv_scan_range_in_t *in, apr_pool_t *p, long long after,

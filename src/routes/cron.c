@@ -57,6 +57,9 @@ static void rv_cron_detect_json(json_object *out, const rv_cron_result_t *res)
     json_object_object_add(out, "scan_ranges", json_object_new_int(res->scan.ranges));
     json_object_object_add(out, "scan_ranges_unchanged",
                            json_object_new_int(res->scan.ranges_skipped));
+    /* of those, found unchanged by the one-pass read of every range's digest */
+    json_object_object_add(out, "scan_ranges_unchanged_at_once",
+                           json_object_new_int(res->scan.ranges_at_once));
 }
 
 static json_object *rv_cron_summary(const rv_cron_result_t *res)

@@ -239,3 +239,59 @@ def test_a_first_pass_queues_exactly_what_changed_and_stores_the_range_digests(d
     j = cycle(db, lone)
     assert j["detect_scan"] == "due" and j["scan_ranges_unchanged"] == j["scan_ranges"] >= 1, j
     assert j["products_checked"] == 0 and j["products_queued"] == 0, j
+
+
+def test_the_full_scan_reads_many_ranges_at_once_and_finds_the_one_that_moved(db, fake, lone):
+    """With digests stored, the full scan reads every range's digest at once
+    (each table in id order, grouped by the range an id falls in) and compares
+    only a range whose digest moved. Map rows around the products make three
+    ranges of 5,000 map rows, the products in the middle one: the stored
+    digests (written range by range) are met again by the one-pass read, and a
+    change with no trace moves exactly the range it falls in."""
+    ids = synced_and_quiet(db, fake, lone)
+    # map rows with no product and nothing to send (never loaded), as old as the rest
+    filler = "INSERT INTO oc_reverb_product_map (product_id, sync_enabled, updated_at)" \
+             " SELECT seq, 0, NOW(3) - INTERVAL 1 DAY FROM seq_%d_to_%d"
+    db.execute(filler % (1, FIRST - 1))
+    db.execute(filler % (20000, 24999))
+    last = 24999
+    # a row on a bound (the 5,000th map id ends the first range): in that range, not the next
+    db.execute("INSERT INTO oc_product_image (product_id, image, sort_order)"
+               " VALUES (5000, 'catalog/far.jpg', 0)")
+
+    def due():
+        db.execute("UPDATE oc_reverb_detect SET full_at = full_at - INTERVAL 61 MINUTE")
+        j = cycle(db, lone)
+        assert j["detect_scan"] == "due", j
+        return j
+
+    try:
+        j = due()                       # new ranges: compared one by one, digests stored
+        assert j["scan_ranges"] == 3, j
+        for _ in range(10):
+            j = due()
+            if j["scan_ranges_unchanged"] == 3:
+                break
+        # the one-pass digests equal those stored range by range
+        assert j["scan_ranges_unchanged"] == j["scan_ranges_unchanged_at_once"] == 3, j
+        assert j["products_checked"] == 0, j
+        # stock by SQL in a product of the middle range
+        db.execute("UPDATE oc_product SET quantity = quantity + 2 WHERE product_id = %s", (ids[5],))
+        j = due()
+        assert j["scan_ranges_unchanged"] == j["scan_ranges_unchanged_at_once"] == 2, j
+        assert j["products_checked"] == 1 and j["products_queued"] == 1, j
+        for _ in range(10):             # cron pushes it; then the range settles again
+            j = due()
+            if j["scan_ranges_unchanged"] == 3:
+                break
+        assert j["scan_ranges_unchanged"] == j["scan_ranges_unchanged_at_once"] == 3, j
+        # a row in the last range (an image of a map row's id): that range alone moves
+        db.execute("INSERT INTO oc_product_image (product_id, image, sort_order)"
+                   " VALUES (%s, 'catalog/far.jpg', 0)", (last - 3,))
+        j = due()
+        assert j["scan_ranges_unchanged"] == j["scan_ranges_unchanged_at_once"] == 2, j
+        assert j["products_checked"] == 0, j
+    finally:
+        db.execute("DELETE FROM oc_reverb_product_map WHERE product_id < %s"
+                   " OR product_id BETWEEN 20000 AND 24999", (FIRST,))
+        db.execute("DELETE FROM oc_product_image WHERE image = 'catalog/far.jpg'")
