@@ -14,6 +14,8 @@
 #include "rv_settings_listing.h"
 
 #include "apr_strings.h"
+#include "apr_thread_proc.h"
+#include "apr_allocator.h"
 #include "apr_escape.h"
 
 /* ---- settings into mapping options ---- */
@@ -374,39 +376,126 @@ rv_item_t *rv_catalogue_load_one(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t
 }
 
 
+/* A batch read ahead: its own pool, with an allocator of its own, so a
+ * thread may work in it while the caller's thread reads the next batch. */
+typedef struct {
+    apr_pool_t *bp;
+    apr_hash_t *items;
+    int count;
+    const rv_push_env_t *e;
+} rv_batch_t;
+
+static int rv_batch_read(rv_ctx_t *c, const rv_push_env_t *e, int changed_only,
+                         const rv_load_part_t *part, long long *after, rv_batch_t *b,
+                         apr_allocator_t *a)
+{
+    apr_hash_index_t *hi;
+    b->e = e;
+    if (apr_pool_create_unmanaged_ex(&b->bp, NULL, a) != APR_SUCCESS)
+        return -1;
+    b->items = rv_catalogue_load_part(c, b->bp, e, 0, *after, changed_only, part, &b->count,
+                                      after);
+    if (!b->items) {
+        apr_pool_destroy(b->bp);
+        b->bp = NULL;
+        return -1;
+    }
+    for (hi = apr_hash_first(b->bp, b->items); hi; hi = apr_hash_next(hi))
+        rv_item_resolve(apr_hash_this_val(hi), e);
+    return 0;
+}
+
+/* The listing and photo hashes of every eligible product in the batch
+ * (pure computation on the batch's rows, in the batch's pool: the env is
+ * only read). */
+static void *APR_THREAD_FUNC rv_batch_hash(apr_thread_t *t, void *data)
+{
+    rv_batch_t *b = data;
+    apr_hash_index_t *hi;
+    for (hi = apr_hash_first(b->bp, b->items); hi; hi = apr_hash_next(hi)) {
+        rv_item_t *it = apr_hash_this_val(hi);
+        if (!rv_item_eligible(it))
+            continue;
+        it->hash_memo = rv_item_hash(b->bp, it, b->e);
+        it->photos_memo = rv_photos_hash(b->bp, &it->prod, &b->e->opts);
+    }
+    if (t)
+        apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static int rv_batch_more(const rv_load_part_t *part, const rv_batch_t *b, long long after)
+{
+    /* a full batch ending at the part's bound: nothing after it to read */
+    return b->count == RV_LOAD_BATCH && !(part && part->upto > 0 && after >= part->upto);
+}
+
 /* Calls fn for every mapped product (resolved), a batch at a time, each
  * batch in one transaction (fn's writes commit together, not one by one);
- * changed_only: see rv_catalogue_load_part. */
+ * changed_only: see rv_catalogue_load_part. In the caller's transaction
+ * (part->in_txn: fn writes nothing, it decides; the caller writes later),
+ * the listing hashes of one batch are computed in a thread of their own
+ * while the next batch is read: the database and the mapping in C, which
+ * took turns, overlap. */
 int rv_catalogue_each_part(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
                              const rv_load_part_t *part, long long after,
                              rv_item_fn fn, rv_batch_end_fn batch_end, void *baton)
 {
-    int count, own = !(part && part->in_txn);
-    do {
-        apr_pool_t *bp;
-        apr_hash_t *items;
+    int own = !(part && part->in_txn), more, rv = 0, k = 0;
+    rv_batch_t cur, next;
+    /* two allocators, a batch's and the next one's, each batch pool's
+     * blocks going back to its allocator for the batch after next (not to
+     * the system: a fresh allocator per batch was a page fault per block) */
+    apr_allocator_t *alloc[2] = { NULL, NULL };
+    (void)p;
+    if (apr_allocator_create(&alloc[0]) != APR_SUCCESS
+        || apr_allocator_create(&alloc[1]) != APR_SUCCESS
+        || rv_batch_read(c, e, changed_only, part, &after, &cur, alloc[0])) {
+        rv = -1;
+        goto done;
+    }
+    for (;;) {
+        apr_thread_t *t = NULL;
         apr_hash_index_t *hi;
-        apr_pool_create(&bp, p);
-        items = rv_catalogue_load_part(c, bp, e, 0, after, changed_only, part, &count, &after);
-        if (!items) {
-            apr_pool_destroy(bp);
-            return -1;
+        int ahead;
+        more = rv_batch_more(part, &cur, after);
+        ahead = !own && more;
+        next.bp = NULL;
+        if (ahead) {
+            /* the hashes in a thread while this one reads the next batch */
+            if (apr_thread_create(&t, NULL, rv_batch_hash, &cur, cur.bp) != APR_SUCCESS)
+                t = NULL;
+            rv = rv_batch_read(c, e, changed_only, part, &after, &next, alloc[++k % 2]);
+            if (t) {
+                apr_status_t st;
+                apr_thread_join(&st, t);
+            }
         }
-        if (own)
-            rv_db_begin(c->db);
-        for (hi = apr_hash_first(bp, items); hi; hi = apr_hash_next(hi)) {
-            rv_item_t *it = apr_hash_this_val(hi);
-            rv_item_resolve(it, e);
-            fn(c, bp, e, it, baton);
+        if (rv == 0) {
+            if (own)
+                rv_db_begin(c->db);
+            for (hi = apr_hash_first(cur.bp, cur.items); hi; hi = apr_hash_next(hi))
+                fn(c, cur.bp, e, apr_hash_this_val(hi), baton);
+            if (batch_end)
+                batch_end(c, cur.bp, baton);
+            if (own && rv_db_commit(c->db))
+                rv_db_rollback(c->db);
         }
-        if (batch_end)
-            batch_end(c, bp, baton);
-        if (own && rv_db_commit(c->db))
-            rv_db_rollback(c->db);
-        apr_pool_destroy(bp);
-        /* a full batch ending at the part's bound: nothing after it to read */
-    } while (count == RV_LOAD_BATCH && !(part && part->upto > 0 && after >= part->upto));
-    return 0;
+        apr_pool_destroy(cur.bp);
+        if (rv || !more)
+            break;
+        if (!ahead && rv_batch_read(c, e, changed_only, part, &after, &next, alloc[++k % 2])) {
+            rv = -1;
+            break;
+        }
+        cur = next;
+    }
+done:
+    if (alloc[0])
+        apr_allocator_destroy(alloc[0]);
+    if (alloc[1])
+        apr_allocator_destroy(alloc[1]);
+    return rv;
 }
 
 int rv_catalogue_each(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e, int changed_only,
@@ -479,8 +568,11 @@ int rv_item_end_sold_out(const rv_item_t *it, const rv_push_env_t *e)
 const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e)
 {
     const char *err = NULL;
-    json_object *body = rv_listing_build(p, &it->prod, &e->opts, 0, &err);
+    json_object *body;
     const char *h;
+    if (it->hash_memo)
+        return it->hash_memo;
+    body = rv_listing_build(p, &it->prod, &e->opts, 0, &err);
     if (!body)
         return NULL;
     h = rv_listing_hash(p, body);

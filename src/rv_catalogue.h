@@ -20,6 +20,8 @@ typedef struct {
     int has_product, sync_enabled, in_category;
     const char *listing_id, *listing_state, *pushed_hash, *photos_hash;
     const char *source_fp, *source_hash; /* inputs now / when last found unchanged */
+    const char *hash_memo, *photos_memo; /* the listing's and photos' hash, when computed
+                                          * ahead (rv_catalogue_each_part); NULL: not yet */
     apr_array_header_t *images;      /* const char * */
     apr_array_header_t *categories;  /* const char * category ids */
 } rv_item_t;

@@ -14,7 +14,7 @@
  *    settings the listings are built from changed (their fingerprint), and
  *    when the last one is older than ReverbFullScanInterval (default an
  *    hour; 0: every cycle; core/rv_scan_plan.c). It
- *    reads the map in id ranges of RV_SCAN_RANGE products, one short
+ *    reads the map in id ranges of RV_LOAD_BATCH products, one short
  *    statement each, so no lock is held for long.
  * The watermarks live in {P}reverb_detect (one row per store), shared by
  * every process and server; cron's lease keeps cycles one at a time. Each
@@ -32,7 +32,6 @@
 
 APLOG_USE_MODULE(reverb);
 
-#define RV_SCAN_RANGE 1000
 #define RV_DIGEST_RANGE 5000     /* one range digest: about 30 ms on 2 cores */
 #define RV_CHECK_CHUNK 1000
 #define RV_DETECT_OVERLAP_S "10"
@@ -49,16 +48,6 @@ static long rv_detect_shop_offset(rv_db_t *db, apr_pool_t *p, int store_id)
     return offset;
 }
 
-/* The highest map id of the next RV_SCAN_RANGE map rows after `after` (0: none). */
-static long long rv_detect_next_upto(rv_db_t *db, apr_pool_t *p, long long after)
-{
-    const char *hi = rv_db_value(db, p, "SELECT MAX(product_id) FROM (SELECT product_id"
-                                 " FROM {P}reverb_product_map WHERE product_id > %s"
-                                 " ORDER BY product_id LIMIT " APR_STRINGIFY(RV_SCAN_RANGE) ") r",
-                                 RV_ARGS(rv_i64(p, after)));
-    return hi ? apr_atoi64(hi) : 0;
-}
-
 /* One range's digest and comparison, read in one consistent snapshot
  * (REPEATABLE READ: every statement of the transaction sees the database
  * as its first did), so the digest is of exactly the rows compared: one
@@ -71,7 +60,6 @@ static int rv_detect_range(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *sp,
                            long long after, long long upto)
 {
     const char *digest;
-    long long a, u;
     int queued = counts->queued;
     if (rv_db_plain(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") || rv_db_begin(db))
         return -1;
@@ -81,15 +69,11 @@ static int rv_detect_range(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *sp,
         return 1;
     }
     rv_change_detect_defer(pass, sp);
-    for (a = after; a < upto; a = u) {
-        u = rv_detect_next_upto(db, sp, a);
-        if (u <= a || u > upto)
-            u = upto;
-        if (rv_change_detect_part(pass, a, u, NULL)) {
-            rv_change_detect_drop(pass);
-            rv_db_rollback(db);
-            return -1;
-        }
+    /* read RV_LOAD_BATCH products a statement (rv_catalogue_each_part) */
+    if (rv_change_detect_part(pass, after, upto, NULL)) {
+        rv_change_detect_drop(pass);
+        rv_db_rollback(db);
+        return -1;
     }
     if (rv_db_commit(db)) {
         rv_change_detect_drop(pass);
@@ -131,7 +115,7 @@ static int rv_detect_bounds(rv_db_t *db, apr_pool_t *p, long long **bounds, int 
  * are stored, every range's digest is first read at once (each table read
  * once in order: rv_scan_range_all) and a range whose digest equals the
  * stored one is skipped; any other range is compared in its own snapshot
- * (rv_detect_range: its digest again, then its products RV_SCAN_RANGE a
+ * (rv_detect_range: its digest again, then its products RV_LOAD_BATCH a
  * statement), and when none was queued its digest is stored. */
 static int rv_detect_full(rv_detect_pass_t *pass, rv_db_t *db, apr_pool_t *p, server_rec *s,
                           int store_id, const rv_detect_counts_t *counts, rv_detect_info_t *info)

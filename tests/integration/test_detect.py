@@ -295,3 +295,45 @@ def test_the_full_scan_reads_many_ranges_at_once_and_finds_the_one_that_moved(db
         db.execute("DELETE FROM oc_reverb_product_map WHERE product_id < %s"
                    " OR product_id BETWEEN 20000 AND 24999", (FIRST,))
         db.execute("DELETE FROM oc_product_image WHERE image = 'catalog/far.jpg'")
+
+
+def test_a_first_pass_over_thousands_hashes_ahead_and_queues_exactly_what_changed(db, fake, lone):
+    """A first pass reads a range 1,000 products a statement and computes one
+    batch's listing hashes in a thread while it reads the next: over 3,012
+    products (the 12 synced ones and 3,000 copies of them, content and pushed
+    hashes included, so each copy is synced and unchanged like its original)
+    it queues exactly the two changed in later batches, and keeps every other
+    product's digest."""
+    ids = synced_and_quiet(db, fake, lone)
+    span, copies, base = N, 250, 200000
+    for table in ("oc_product", "oc_product_description", "oc_product_to_category",
+                  "oc_reverb_product_map"):
+        cols = [r[0] for r in db.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE()"
+            " AND table_name = %s ORDER BY ordinal_position", (table,)) if r[0] != "product_id"]
+        db.execute("INSERT INTO %s (product_id, %s) SELECT t.product_id - %d + %d + s.seq * %d, %s"
+                   " FROM %s t JOIN seq_0_to_%d s WHERE t.product_id BETWEEN %d AND %d"
+                   % (table, ", ".join("`%s`" % c for c in cols), FIRST, base, span,
+                      ", ".join("t.`%s`" % c for c in cols), table, copies - 1, ids[0], ids[-1]))
+    changed = (base + 1500, base + 2700)      # in the second and third batches of 1,000
+    try:
+        db.execute("DELETE FROM oc_reverb_detect")
+        db.execute("DELETE FROM oc_reverb_cache WHERE name LIKE 'scan:%'")
+        db.execute("UPDATE oc_reverb_product_map SET source_hash = NULL, updated_at = updated_at")
+        db.execute("UPDATE oc_product SET quantity = quantity + 2 WHERE product_id IN (%s, %s)",
+                   changed)
+        db.execute("DELETE FROM oc_reverb_job")
+        j = cycle(db, lone)
+        assert j["detect_scan"] == "first" and j["products_checked"] == N + span * copies, j
+        assert j["products_queued"] == 2, j
+        queued = {int(r[0]) for r in db.query("SELECT ref FROM oc_reverb_job WHERE kind = 'push'")}
+        assert queued == set(changed), queued
+        kept = db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE source_hash IS NOT NULL"
+                        " AND (product_id BETWEEN %s AND %s OR product_id >= %s)",
+                        (ids[0], ids[-1], base))
+        assert kept == N + span * copies - 2, kept
+    finally:
+        for table in ("oc_product", "oc_product_description", "oc_product_to_category",
+                      "oc_reverb_product_map"):
+            db.execute("DELETE FROM %s WHERE product_id >= %s" % (table, base))
+        db.execute("DELETE FROM oc_reverb_job")
