@@ -24,7 +24,6 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_product_map` (
   `listing_url`          VARCHAR(512) NULL,
   `pushed_hash`          CHAR(64) NULL COMMENT 'SHA-256 of the listing body last pushed',
   `photos_hash`          CHAR(64) NULL COMMENT 'SHA-256 of the photo URL list last pushed',
-  `source_hash`          CHAR(32) NULL COMMENT 'digest of the inputs when last found unchanged',
   `synced_title`         VARCHAR(255) NULL COMMENT 'three-way merge base',
   `synced_description`   MEDIUMTEXT NULL,
   `synced_price`         DECIMAL(15,4) NULL,
@@ -167,9 +166,8 @@ ALTER TABLE `oc_reverb_order_map`
 
 -- v3: change detection skips products whose inputs (product rows, map
 -- row, settings) are as they were when the product was last found
--- unchanged, without mapping them again.
-ALTER TABLE `oc_reverb_product_map`
-  ADD COLUMN IF NOT EXISTS `source_hash` CHAR(32) NULL;
+-- unchanged, without mapping them again (the digest kept: v8's
+-- reverb_source; v3 to v7 kept it in a map column).
 
 -- v4: webhook deliveries for unknown orders are capped per minute; the
 -- count reads this index, not the whole queue.
@@ -329,5 +327,23 @@ ALTER TABLE `oc_reverb_webhook`
 -- MyISAM's key limit (OpenCart 3 keeps oc_setting in MyISAM).
 ALTER TABLE `oc_setting`
   ADD INDEX IF NOT EXISTS `reverb_store_key` (`store_id`, `key`);
+
+-- v8 (first pass): the inputs' digest of each product last found with
+-- nothing to send, in a narrow table of its own: a first pass over 100,000
+-- products writes 100,000 of them, and writing a 32-byte row costs about
+-- half of growing a wide map row by one column. A row whose map row is
+-- gone is harmless (the digest covers the map row's columns) and stays
+-- until the module is removed. The column it replaces is dropped (its
+-- digests are computed again by the first full scan after the upgrade,
+-- which the new schema version's fingerprint starts).
+CREATE TABLE IF NOT EXISTS `oc_reverb_source` (
+  `product_id`  INT NOT NULL,
+  `source_hash` CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL
+                COMMENT 'digest of the inputs when last found with nothing to send',
+  PRIMARY KEY (`product_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE `oc_reverb_product_map`
+  DROP COLUMN IF EXISTS `source_hash`;
 
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -133,7 +133,7 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
 #define RV_LOAD_COLS(ID) \
     " " ID " AS product_id, rm.reverb_listing_id, rm.sync_enabled, rm.condition_uuid," \
     " rm.reverb_category_uuid, rm.handmade, rm.upc_does_not_apply, rm.pushed_hash," \
-    " rm.photos_hash, rm.listing_state, rm.source_hash, rm.offers_enabled," \
+    " rm.photos_hash, rm.listing_state, rs.source_hash, rm.offers_enabled," \
     " rm.shipping_profile_id, rm.local_pickup, p.product_id AS pid, p.model, p.sku," \
     " p.upc, p.ean, p.mpn, p.quantity, p.price, p.status, p.image, pd.name, pd.description," \
     " m.name AS manufacturer," \
@@ -150,6 +150,7 @@ static int rv_category_allowed(const rv_push_env_t *e, const char *category_id)
 static const char *rv_load_sql =
     "SELECT" RV_LOAD_COLS("rm.product_id")
     " FROM {P}reverb_product_map rm"
+    " LEFT JOIN {P}reverb_source rs ON rs.product_id = rm.product_id"
     " LEFT JOIN {P}product p ON p.product_id = rm.product_id"
     " LEFT JOIN {P}product_description pd ON pd.product_id = rm.product_id AND pd.language_id = %s"
     " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
@@ -175,6 +176,7 @@ static const char *rv_preview_sql =
     "SELECT" RV_LOAD_COLS("p.product_id")
     " FROM {P}product p"
     " LEFT JOIN {P}reverb_product_map rm ON rm.product_id = p.product_id"
+    " LEFT JOIN {P}reverb_source rs ON rs.product_id = p.product_id"
     " LEFT JOIN {P}product_description pd ON pd.product_id = p.product_id AND pd.language_id = %s"
     " LEFT JOIN {P}manufacturer m ON m.manufacturer_id = p.manufacturer_id"
     " WHERE p.product_id = %s";

@@ -126,10 +126,14 @@ int rv_map_set_pushed_hash(rv_db_t *db, apr_pool_t *p, long long product_id, con
 
 int rv_map_set_sources(rv_db_t *db, apr_pool_t *p, const char *pairs_json)
 {
+    /* reverb_source: a narrow row per product (no write to the map row, so
+     * its updated_at, which the per-minute check reads, stays) */
     return rv_db_exec(db, p, NULL,
-                      "UPDATE {P}reverb_product_map m JOIN JSON_TABLE(%s, '$[*]' COLUMNS"
-                      " (id INT PATH '$[0]', fp CHAR(32) PATH '$[1]')) j ON m.product_id = j.id"
-                      " SET m.source_hash = j.fp, m.updated_at = m.updated_at", RV_ARGS(pairs_json));
+                      "INSERT INTO {P}reverb_source (product_id, source_hash)"
+                      " SELECT j.id, j.fp FROM JSON_TABLE(%s, '$[*]' COLUMNS"
+                      " (id INT PATH '$[0]', fp CHAR(32) PATH '$[1]')) j"
+                      " ON DUPLICATE KEY UPDATE source_hash = VALUES(source_hash)",
+                      RV_ARGS(pairs_json));
 }
 
 int rv_map_set_state(rv_db_t *db, apr_pool_t *p, long long product_id, const char *state)

@@ -214,7 +214,7 @@ def test_a_first_pass_queues_exactly_what_changed_and_stores_the_range_digests(d
     ids = synced_and_quiet(db, fake, lone)
     db.execute("DELETE FROM oc_reverb_detect")
     db.execute("DELETE FROM oc_reverb_cache WHERE name LIKE 'scan:%'")
-    db.execute("UPDATE oc_reverb_product_map SET source_hash = NULL, updated_at = updated_at")
+    db.execute("DELETE FROM oc_reverb_source")
     db.execute("UPDATE oc_product SET quantity = quantity + 2 WHERE product_id IN (%s, %s)",
                (ids[3], ids[7]))
     db.execute("DELETE FROM oc_reverb_job")
@@ -223,8 +223,8 @@ def test_a_first_pass_queues_exactly_what_changed_and_stores_the_range_digests(d
     assert j["products_queued"] == 2, j
     queued = {int(r[0]) for r in db.query("SELECT ref FROM oc_reverb_job WHERE kind = 'push'")}
     assert queued >= {ids[3], ids[7]} and queued <= {ids[3], ids[7]}, queued
-    kept = db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE product_id BETWEEN %s AND %s"
-                    " AND source_hash IS NOT NULL", (ids[0], ids[-1]))
+    kept = db.value("SELECT COUNT(*) FROM oc_reverb_source WHERE product_id BETWEEN %s AND %s",
+                    (ids[0], ids[-1]))
     assert kept == N - 2, kept
     # both pushed (cron runs the jobs: no worker here); then, nothing to send
     # anywhere, a first pass stores every range's digest itself
@@ -319,7 +319,7 @@ def test_a_first_pass_over_thousands_hashes_ahead_and_queues_exactly_what_change
     try:
         db.execute("DELETE FROM oc_reverb_detect")
         db.execute("DELETE FROM oc_reverb_cache WHERE name LIKE 'scan:%'")
-        db.execute("UPDATE oc_reverb_product_map SET source_hash = NULL, updated_at = updated_at")
+        db.execute("DELETE FROM oc_reverb_source")
         db.execute("UPDATE oc_product SET quantity = quantity + 2 WHERE product_id IN (%s, %s)",
                    changed)
         db.execute("DELETE FROM oc_reverb_job")
@@ -328,9 +328,8 @@ def test_a_first_pass_over_thousands_hashes_ahead_and_queues_exactly_what_change
         assert j["products_queued"] == 2, j
         queued = {int(r[0]) for r in db.query("SELECT ref FROM oc_reverb_job WHERE kind = 'push'")}
         assert queued == set(changed), queued
-        kept = db.value("SELECT COUNT(*) FROM oc_reverb_product_map WHERE source_hash IS NOT NULL"
-                        " AND (product_id BETWEEN %s AND %s OR product_id >= %s)",
-                        (ids[0], ids[-1], base))
+        kept = db.value("SELECT COUNT(*) FROM oc_reverb_source WHERE product_id BETWEEN %s AND %s"
+                        " OR product_id >= %s", (ids[0], ids[-1], base))
         assert kept == N + span * copies - 2, kept
     finally:
         for table in ("oc_product", "oc_product_description", "oc_product_to_category",

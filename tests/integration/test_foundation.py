@@ -22,7 +22,7 @@ def test_status_reports_queue_rate_and_worker(apache, admin):
     assert r.json["queue"]["pending"] == 0
     assert r.json["rate"]["limit"] == 100
     assert "used_last_minute" in r.json["rate"]
-    assert r.json["schema_version"] == "7"
+    assert r.json["schema_version"] == "8"
     # the worker thread writes its heartbeat within a few rounds
     wait_until(lambda: admin.get(apache, "/reverb/admin/status").json["worker"].get("heartbeat"),
                timeout=10, what="worker heartbeat")
@@ -129,6 +129,47 @@ def test_schema_created_innodb_and_second_start_changes_nothing(db):
         b.stop()
         a.destroy()
         b.destroy()
+
+
+def test_an_upgrade_from_schema_7_moves_the_kept_digests_to_their_own_table(db):
+    """Schema 8 keeps the inputs' digests in reverb_source and drops the map
+    column that held them (v3 to v7): a database left at 7 is brought to 8 by
+    the next start, the map rows otherwise as they were."""
+    a = Apache(db)
+    a.start()
+    a.stop()
+    db.execute("ALTER TABLE oc_reverb_product_map ADD COLUMN IF NOT EXISTS source_hash CHAR(32) NULL")
+    db.execute("DROP TABLE oc_reverb_source")
+    db.execute("INSERT INTO oc_reverb_product_map (product_id, sync_enabled, source_hash)"
+               " VALUES (4999, 1, REPEAT('a', 32))")
+    db.execute("UPDATE oc_reverb_meta SET value = '7' WHERE name = 'schema_version'")
+    b = Apache(db)
+    b.start()
+    try:
+        assert db.value("SELECT value FROM oc_reverb_meta WHERE name = 'schema_version'") == "8"
+        assert "oc_reverb_source" in db.reverb_tables()
+        cols = {r[0] for r in db.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE()"
+            " AND table_name = 'oc_reverb_product_map'")}
+        assert "source_hash" not in cols and "pushed_hash" in cols, cols
+        assert db.value("SELECT sync_enabled FROM oc_reverb_product_map WHERE product_id = 4999") == 1
+    finally:
+        db.execute("DELETE FROM oc_reverb_product_map WHERE product_id = 4999")
+        b.stop()
+        b.destroy()
+        a.destroy()
+
+
+def test_uninstall_sql_drops_every_table_install_sql_creates():
+    """sql/uninstall.sql (shipped in the package) names every table
+    sql/install.sql creates: removing the module leaves none behind."""
+    import os
+    import re
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sql")
+    created = set(re.findall(r"CREATE TABLE IF NOT EXISTS `(oc_reverb_\w+)`",
+                             open(os.path.join(here, "install.sql")).read()))
+    dropped = set(re.findall(r"`(oc_reverb_\w+)`", open(os.path.join(here, "uninstall.sql")).read()))
+    assert created and created == dropped, (created - dropped, dropped - created)
 
 
 def test_engine_off_answers_503(db, admin):

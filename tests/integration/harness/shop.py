@@ -15,7 +15,7 @@ MAKER, MAKER_NAME = 99, "Testmaker"
 
 RESET_TABLES = ["oc_reverb_product_map", "oc_reverb_order_map", "oc_reverb_sync_log",
                 "oc_reverb_job", "oc_reverb_sync_run", "oc_reverb_listing_seen", "oc_reverb_rate",
-                "oc_reverb_webhook", "oc_reverb_cache",
+                "oc_reverb_webhook", "oc_reverb_cache", "oc_reverb_source",
                 "oc_reverb_detect"]        # detection's watermarks: the next cycle is a first one
 
 
