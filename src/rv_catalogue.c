@@ -216,13 +216,9 @@ typedef struct {
 
 static void rv_item_cols_find(const rv_rows_t *r, rv_item_cols_t *c)
 {
-    int k, j;
+    int k;
     for (k = 0; k < RV_C_N; k++)
-        for (c->j[k] = -1, j = 0; j < r->ncols; j++)
-            if (!strcmp(r->names[j], rv_item_col_names[k])) {
-                c->j[k] = j;
-                break;
-            }
+        c->j[k] = rv_row_col(r, rv_item_col_names[k]);
 }
 
 static const char *rv_col(const rv_rows_t *r, int i, const rv_item_cols_t *c, int k)
@@ -419,10 +415,9 @@ static void *APR_THREAD_FUNC rv_batch_hash(apr_thread_t *t, void *data)
         if (!rv_item_eligible(it))
             continue;
         it->hash_memo = rv_item_hash(b->bp, it, b->e);
-        it->photos_memo = rv_photos_hash(b->bp, &it->prod, &b->e->opts);
+        it->photos_memo = rv_item_photos_hash(b->bp, it, b->e);
     }
-    if (t)
-        apr_thread_exit(t, APR_SUCCESS);
+    apr_thread_exit(t, APR_SUCCESS);
     return NULL;
 }
 
@@ -580,6 +575,11 @@ const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t
     h = rv_listing_hash(p, body);
     json_object_put(body);
     return h;
+}
+
+const char *rv_item_photos_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e)
+{
+    return it->photos_memo ? it->photos_memo : rv_photos_hash(p, &it->prod, &e->opts);
 }
 
 /* One product of the shop, mapped or not (the admin's preview), resolved:

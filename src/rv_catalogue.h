@@ -106,5 +106,7 @@ int rv_item_end_sold_out(const rv_item_t *it, const rv_push_env_t *e);
 /* The hash of the update body stored after a push; NULL when the product
  * cannot be mapped. */
 const char *rv_item_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e);
+/* The SHA-256 of the product's photo list (rv_photos_hash), computed ahead when it was. */
+const char *rv_item_photos_hash(apr_pool_t *p, const rv_item_t *it, const rv_push_env_t *e);
 
 #endif

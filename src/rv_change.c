@@ -101,7 +101,7 @@ static rv_push_need_t rv_detect_need(apr_pool_t *p, const rv_push_env_t *e, cons
     if (in.eligible) {
         in.hash = rv_item_hash(p, it, e);
         in.pushed_hash = it->pushed_hash;
-        in.photos_now = it->photos_memo ? it->photos_memo : rv_photos_hash(p, &it->prod, &e->opts);
+        in.photos_now = rv_item_photos_hash(p, it, e);
         in.photos_pushed = it->photos_hash;
         in.sync_images = e->opts.sync_images;
         in.end_sold_out = rv_item_end_sold_out(it, e);

@@ -505,7 +505,7 @@ const char *rv_db_last_id(rv_db_t *db, apr_pool_t *p)
     return rv_db_value(db, p, "SELECT LAST_INSERT_ID()", RV_NOARGS);
 }
 
-static int rv_row_col(const rv_rows_t *rows, const char *col)
+int rv_row_col(const rv_rows_t *rows, const char *col)
 {
     int j;
     for (j = 0; j < rows->ncols; j++)

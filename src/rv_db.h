@@ -79,6 +79,7 @@ const char *rv_db_session(rv_db_t *db, apr_pool_t *p);
 const char *rv_db_last_id(rv_db_t *db, apr_pool_t *p);
 
 /* Row helpers: column by name, "" never substituted for NULL. */
+int rv_row_col(const rv_rows_t *rows, const char *col);   /* its index, -1: no such column */
 const char *rv_row_get(const rv_rows_t *rows, int i, const char *col);
 long long rv_row_int(const rv_rows_t *rows, int i, const char *col, long long dflt);
 

@@ -36,9 +36,17 @@
  * id range's two placeholders first in `where` (after those of `hash`). The
  * range query and the one-pass query below are built from the same text, so
  * their digests of the same rows are equal. */
+typedef enum {
+    RV_SCAN_ARGS_RANGE,     /* the range's two */
+    RV_SCAN_ARGS_LANGUAGE,  /* and the language */
+    RV_SCAN_ARGS_SPECIAL,   /* the shop's time twice (in hash), the range's, the customer group */
+    RV_SCAN_ARGS_ATTRS      /* the range's, attribute ids, language, attribute ids */
+} rv_scan_args_t;
+
 typedef struct {
     const char *id;         /* the table's product_id column */
     const char *hash, *where;
+    rv_scan_args_t args;
 } rv_scan_part_t;
 
 static const rv_scan_part_t rv_scan_parts[] = {
@@ -46,28 +54,31 @@ static const rv_scan_part_t rv_scan_parts[] = {
       RV_ROWHASH("p.product_id, " RV_N("p.model") ", " RV_N("p.sku") ", " RV_N("p.upc") ", "
                  RV_N("p.ean") ", " RV_N("p.mpn") ", " RV_N("p.quantity") ", " RV_N("p.price")
                  ", " RV_N("p.status") ", " RV_N("p.image") ", " RV_N("p.manufacturer_id")),
-      " FROM {P}product p WHERE p.product_id > %s AND p.product_id <= %s" },
+      " FROM {P}product p WHERE p.product_id > %s AND p.product_id <= %s", RV_SCAN_ARGS_RANGE },
     { "pd.product_id",
       RV_ROWHASH("pd.product_id, " RV_N("pd.name") ", " RV_N("pd.description")),
       " FROM {P}product_description pd WHERE pd.product_id > %s AND pd.product_id <= %s"
-      " AND pd.language_id = %s" },
+      " AND pd.language_id = %s", RV_SCAN_ARGS_LANGUAGE },
     { "ps.product_id",
       RV_ROWHASH("ps.product_id, ps.product_special_id, " RV_N("ps.priority") ", "
                  RV_N("ps.price") ", (ps.date_start = '0000-00-00' OR ps.date_start < %s)"
                  " AND (ps.date_end = '0000-00-00' OR ps.date_end > %s)"),
       " FROM {P}product_special ps WHERE ps.product_id > %s AND ps.product_id <= %s"
-      " AND ps.customer_group_id = %s" },
+      " AND ps.customer_group_id = %s", RV_SCAN_ARGS_SPECIAL },
     { "pi.product_id",
       RV_ROWHASH("pi.product_id, pi.product_image_id, " RV_N("pi.image") ", "
                  RV_N("pi.sort_order")),
-      " FROM {P}product_image pi WHERE pi.product_id > %s AND pi.product_id <= %s" },
+      " FROM {P}product_image pi WHERE pi.product_id > %s AND pi.product_id <= %s",
+      RV_SCAN_ARGS_RANGE },
     { "pc.product_id",
       RV_ROWHASH("pc.product_id, pc.category_id"),
-      " FROM {P}product_to_category pc WHERE pc.product_id > %s AND pc.product_id <= %s" },
+      " FROM {P}product_to_category pc WHERE pc.product_id > %s AND pc.product_id <= %s",
+      RV_SCAN_ARGS_RANGE },
     { "pa.product_id",
       RV_ROWHASH("pa.product_id, pa.attribute_id, " RV_N("pa.text")),
       " FROM {P}product_attribute pa WHERE pa.product_id > %s AND pa.product_id <= %s"
-      " AND %s <> '' AND pa.language_id = %s AND FIND_IN_SET(pa.attribute_id, %s)" },
+      " AND %s <> '' AND pa.language_id = %s AND FIND_IN_SET(pa.attribute_id, %s)",
+      RV_SCAN_ARGS_ATTRS },
 };
 #define RV_SCAN_PARTS (int)(sizeof(rv_scan_parts) / sizeof(rv_scan_parts[0]))
 
@@ -77,22 +88,23 @@ static const rv_scan_part_t rv_scan_parts[] = {
 static const char rv_scan_common_sql[] =
     "SELECT MD5(%s), (SELECT " RV_SCAN_MAKERS_HASH " FROM {P}manufacturer m)";
 
-/* Part k's arguments: the hash's, then the range's, then the rest. */
+/* Part k's arguments, in the order of its placeholders. */
 static int rv_scan_part_args(const rv_scan_range_in_t *in, int k, const char *lo,
                              const char *hi, const char **out)
 {
+    rv_scan_args_t kind = rv_scan_parts[k].args;
     int n = 0;
-    if (k == 2) {
+    if (kind == RV_SCAN_ARGS_SPECIAL) {
         out[n++] = in->shop_now;
         out[n++] = in->shop_now;
     }
     out[n++] = lo;
     out[n++] = hi;
-    if (k == 1)
+    if (kind == RV_SCAN_ARGS_LANGUAGE)
         out[n++] = in->language_id;
-    else if (k == 2)
+    else if (kind == RV_SCAN_ARGS_SPECIAL)
         out[n++] = in->customer_group_id;
-    else if (k == 5) {
+    else if (kind == RV_SCAN_ARGS_ATTRS) {
         out[n++] = in->attr_ids;
         out[n++] = in->language_id;
         out[n++] = in->attr_ids;
