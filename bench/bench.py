@@ -674,8 +674,8 @@ NOTES = """
   Before issue 13 (the former module, the same bench, one run on 2026-12-02):
   4.01 statements per delivery (select 2: every module setting and the
   cap's count; insert 2), webhook/static 0.07 (rounds 0.04-0.10), webhook /
-  OpenCart 7.7 (5.5-8.4), 1238 deliveries/s. On this machine one plain
-  INSERT committed per request, with nothing else, measured about 4,400/s
+  OpenCart 7.7 (5.5-8.4), 1238 deliveries/s. On that day's machine (a Xeon)
+  one plain INSERT committed per request, with nothing else, measured about 4,400/s
   against about 20,000/s for the static file: with a durable commit per
   delivery the 0.25 goal is near what the disk's flush allows. Before the
   one-statement accept (START, the recording insert, the job upsert and
@@ -714,7 +714,7 @@ NOTES = """
   digest is read again in its own snapshot and MariaDB computes a digest of
   every product's inputs and returns only those that moved. Before this
   (one statement per range, every table read by index, map rows included):
-  1.44-1.84 x in four runs on 2026-12-03. **First pass** (every product new
+  1.17-1.84 x in nine runs on 2026-12-03. **First pass** (every product new
   to detection, after an upgrade): nothing is stored, so each range is
   compared on its own: its digest by index, each product also mapped and
   hashed in C, its digest stored, and the range's digest stored.
