@@ -346,4 +346,11 @@ CREATE TABLE IF NOT EXISTS `oc_reverb_source` (
 ALTER TABLE `oc_reverb_product_map`
   DROP COLUMN IF EXISTS `source_hash`;
 
+-- v9 (claims at the rate limit's pace): a claim walks this index in
+-- order and stops at the first due job; `claim` (state, priority,
+-- run_after) cannot give (priority, job_id) order, so each claim read and
+-- sorted every waiting job.
+ALTER TABLE `oc_reverb_job`
+  ADD KEY IF NOT EXISTS `pick` (`state`, `priority`, `job_id`);
+
 INSERT IGNORE INTO `oc_reverb_lock` (`name`) VALUES ('rate'), ('cron'), ('sync'), ('worker');

@@ -23,6 +23,10 @@ typedef struct {
     int total;
 } rv_run_queue_t;
 
+/* A run's pushes wait until its total is written (then released at once),
+ * or this long if the prefetch job dies first: they then look their SKU up. */
+#define RV_RUN_HOLD_S 120
+
 /* Queueing a big catalogue takes a while: the lease is renewed per batch. */
 static void rv_run_batch_end(rv_ctx_t *c, apr_pool_t *p, void *baton)
 {
@@ -45,7 +49,8 @@ static void rv_queue_for_run(rv_ctx_t *c, apr_pool_t *p, const rv_push_env_t *e,
     if (c->lease_lost)
         return;
     if (rv_item_eligible(it) || rv_item_listed(it)) {
-        rv_queue_add(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_BULK, run->run_id);
+        rv_queue_add_for_run(c->db, p, "push", rv_i64(p, it->prod.product_id), RV_PRIO_BULK,
+                             run->run_id, RV_RUN_HOLD_S);
         run->total++;
     }
 }
@@ -87,6 +92,7 @@ rv_job_result_t rv_prefetch_job(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job)
     total = run.total;
     rv_db_exec(c->db, p, NULL, "UPDATE {P}reverb_sync_run SET total = %s WHERE run_id = %s",
                RV_ARGS(apr_itoa(p, total ? total : -1), job->ref));
+    rv_queue_release_run(c->db, p, "push", run.run_id);   /* they trust the total now */
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, c->s,
                  RVLOGNO(0019) "full sync %s: %d listings pages read, %d products queued",
                  job->ref, pages, total);

@@ -22,14 +22,21 @@ int rv_listing_find_by_sku(rv_ctx_t *c, apr_pool_t *p, const rv_job_t *job,
      * the prefetch, older than that create, did not. Always look it up. */
     if (job->run_id && job->attempts == 1
         && !(it->listing_state && !strcmp(it->listing_state, "creating"))) {
-        *lid = rv_db_value(c->db, p,
-            /* a later prefetch that saw the SKU took the row over: the
-             * listing exists all the same */
-            "SELECT listing_id FROM {P}reverb_listing_seen WHERE sku = %s AND run_id >= %s",
-            RV_ARGS(sku, rv_i64(p, job->run_id)));
-        if (*lid || rv_db_value(c->db, p,
-                "SELECT 1 FROM {P}reverb_sync_run WHERE run_id = %s AND total > 0",
-                RV_ARGS(rv_i64(p, job->run_id))))
+        rv_rows_t *rows = NULL;
+        int prefetched = 0;
+        /* one statement: the SKU's row (a later prefetch that saw the SKU
+         * took the row over: the listing exists all the same), and whether
+         * this run's prefetch finished */
+        if (rv_db_query(c->db, p, &rows,
+                "SELECT (SELECT listing_id FROM {P}reverb_listing_seen"
+                "         WHERE sku = %s AND run_id >= %s) AS listing_id,"
+                " EXISTS (SELECT 1 FROM {P}reverb_sync_run"
+                "         WHERE run_id = %s AND total > 0) AS prefetched",
+                RV_ARGS(sku, rv_i64(p, job->run_id), rv_i64(p, job->run_id))) == 0) {
+            *lid = rv_row_get(rows, 0, "listing_id");
+            prefetched = rv_row_int(rows, 0, "prefetched", 0) == 1;
+        }
+        if (*lid || prefetched)
             return 0;   /* the prefetch saw every listing: absent means absent */
     }
     {

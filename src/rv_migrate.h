@@ -7,7 +7,7 @@
 #include "apr_tables.h"
 
 /* Bump when sql/install.sql changes; statements there stay idempotent. */
-#define RV_SCHEMA_VERSION "8"
+#define RV_SCHEMA_VERSION "9"
 
 /* 0 when the schema is current (after applying it if needed). Cheap after
  * the first success in a process. The module's glue registers it as the

@@ -34,11 +34,20 @@ int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
  * live one, 0 an unchanged one). */
 int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                    int priority, long long run_id, int *affected);
+/* rv_queue_add for a full sync's run, but a new job waits up to hold_s
+ * seconds: until rv_queue_release_run, once the run has said what its
+ * prefetch saw (a drain beside the one queueing them would otherwise push
+ * some before, each with an SKU lookup more). A live job keeps its time. */
+int rv_queue_add_for_run(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                         int priority, long long run_id, int hold_s);
 /* Many refs (a JSON array) in one statement, same rules as rv_queue_add. */
 int rv_queue_add_many(rv_db_t *db, apr_pool_t *p, const char *kind, const char *refs_json,
                       int priority);
 /* 1 when a pending job is due now, 0 when none, -1 on database error. */
 int rv_queue_any_due(rv_db_t *db, apr_pool_t *p);
+/* 1 when at least n pending jobs are due now (at most n are read), 0 when
+ * fewer, -1 on database error. */
+int rv_queue_due_at_least(rv_db_t *db, apr_pool_t *p, int n);
 /* 1 claimed, 0 nothing due, -1 database error */
 int rv_queue_claim(rv_db_t *db, apr_pool_t *p, const char *owner, int lease_s, rv_job_t *job);
 /* The same, for one kind of job only ("" = any). */

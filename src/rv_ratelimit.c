@@ -11,11 +11,11 @@ APLOG_USE_MODULE(reverb);
 
 /* One attempt under the lock: 0 granted, 1 full (*wait_ms set), -1 error. */
 static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int *wait_ms,
-                       rv_rate_grant_t *grant)
+                       long long *finish, rv_rate_grant_t *grant)
 {
     rv_rows_t *rows;
     long long used, pause_ms, free_ms;
-    const char *id;
+    int i;
 
     if (rv_db_begin(db))
         return -1;
@@ -45,26 +45,45 @@ static int rv_rate_try(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, in
         return 1;
     }
     /* in flight until rv_rate_done: counted for the whole window meanwhile;
-     * RETURNING gives the slot's id in the same round trip */
-    if (rv_db_query(db, p, &rows,
+     * RETURNING gives the slot's id in the same round trip. A slot answered
+     * since (*finish) is moved back to now in the same statement, as
+     * rv_rate_done would: its row exists, so its line is an update. */
+    if (finish && *finish > 0) {
+        if (rv_db_query(db, p, &rows,
+                "INSERT INTO {P}reverb_rate (id, ts) VALUES (%s, NOW(6)),"
+                " (NULL, NOW(6) + INTERVAL %s SECOND)"
+                " ON DUPLICATE KEY UPDATE ts = LEAST(ts, VALUES(ts)) RETURNING id",
+                RV_ARGS(rv_i64(p, *finish), apr_itoa(p, inflight_s))))
+            goto fail;
+    }
+    else if (rv_db_query(db, p, &rows,
             "INSERT INTO {P}reverb_rate (ts) VALUES (NOW(6) + INTERVAL %s SECOND) RETURNING id",
             RV_ARGS(apr_itoa(p, inflight_s))))
         goto fail;
-    id = rows->nrows > 0 ? rv_row_get(rows, 0, "id") : NULL;
-    grant->slot = id ? apr_atoi64(id) : 0;
+    grant->slot = 0;
+    for (i = 0; i < rows->nrows; i++) {
+        long long id = rv_row_int(rows, i, "id", 0);
+        if (id > 0 && !(finish && id == *finish))
+            grant->slot = id;
+    }
     grant->room = (int)(limit - used - 1);
     /* prune now and then; the window only needs the last minute */
     if (grant->slot > 0 && grant->slot % 200 == 0)
         rv_db_exec(db, p, NULL,
                    "DELETE FROM {P}reverb_rate WHERE ts < NOW(6) - INTERVAL 10 MINUTE", RV_NOARGS);
-    return rv_db_commit(db) ? -1 : 0;
+    if (rv_db_commit(db))
+        return -1;
+    if (finish)
+        *finish = 0;
+    return 0;
 fail:
     rv_db_rollback(db);
     return -1;
 }
 
 int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
-                    int *wait_ms, volatile apr_uint32_t *stop, rv_rate_grant_t *grant)
+                    int *wait_ms, volatile apr_uint32_t *stop, long long *finish,
+                    rv_rate_grant_t *grant)
 {
     apr_time_t deadline = apr_time_now() + apr_time_from_msec(max_wait_ms);
     grant->slot = 0;
@@ -73,7 +92,9 @@ int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int m
         apr_pool_t *sub;
         int rv, wait = 0;
         apr_pool_create(&sub, p);
-        rv = rv_rate_try(db, sub, limit, inflight_s, &wait, grant);
+        rv = rv_rate_try(db, sub, limit, inflight_s, &wait, finish, grant);
+        if (rv != 0)
+            rv_rate_finish(db, sub, finish);   /* no grant carried it: now, on its own */
         apr_pool_destroy(sub);
         if (rv != 1)
             return rv;
@@ -96,6 +117,14 @@ int rv_rate_done(rv_db_t *db, apr_pool_t *p, long long slot, int sent)
             RV_ARGS(rv_i64(p, slot)));
     return rv_db_exec(db, p, NULL, "DELETE FROM {P}reverb_rate WHERE id = %s",
                       RV_ARGS(rv_i64(p, slot)));
+}
+
+void rv_rate_finish(rv_db_t *db, apr_pool_t *p, long long *finish)
+{
+    if (finish && *finish > 0) {
+        rv_rate_done(db, p, *finish, 1);
+        *finish = 0;
+    }
 }
 
 int rv_rate_pause(rv_db_t *db, apr_pool_t *p, int seconds)

@@ -34,9 +34,17 @@ typedef struct {
  * context's stop flag: the child is exiting; NULL never stops). 0 granted
  * (*grant filled; the slot counts as in flight for inflight_s seconds), 1
  * still no slot (*wait_ms says how long until one frees), -1 database
- * error. */
+ * error. finish (NULL: none) names a slot whose request has had its answer
+ * and whose rv_rate_done(sent) the caller left for later: the grant's own
+ * statement does it (one round trip less a request), or, when nothing is
+ * granted, rv_rate_finish before any wait; *finish is 0 afterwards. */
 int rv_rate_acquire(rv_db_t *db, apr_pool_t *p, int limit, int inflight_s, int max_wait_ms,
-                    int *wait_ms, volatile apr_uint32_t *stop, rv_rate_grant_t *grant);
+                    int *wait_ms, volatile apr_uint32_t *stop, long long *finish,
+                    rv_rate_grant_t *grant);
+/* rv_rate_done(*finish, sent) when *finish names a slot; *finish is 0
+ * afterwards. A slot left unfinished (a database error, a crash) stays in
+ * flight until its time: the safe side. */
+void rv_rate_finish(rv_db_t *db, apr_pool_t *p, long long *finish);
 /* The granted slot's request got its answer (sent: the window counts from
  * now) or never went out (not sent: the slot is given back). 0 or a
  * database error; on error the slot simply stays in flight until its

@@ -58,7 +58,7 @@ static int rv_reverb_slot(rv_ctx_t *c, apr_pool_t *p, rv_api_result_t *res, long
     rv_rate_grant_t grant;
     int rv = rv_rate_acquire(c->db, p, c->conf->rate_limit,
                              c->conf->http_timeout + RV_RATE_INFLIGHT_EXTRA_S, c->max_wait_ms,
-                             &wait_ms, c->stop, &grant);
+                             &wait_ms, c->stop, &c->rate_unfinished, &grant);
     *slot = grant.slot;
     c->rate_room = grant.room;
     if (rv == 0)
@@ -133,7 +133,10 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
             return res->kind;
         }
         rv_api_request(c->api, p, method, path, body, res);
-        rv_rate_done(c->db, p, slot, 1);  /* the window counts from the answer */
+        if (c->rate_defer)
+            c->rate_unfinished = slot;    /* the next grant records the answer */
+        else
+            rv_rate_done(c->db, p, slot, 1);  /* the window counts from the answer */
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, c->s, RVLOGNO(0020) "%s %s -> %ld %s (%.3f s)",
                      method, path, res->http_status, rv_api_kind_name(res->kind),
                      res->elapsed_s);
@@ -149,4 +152,9 @@ rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
         rv_api_result_clear(res);
         apr_sleep(apr_time_from_msec(pause_ms));
     }
+}
+
+void rv_ctx_settle(rv_ctx_t *c, apr_pool_t *p)
+{
+    rv_rate_finish(c->db, p, &c->rate_unfinished);
 }

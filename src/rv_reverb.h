@@ -27,6 +27,8 @@ typedef struct {
     void *env;                 /* rv_catalogue_env's last answer, reused for a few seconds */
     apr_time_t env_at;
     int rate_room;             /* slots the last grant left free in the window */
+    int rate_defer;            /* set by its owner: a slot's answer is recorded by the next grant */
+    long long rate_unfinished; /* that slot, until then (rv_ctx_settle records it) */
 } rv_ctx_t;
 
 /* The process's stop flag, every context's `stop`: raised by the worker's
@@ -51,6 +53,14 @@ rv_ctx_t *rv_ctx_create(apr_pool_t *p, server_rec *s, rv_db_t *db, rv_settings_t
  * is logged as an error, and the job row, no longer ours, is left alone). */
 rv_api_kind_t rv_reverb_call(rv_ctx_t *c, apr_pool_t *p, const char *method,
                              const char *path, json_object *body, rv_api_result_t *res);
+
+/* With c->rate_defer set (the worker's drain, which sends request after
+ * request), a request's answer moves its rate slot back to the answer's
+ * time in the next grant's statement instead of a statement of its own
+ * (rv_rate_acquire's finish). Until then the slot counts as in flight,
+ * which errs on the safe side. The owner calls this before it waits or
+ * lets the context go: the slot is recorded now. */
+void rv_ctx_settle(rv_ctx_t *c, apr_pool_t *p);
 
 
 #endif

@@ -21,6 +21,8 @@
 #include "apr_optional.h"
 #include "apr_strings.h"
 #include "apr_atomic.h"
+#include "apr_allocator.h"
+#include "apr_thread_proc.h"
 #include <unistd.h>
 
 APLOG_USE_MODULE(reverb);
@@ -148,12 +150,77 @@ static int rv_worker_rate_wait(rv_ctx_t *ctx, rv_db_t *db, apr_pool_t *p, int li
     nap = apr_time_from_msec(wait > RV_RATE_NAP_MS ? RV_RATE_NAP_MS : wait);
     if (now + nap > end)
         nap = end > now ? end - now : 0;
+    rv_ctx_settle(ctx, p);      /* the last answer's slot, before the wait */
     if (nap > 0)
         apr_sleep(nap);
     return 1;
 }
 
+/* A second drain while the queue is long. One drain is a chain of round
+ * trips (claim, load, rate slot, request, record): it keeps neither the
+ * database nor this process busy, and at a high ReverbRateLimit the
+ * window would let requests out faster than it sends them. When a round's
+ * first job leaves at least RV_HELPER_DEPTH due, the watchdog's drain
+ * starts one more in a thread of its own, with its own database
+ * connection, curl handle and pool, until the queue has nothing due or
+ * the round ends; the round joins it before it returns (so the child's
+ * exit waits for both). Claims (SKIP LOCKED) and the shared limiter keep
+ * the two apart, as they keep cron's drain and the worker apart. */
+#define RV_HELPER_DEPTH 20
+
+typedef struct {
+    server_rec *s;
+    apr_pool_t *pool;           /* unmanaged, with an allocator of its own */
+    int budget_ms;
+} rv_helper_t;
+
+static int rv_worker_drain_ex(apr_pool_t *p, server_rec *s, int budget_ms, int may_help);
+
+static void *APR_THREAD_FUNC rv_helper_main(apr_thread_t *t, void *data)
+{
+    rv_helper_t *h = data;
+    rv_worker_drain_ex(h->pool, h->s, h->budget_ms, 0);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static apr_thread_t *rv_helper_start(rv_helper_t *h, server_rec *s, int budget_ms)
+{
+    apr_allocator_t *a = NULL;
+    apr_thread_t *t = NULL;
+    h->s = s;
+    h->budget_ms = budget_ms;
+    h->pool = NULL;
+    if (budget_ms <= 0 || apr_allocator_create(&a) != APR_SUCCESS)
+        return NULL;
+    if (apr_pool_create_unmanaged_ex(&h->pool, NULL, a) != APR_SUCCESS) {
+        apr_allocator_destroy(a);
+        return NULL;
+    }
+    apr_allocator_owner_set(a, h->pool);
+    if (apr_thread_create(&t, NULL, rv_helper_main, h, h->pool) != APR_SUCCESS) {
+        apr_pool_destroy(h->pool);
+        h->pool = NULL;
+        return NULL;
+    }
+    return t;
+}
+
+static void rv_helper_join(rv_helper_t *h, apr_thread_t *t)
+{
+    apr_status_t st;
+    if (!t)
+        return;
+    apr_thread_join(&st, t);
+    apr_pool_destroy(h->pool);
+}
+
 int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
+{
+    return rv_worker_drain_ex(p, s, budget_ms, 0);
+}
+
+static int rv_worker_drain_ex(apr_pool_t *p, server_rec *s, int budget_ms, int may_help)
 {
     rv_conf_t *conf = rv_conf_get(s);
     apr_time_t end = apr_time_now() + apr_time_from_msec(budget_ms);
@@ -163,6 +230,8 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
     rv_db_t *db = rv_db_open(p, s);
     apr_time_t looked = 0;
     int ran = 0;
+    rv_helper_t helper;
+    apr_thread_t *helper_t = NULL;
 
     if (!db)
         return -1;
@@ -173,6 +242,7 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
         return 0;
     }
     ctx = rv_ctx_create(p, s, db, st, NULL);
+    ctx->rate_defer = 1;        /* request after request: each grant records the last answer */
     while (apr_time_now() < end && !rv_worker_stopping()) {
         apr_pool_t *jp;
         int got;
@@ -194,13 +264,26 @@ int rv_worker_drain(apr_pool_t *p, server_rec *s, int budget_ms)
                           rv_worker_run, ctx);
         if (got == 1)
             ran++;
+        if (got == 1 && ran == 1 && may_help
+            && rv_queue_due_at_least(db, jp, RV_HELPER_DEPTH) == 1)
+        {
+            helper_t = rv_helper_start(&helper, s,
+                                       (int)apr_time_as_msec(end - apr_time_now()));
+            ap_log_error(APLOG_MARK, helper_t ? APLOG_DEBUG : APLOG_WARNING, 0, s,
+                         RVLOGNO(0249) "at least %d jobs are due: %s", RV_HELPER_DEPTH,
+                         helper_t ? "a second drain runs beside this one for this round"
+                                  : "a second drain could not be started (thread or memory);"
+                                    " this one goes on alone");
+        }
         apr_pool_destroy(jp);
         if (got != 1)
             break;
         if (ran % 10 == 0)
             rv_worker_heartbeat(db, p, owner);
     }
+    rv_ctx_settle(ctx, p);
     rv_db_close(db);
+    rv_helper_join(&helper, helper_t);
     return ran;
 }
 
@@ -281,7 +364,7 @@ static apr_status_t rv_worker_callback(int state, void *data, apr_pool_t *pool)
     apr_pool_destroy(round);
     if (!rv_worker_stopping()) {
         apr_pool_create(&round, pool);
-        if (rv_worker_drain(round, s, RV_ROUND_BUDGET_MS) < 0)
+        if (rv_worker_drain_ex(round, s, RV_ROUND_BUDGET_MS, 1) < 0)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                          RVLOGNO(0026) "worker cannot reach the database; will retry");
         apr_pool_destroy(round);

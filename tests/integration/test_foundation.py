@@ -22,7 +22,7 @@ def test_status_reports_queue_rate_and_worker(apache, admin):
     assert r.json["queue"]["pending"] == 0
     assert r.json["rate"]["limit"] == 100
     assert "used_last_minute" in r.json["rate"]
-    assert r.json["schema_version"] == "8"
+    assert r.json["schema_version"] == "9"
     # the worker thread writes its heartbeat within a few rounds
     wait_until(lambda: admin.get(apache, "/reverb/admin/status").json["worker"].get("heartbeat"),
                timeout=10, what="worker heartbeat")
@@ -146,7 +146,7 @@ def test_an_upgrade_from_schema_7_moves_the_kept_digests_to_their_own_table(db):
     b = Apache(db)
     b.start()
     try:
-        assert db.value("SELECT value FROM oc_reverb_meta WHERE name = 'schema_version'") == "8"
+        assert db.value("SELECT value FROM oc_reverb_meta WHERE name = 'schema_version'") == "9"
         assert "oc_reverb_source" in db.reverb_tables()
         cols = {r[0] for r in db.query(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE()"
