@@ -7,15 +7,14 @@ import re
 
 import pytest
 
-from harness.apache import Apache
+from harness.order_helpers import order_server
 from harness.shop import ensure_category, reset, add_many_products, configure, by_sku
 from harness.util import wait_until
 
 
 @pytest.fixture(scope="module")
 def busy(db, fake):
-    a = Apache(db, api_url=fake.api_url, rate_limit=6000, interval=200)
-    a.start()
+    a = order_server(db, fake, rate_limit=6000)
     yield a
     a.stop()
     a.destroy()
