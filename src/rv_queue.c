@@ -22,24 +22,27 @@ int rv_queue_add(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
     return rv_queue_add_n(db, p, kind, ref, priority, run_id, NULL);
 }
 
-int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
-                   int priority, long long run_id, int *affected)
+/* The upsert, run again when it was a deadlock's victim. */
+static int rv_queue_add_retried(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                                int priority, long long run_id, int hold_s, int *affected)
 {
     int rv, tries = 0;
-    while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id, 0, affected))
+    while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id, hold_s, affected))
            && rv_db_retryable(db, rv) && ++tries < RV_DEADLOCK_TRIES)
         ;
     return rv;
 }
 
+int rv_queue_add_n(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
+                   int priority, long long run_id, int *affected)
+{
+    return rv_queue_add_retried(db, p, kind, ref, priority, run_id, 0, affected);
+}
+
 int rv_queue_add_for_run(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
                          int priority, long long run_id, int hold_s)
 {
-    int rv, tries = 0;
-    while ((rv = rv_queue_upsert(db, p, kind, ref, priority, run_id, hold_s, NULL))
-           && rv_db_retryable(db, rv) && ++tries < RV_DEADLOCK_TRIES)
-        ;
-    return rv;
+    return rv_queue_add_retried(db, p, kind, ref, priority, run_id, hold_s, NULL);
 }
 
 static int rv_queue_upsert(rv_db_t *db, apr_pool_t *p, const char *kind, const char *ref,
@@ -90,11 +93,7 @@ int rv_queue_due_at_least(rv_db_t *db, apr_pool_t *p, int n)
 
 int rv_queue_any_due(rv_db_t *db, apr_pool_t *p)
 {
-    rv_rows_t *rows;
-    if (rv_db_query(db, p, &rows, "SELECT 1 FROM {P}reverb_job WHERE state = 'pending'"
-                    " AND run_after <= NOW(3) LIMIT 1", RV_NOARGS))
-        return -1;
-    return rows->nrows > 0 && rows->ncols > 0 && rows->rows[0][0];
+    return rv_queue_due_at_least(db, p, 1);
 }
 
 int rv_queue_kind_busy(rv_db_t *db, apr_pool_t *p, const char *kind)
